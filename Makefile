@@ -1,0 +1,32 @@
+# E-RNN block-circulant LSTM/GRU accelerator flow.  `make help` lists the targets.
+SHELL  := /bin/bash
+VENV   := .venv
+PY     := $(VENV)/bin/python
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+STAMP  := $(VENV)/.req-hash
+
+.DEFAULT_GOAL := help
+.PHONY: help setup run test test-slow bench clean
+
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
+	  awk 'BEGIN {FS = ":.*?## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: ## create .venv, link Verilator, install Icarus if missing (idempotent, fast when done)
+	@bash scripts/bootstrap.sh
+
+run: setup ## main job end to end on the embedded default (prints a report)
+	@$(PY) -m golden.demo
+
+test: setup ## run the test suite (pytest -n 2, slow sweeps in reduced form)
+	@$(PY) -m pytest -n 2
+
+test-slow: setup ## run the full slow sweeps as well
+	@$(PY) -m pytest -n 2 -m "slow or not slow"
+
+bench: setup ## benchmarks: golden model speed (writes bench/golden_speed.txt)
+	@$(PY) bench/golden_speed.py | tee bench/golden_speed.txt
+
+clean: ## remove build outputs (keeps .venv)
+	rm -rf build sim_build tb/**/sim_build .pytest_cache .hypothesis
+	find . -name __pycache__ -prune -exec rm -rf {} +
