@@ -1,0 +1,53 @@
+"""numpy <-> ``$readmemh`` conversion: the one place where codes become hex words."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+
+def to_words(codes, width: int) -> np.ndarray:
+    """Signed integer codes -> unsigned two's-complement words of ``width`` bits (range-checked)."""
+    a = np.asarray(codes, dtype=np.int64)
+    lo, hi = -(1 << (width - 1)), (1 << (width - 1)) - 1
+    if a.size and (a.min() < lo or a.max() > hi):
+        raise ValueError(f"codes [{a.min()}, {a.max()}] do not fit {width} signed bits")
+    return a & ((1 << width) - 1)
+
+
+def from_words(words, width: int) -> np.ndarray:
+    """Unsigned words -> signed codes."""
+    a = np.asarray(words, dtype=np.int64)
+    return np.where(a >= (1 << (width - 1)), a - (1 << width), a)
+
+
+def write_memh(path, codes, width: int, header: str = "") -> None:
+    """Write codes (flattened, C order) one word per line, atomically (temp file + rename)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    digits = -(-width // 4)
+    words = to_words(np.ravel(codes), width)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            if header:
+                f.write(f"// {header}\n")
+            f.write("\n".join(f"{int(w):0{digits}x}" for w in words))
+            f.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def read_memh(path, width: int) -> np.ndarray:
+    """Read a ``$readmemh`` file written by ``write_memh`` back to signed codes."""
+    vals = []
+    for line in Path(path).read_text().splitlines():
+        line = line.split("//", 1)[0].strip()
+        if line:
+            vals.extend(int(tok, 16) for tok in line.split())
+    return from_words(np.array(vals, dtype=np.int64), width)
