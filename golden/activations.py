@@ -51,21 +51,38 @@ def act_table(func: str, in_fmt: Fmt, out_fmt: Fmt, seg_bits: int) -> np.ndarray
     return t
 
 
+def _pwl_magnitude(T: np.ndarray, a: np.ndarray, tb: int) -> np.ndarray:
+    """The defining formula: ``T[i] + round_RND((T[i+1] - T[i]) * t, TB)``, i = a >> TB."""
+    i = a >> tb
+    t = a & ((1 << tb) - 1)
+    return T[i] + round_shift((T[i + 1] - T[i]) * t, tb, RND)
+
+
+@lru_cache(maxsize=None)
+def _magnitude_lut(func: str, in_fmt: Fmt, out_fmt: Fmt, seg_bits: int) -> np.ndarray:
+    """``_pwl_magnitude`` evaluated once for every magnitude code (a speed-up, same values)."""
+    T = act_table(func, in_fmt, out_fmt, seg_bits)
+    lut = _pwl_magnitude(T, np.arange(1 << (in_fmt.width - 1), dtype=np.int64),
+                         in_fmt.width - 1 - seg_bits)
+    lut.setflags(write=False)
+    return lut
+
+
 def act_fixed(func: str, z, in_fmt: Fmt, out_fmt: Fmt, seg_bits: int) -> np.ndarray:
     """Bit-accurate piecewise-linear activation of ``in_fmt`` codes -> ``out_fmt`` codes."""
     z = np.asarray(z, dtype=np.int64)
-    T = act_table(func, in_fmt, out_fmt, seg_bits)
-    amax = (1 << (in_fmt.width - 1)) - 1
-    a = np.minimum(np.abs(z), amax)
-    tb = in_fmt.width - 1 - seg_bits
-    i = a >> tb
-    t = a & ((1 << tb) - 1)
-    v = T[i] + round_shift((T[i + 1] - T[i]) * t, tb, RND)
-    neg = z < 0
-    if func == "tanh":
-        return np.where(neg, -v, v)
-    one = 1 << out_fmt.frac
-    return np.where(neg, one - v, v)
+    a = np.abs(z)
+    np.minimum(a, (1 << (in_fmt.width - 1)) - 1, out=a)    # |most negative| saturates
+    if in_fmt.width <= 20:
+        v = _magnitude_lut(func, in_fmt, out_fmt, seg_bits).take(a)
+    else:
+        v = _pwl_magnitude(act_table(func, in_fmt, out_fmt, seg_bits), a, in_fmt.width - 1 - seg_bits)
+    m = z >> 63                      # -1 where z < 0, else 0
+    v ^= m
+    v -= m                           # -v where z < 0
+    if func == "sigmoid":
+        v += m & (1 << out_fmt.frac)  # ONE - v where z < 0
+    return v
 
 
 def error_report(in_fmt: Fmt, out_fmt: Fmt, seg_bits: int) -> dict:

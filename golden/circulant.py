@@ -23,9 +23,11 @@ float64 BLAS; ``CirculantFixed`` proves in code that every partial sum is an int
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from .fft import check_k, fft_fixed, fft_float, fft_out_fmt, ifft_fixed, ifft_float
+from .fft import check_k, fft_fixed_t, fft_float, fft_out_fmt, ifft_fixed_t, ifft_float
 from .fixed import RND, RND_CONV, Fmt, quantize, requantize, saturate
 from .formats import Formats
 
@@ -217,7 +219,7 @@ class CirculantFixed:
         # Exactness proof for the float64 accumulation: |sum| <= 2 q max|X| max|W| < 2**53.
         self.acc_bound = 2 * self.q * (-self.f_x.min_int) * (-self.f_w.min_int)
         if self.acc_bound >= EXACT_LIMIT:
-            raise ValueError(f"accumulation bound 2^{np.log2(self.acc_bound):.1f} is not exact in float64; "
+            raise ValueError(f"accumulation bound 2^{math.log2(self.acc_bound):.1f} is not exact in float64; "
                              "narrow the data/weight formats or the matrix")
         self.acc_frac = self.f_data.frac + self.f_w.frac
 
@@ -228,26 +230,31 @@ class CirculantFixed:
 
     def spectra(self, x: np.ndarray) -> np.ndarray:
         """(N, n) data codes -> (K2, N, q) complex128 holding exact integer spectra."""
-        xr, xi = fft_fixed(_blocks(x, self.n, self.k), self.k, self.f_data, self.formats.tw_width)
-        return (xr + 1j * xi).astype(np.complex128).transpose(2, 0, 1)
+        xb = _blocks(x, self.n, self.k)
+        N = xb.shape[0]
+        xr, xi = fft_fixed_t(xb.reshape(N * self.q, self.k).T, self.k, self.f_data, self.formats.tw_width)
+        X = np.empty(xr.shape, dtype=np.complex128)
+        X.real = xr
+        X.imag = xi
+        return X.reshape(-1, N, self.q)
 
     def accumulate(self, X: np.ndarray) -> np.ndarray:
         """Exact frequency-domain accumulation (K2, N, q) -> (K2, N, p) (float64 holding integers)."""
         return np.matmul(X, self.Wt)
 
     def round_acc(self, A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Accumulator -> ``spec`` codes (RND, SAT); returns (re, im) of shape (N, p, K2)."""
-        A = A.transpose(1, 2, 0)
-        ar = A.real.astype(np.int64)
-        ai = A.imag.astype(np.int64)
-        return (requantize(ar, self.acc_frac, self.f_spec, RND),
-                requantize(ai, self.acc_frac, self.f_spec, RND))
+        """Accumulator (K2, N, p) -> ``spec`` codes (RND, SAT), (re, im) of the same shape."""
+        return (requantize(A.real.astype(np.int64), self.acc_frac, self.f_spec, RND),
+                requantize(A.imag.astype(np.int64), self.acc_frac, self.f_spec, RND))
 
     def finish(self, A: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
         """Accumulator (K2, N, p) -> ``pre`` codes (N, m): round, IFFT, round, + bias (all saturating)."""
+        K2, N, p = A.shape
         sr, si = self.round_acc(A)
-        y = ifft_fixed(sr, si, self.k, self.f_spec, self.formats.tw_width)
-        y = requantize(y.reshape(y.shape[0], self.m), self.f_spec.frac, self.f_pre, RND)
+        y = ifft_fixed_t(sr.reshape(K2, N * p), si.reshape(K2, N * p), self.k, self.f_spec,
+                         self.formats.tw_width)
+        y = y.reshape(self.k, N, p).transpose(1, 2, 0).reshape(N, self.m)
+        y = requantize(y, self.f_spec.frac, self.f_pre, RND)
         if bias is not None:
             y = saturate(y + bias, self.f_pre)
         return y
@@ -266,4 +273,4 @@ def check_exact_sum(*mats: CirculantFixed) -> None:
     """Several accumulations summed before rounding must stay exact too."""
     total = sum(m.acc_bound for m in mats)
     if total >= EXACT_LIMIT:
-        raise ValueError(f"combined accumulation bound 2^{np.log2(total):.1f} is not exact in float64")
+        raise ValueError(f"combined accumulation bound 2^{math.log2(total):.1f} is not exact in float64")

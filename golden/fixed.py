@@ -99,7 +99,9 @@ def round_shift(x, shift: int, mode: str = RND) -> np.ndarray:
     a = _as_int64(x)
     if mode not in ROUND_MODES:
         raise ValueError(f"unknown rounding mode {mode!r}; use one of {ROUND_MODES}")
-    if shift <= 0:
+    if shift == 0:
+        return a
+    if shift < 0:
         return a << (-shift)
     if mode == TRN:
         return a >> shift
@@ -111,9 +113,12 @@ def round_shift(x, shift: int, mode: str = RND) -> np.ndarray:
     return q + ((r > half) | ((r == half) & ((q & 1) == 1))).astype(np.int64)
 
 
+_clip = getattr(getattr(np, "_core", np).umath, "clip", np.clip)   # the ufunc, minus np.clip's wrapper
+
+
 def saturate(x, fmt: Fmt) -> np.ndarray:
     """Clamp integer codes to the range of ``fmt``."""
-    return np.clip(_as_int64(x), fmt.min_int, fmt.max_int)
+    return _clip(_as_int64(x), fmt.min_int, fmt.max_int)
 
 
 def wrap(x, fmt: Fmt) -> np.ndarray:
