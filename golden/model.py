@@ -185,14 +185,16 @@ class Model:
                 raise ValueError(f"parameter '{name}' contains NaN or Inf")
 
     @classmethod
-    def random(cls, config: ModelConfig, seed: int = 0, scale: float | None = None) -> "Model":
-        """Random block-circulant model whose gate pre-activations stay in a sensible range."""
+    def random(cls, config: ModelConfig, seed: int = 0, scale: float | None = None,
+               gain: float = 1.0) -> "Model":
+        """Random block-circulant model: circulant vectors uniform in +-gain/sqrt(fan_in)
+        (or +-scale), so gate pre-activations stay in a sensible range."""
         rng = np.random.default_rng(seed)
         params = {}
         for name, shape in config.param_shapes().items():
             if len(shape) == 3:
                 fan_in = shape[1] * shape[2]
-                s = scale if scale is not None else 1.0 / np.sqrt(fan_in)
+                s = scale if scale is not None else gain / np.sqrt(fan_in)
                 params[name] = rng.uniform(-s, s, size=shape)
             elif name.split(".")[-1].startswith("p_"):
                 params[name] = rng.uniform(-0.5, 0.5, size=shape)
