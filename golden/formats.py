@@ -31,7 +31,7 @@ class Formats:
     gate: str = "s16.14"
     cell: str = "s16.12"
     tw_width: int = 18
-    act_seg_bits: int = 7
+    act_seg_bits: int = 8
 
     def __post_init__(self) -> None:
         for f in fields(self):

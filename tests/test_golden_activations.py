@@ -11,9 +11,9 @@ Z = np.arange(PRE.min_int, PRE.max_int + 1, dtype=np.int64)
 
 
 def test_error_report_within_documented_bounds():
-    rep = error_report(PRE, GATE, 7)
-    assert rep["sigmoid"]["max_abs_err"] < 1.5e-4 and rep["tanh"]["max_abs_err"] < 5e-4
-    assert rep["sigmoid"]["mean_abs_err"] < 5e-5 and rep["tanh"]["mean_abs_err"] < 1e-4
+    rep = error_report(PRE, GATE, 8)      # measured: 6.5e-5 / 1.3e-4 max, 1.8e-5 / 2.0e-5 mean
+    assert rep["sigmoid"]["max_abs_err"] < 1e-4 and rep["tanh"]["max_abs_err"] < 2e-4
+    assert rep["sigmoid"]["mean_abs_err"] < 3e-5 and rep["tanh"]["mean_abs_err"] < 3e-5
 
 
 @pytest.mark.parametrize("func", ["sigmoid", "tanh"])
