@@ -1,0 +1,164 @@
+// fft_bfly: one radix-2 DIT butterfly with a constant quantized twiddle (golden.fft._dit).
+//
+// Function : t  = round_RND(b * w, TW_WIDTH-2)   (each component of the complex product exact,
+//                 then one RND rounding; round_sat MODE 1)
+//            x0 = sat(a + t),  x1 = sat(a - t)  to OUT_WIDTH bits (round_sat SHIFT 0, SAT).
+//            w = TW_RE + i*TW_IM, codes of sTW_WIDTH.(TW_WIDTH-2).  For w = 1, -i, +i the
+//            product is wiring (t = b, (b_im, -b_re), (-b_im, b_re)); that is bit-identical
+//            to the general path because the twiddle is exactly 2**(TW_WIDTH-2) there.
+// Formats  : a, b sIN_WIDTH.F -> x0, x1 sOUT_WIDTH.F (same F; OUT_WIDTH = stage format).
+// Internal : product s(IN_WIDTH+TW_WIDTH+1).(F+TW_WIDTH-2); t s(IN_WIDTH+4).F (exact, no
+//            saturation); a +- t s(IN_WIDTH+5).F before saturation.
+// Latency  : 4 cycles of ce (cmul 3 + output register); trivial twiddles use a matching
+//            delay line.
+// Bit growth: 1 bit per stage (the caller sets OUT_WIDTH = stage input format width + 1).
+
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module fft_bfly #(
+    parameter integer IN_WIDTH  = 16,
+    parameter integer OUT_WIDTH = 17,
+    parameter integer TW_WIDTH  = 18,
+    parameter integer TW_RE     = 65536,
+    parameter integer TW_IM     = 0
+) (
+    input  wire                 clk,
+    input  wire                 ce,
+    input  wire [IN_WIDTH-1:0]  a_re,
+    input  wire [IN_WIDTH-1:0]  a_im,
+    input  wire [IN_WIDTH-1:0]  b_re,
+    input  wire [IN_WIDTH-1:0]  b_im,
+    output reg  [OUT_WIDTH-1:0] x0_re,
+    output reg  [OUT_WIDTH-1:0] x0_im,
+    output reg  [OUT_WIDTH-1:0] x1_re,
+    output reg  [OUT_WIDTH-1:0] x1_im
+);
+
+    localparam integer TWF = TW_WIDTH - 2;
+    localparam integer ONE = 1 << TWF;
+    localparam integer TWD = IN_WIDTH + 4;  // width of t
+    localparam integer PW = IN_WIDTH + TW_WIDTH + 1;  // cmul product width
+    localparam integer SW = TWD + 1;  // width of a +- t
+
+    // 0 general product, 1 w = 1, 2 w = -i, 3 w = +i
+    localparam integer KIND = (TW_RE == ONE && TW_IM == 0) ? 1 :
+                              (TW_RE == 0 && TW_IM == -ONE) ? 2 :
+                              (TW_RE == 0 && TW_IM == ONE) ? 3 : 0;
+
+    wire [TWD-1:0] t_re, t_im;
+    wire [2*IN_WIDTH-1:0] a_dly;
+
+    pipe_reg #(
+        .WIDTH(2 * IN_WIDTH),
+        .DEPTH(3),
+        .RESET(0)
+    ) a_delay_inst (
+        .clk(clk),
+        .rst(1'b0),
+        .ce(ce),
+        .in_data({a_im, a_re}),
+        .out_data(a_dly)
+    );
+
+    generate
+        if (KIND == 0) begin : g_mult
+            localparam [TW_WIDTH-1:0] WR = TW_RE[TW_WIDTH-1:0];
+            localparam [TW_WIDTH-1:0] WI = TW_IM[TW_WIDTH-1:0];
+            wire [PW-1:0] p_re, p_im;
+            cmul #(
+                .A_WIDTH(IN_WIDTH),
+                .B_WIDTH(TW_WIDTH)
+            ) cmul_inst (
+                .clk(clk),
+                .ce(ce),
+                .a_re(b_re),
+                .a_im(b_im),
+                .b_re(WR),
+                .b_im(WI),
+                .pair(1'b0),
+                .p_re(p_re),
+                .p_im(p_im)
+            );
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire ovf_re, ovf_im;  // never set: TWD holds every rounded product
+            /* verilator lint_on UNUSEDSIGNAL */
+            round_sat #(
+                .IN_WIDTH(PW),
+                .SHIFT(TWF),
+                .OUT_WIDTH(TWD),
+                .MODE(1),
+                .SAT(1)
+            ) t_re_rnd_inst (
+                .in_data(p_re),
+                .out_data(t_re),
+                .out_ovf(ovf_re)
+            );
+            round_sat #(
+                .IN_WIDTH(PW),
+                .SHIFT(TWF),
+                .OUT_WIDTH(TWD),
+                .MODE(1),
+                .SAT(1)
+            ) t_im_rnd_inst (
+                .in_data(p_im),
+                .out_data(t_im),
+                .out_ovf(ovf_im)
+            );
+        end else begin : g_trivial
+            wire signed [TWD-1:0] br = {{(TWD - IN_WIDTH) {b_re[IN_WIDTH-1]}}, b_re};
+            wire signed [TWD-1:0] bi = {{(TWD - IN_WIDTH) {b_im[IN_WIDTH-1]}}, b_im};
+            wire [2*TWD-1:0] t_now = (KIND == 1) ? {bi, br} :
+                                     (KIND == 2) ? {-br, bi} : {br, -bi};
+            wire [2*TWD-1:0] t_dly;
+            pipe_reg #(
+                .WIDTH(2 * TWD),
+                .DEPTH(3),
+                .RESET(0)
+            ) t_delay_inst (
+                .clk(clk),
+                .rst(1'b0),
+                .ce(ce),
+                .in_data(t_now),
+                .out_data(t_dly)
+            );
+            assign t_re = t_dly[TWD-1:0];
+            assign t_im = t_dly[2*TWD-1:TWD];
+        end
+    endgenerate
+
+    wire [SW-1:0] ar = {{(SW - IN_WIDTH) {a_dly[IN_WIDTH-1]}}, a_dly[IN_WIDTH-1:0]};
+    wire [SW-1:0] ai = {{(SW - IN_WIDTH) {a_dly[2*IN_WIDTH-1]}}, a_dly[2*IN_WIDTH-1:IN_WIDTH]};
+    wire [SW-1:0] tr = {t_re[TWD-1], t_re};
+    wire [SW-1:0] ti = {t_im[TWD-1], t_im};
+    wire [SW-1:0] s0_re = ar + tr;
+    wire [SW-1:0] s0_im = ai + ti;
+    wire [SW-1:0] s1_re = ar - tr;
+    wire [SW-1:0] s1_im = ai - ti;
+    wire [OUT_WIDTH-1:0] q0_re, q0_im, q1_re, q1_im;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [3:0] ovf;  // saturation flags, not needed downstream
+    /* verilator lint_on UNUSEDSIGNAL */
+
+    round_sat #(.IN_WIDTH(SW), .SHIFT(0), .OUT_WIDTH(OUT_WIDTH), .MODE(0), .SAT(1))
+        s0_re_sat_inst (.in_data(s0_re), .out_data(q0_re), .out_ovf(ovf[0]));
+    round_sat #(.IN_WIDTH(SW), .SHIFT(0), .OUT_WIDTH(OUT_WIDTH), .MODE(0), .SAT(1))
+        s0_im_sat_inst (.in_data(s0_im), .out_data(q0_im), .out_ovf(ovf[1]));
+    round_sat #(.IN_WIDTH(SW), .SHIFT(0), .OUT_WIDTH(OUT_WIDTH), .MODE(0), .SAT(1))
+        s1_re_sat_inst (.in_data(s1_re), .out_data(q1_re), .out_ovf(ovf[2]));
+    round_sat #(.IN_WIDTH(SW), .SHIFT(0), .OUT_WIDTH(OUT_WIDTH), .MODE(0), .SAT(1))
+        s1_im_sat_inst (.in_data(s1_im), .out_data(q1_im), .out_ovf(ovf[3]));
+
+    always @(posedge clk) begin
+        if (ce) begin
+            x0_re <= q0_re;
+            x0_im <= q0_im;
+            x1_re <= q1_re;
+            x1_im <= q1_im;
+        end
+    end
+
+endmodule
+
+`resetall

@@ -1,0 +1,1 @@
+rtl/round_sat.v

@@ -1,0 +1,1 @@
+"""Shared cocotb/pytest helpers for the RTL tests (runner, stream driver, packing)."""
