@@ -127,6 +127,9 @@ def _atomic_savez(path: Path, **arrays) -> None:
             np.savez(fh, **arrays)
             fh.flush()
             os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
@@ -283,6 +286,7 @@ def load_corpus(name: str = "default", *, timit_path: str | Path | None = None, 
     progress: tqdm bars (default: when stderr is a terminal). rebuild: ignore caches.
     """
     features = features or FeatureConfig()
+    raw_state: dict = {}
     cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
     progress = sys.stderr.isatty() if progress is None else progress
     if name == "timit" or timit_path is not None:
@@ -301,7 +305,6 @@ def load_corpus(name: str = "default", *, timit_path: str | Path | None = None, 
                 n_dev = max(1, n_utts // 10)
                 synth = SynthConfig(n_train=n_utts - 2 * n_dev, n_dev=n_dev, n_test=n_dev,
                                     seed=seed, speakers_per_voice=synth.speakers_per_voice)
-        raw_state: dict = {}
 
         def loader() -> list[RawUtterance]:
             utts, m, _ = load_raw_synthetic(synth, cache, workers, progress, rebuild)
