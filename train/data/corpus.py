@@ -157,14 +157,16 @@ def _pack_records(utts: list[RawUtterance]) -> dict[str, np.ndarray]:
 
 
 def _unpack_records(z) -> list[dict]:
-    off = z["seg_off"]
-    starts, ends, phones = z["seg_start"], z["seg_end"], z["seg_phone"]
+    # index the loaded arrays, never `z[...]` in the loop: each NpzFile access re-reads the zip
+    off, starts, ends, phones = z["seg_off"], z["seg_start"], z["seg_end"], z["seg_phone"]
+    utt_ids, speakers, splits, texts = z["utt_id"], z["speaker"], z["split"], z["text"]
     out = []
-    for i in range(len(z["utt_id"])):
+    for i in range(len(utt_ids)):
         a, b = off[i], off[i + 1]
-        segs = [(int(s), int(e), PHONES61[p]) for s, e, p in zip(starts[a:b], ends[a:b], phones[a:b])]
-        out.append({"utt_id": str(z["utt_id"][i]), "speaker": str(z["speaker"][i]),
-                    "split": str(z["split"][i]), "text": str(z["text"][i]), "segments": segs})
+        segs = [(int(s), int(e), PHONES61[p]) for s, e, p in zip(starts[a:b].tolist(),
+                                                              ends[a:b].tolist(), phones[a:b].tolist())]
+        out.append({"utt_id": str(utt_ids[i]), "speaker": str(speakers[i]),
+                    "split": str(splits[i]), "text": str(texts[i]), "segments": segs})
     return out
 
 
