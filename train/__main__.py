@@ -2,18 +2,232 @@
 from __future__ import annotations
 
 import argparse
+import json
+import logging
 import sys
+from pathlib import Path
 
 from train.data import cli as data_cli
 
+DESCRIPTION = """\
+Train block-circulant (FFT-based) LSTM/GRU speech models for the E-RNN accelerator, evaluate
+them in float and in bit-accurate fixed point, and export them for the golden model and RTL.
+
+Typical flow (the `small` preset on the embedded synthetic corpus, about 5 minutes):
+  python -m train data                                   # build/cache the corpus once
+  python -m train fit --preset small --mode admm --k 8 --qat-epochs 1 --out runs/admm8
+  python -m train eval runs/admm8 --fixed                 # PER in float and bit-accurate
+  python -m train export runs/admm8 --out bundles/admm8   # bundle for golden/ and rtl/
+  python -m train explore --ks 1 4 8 16 --cells lstm gru --max-per 30 --out runs/explore
+
+Distributed: torchrun --nproc_per_node 2 -m train fit ...  (DDP over gloo, CPU).
+See docs/training.md for the modes, the checkpoint format and the bundle format."""
+
+EPILOG = """\
+modes (same epoch budget for all, so the comparison is fair):
+  dense   dense matrices (k = 1), the accuracy baseline
+  direct  block-circulant parametrization from scratch (C-LSTM)
+  admm    dense pre-training -> ADMM rounds (diagonal-average projection, growing rho)
+          -> hard projection -> retraining in circulant form (E-RNN)
+  --qat-epochs N appends N epochs of quantization-aware fine-tuning with the golden model's
+  exact fixed-point formats and activation tables (straight-through gradients)."""
+
+
+def _add_model_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("model (override the preset)")
+    g.add_argument("--preset", default="small", choices=("tiny", "small", "lstmp-1024", "gru-1024"),
+                   help="architecture preset: tiny (tests), small (demo), the papers' 1024-cell models")
+    g.add_argument("--cell", choices=("lstm", "gru"), help="recurrent cell")
+    g.add_argument("--hidden", type=int, help="cells per layer and direction")
+    g.add_argument("--layers", type=int, help="stacked layers")
+    g.add_argument("--proj", type=int, help="LSTM projection size (0: none)")
+    g.add_argument("--peephole", action=argparse.BooleanOptionalAction, default=None,
+                   help="LSTM peephole connections")
+    g.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None,
+                   help="bidirectional layers")
+
+
+def _add_fit_args(p: argparse.ArgumentParser) -> None:
+    _add_model_args(p)
+    g = p.add_argument_group("training")
+    g.add_argument("--mode", choices=("dense", "direct", "admm"), default="dense",
+                   help="how to obtain the weights (see below)")
+    g.add_argument("--k", type=int, default=8, help="block size of the gate matrices (direct/admm)")
+    g.add_argument("--k-proj", type=int, default=0, help="block size of the projection (0: --k)")
+    g.add_argument("--epochs", type=int, default=12, help="epoch budget (all modes)")
+    g.add_argument("--qat-epochs", type=int, default=0, help="quantization-aware fine-tuning epochs")
+    g.add_argument("--batch-size", type=int, default=32, help="utterances per batch (per process)")
+    g.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate")
+    g.add_argument("--lr-decay", type=float, default=0.8,
+                   help="learning rate factor per epoch over the second half of the budget")
+    g.add_argument("--rho", type=float, default=1e-3, help="ADMM initial penalty")
+    g.add_argument("--rho-growth", type=float, default=3.0, help="ADMM rho factor per round")
+    g.add_argument("--admm-rounds-per-epoch", type=int, default=2, help="ADMM Z/U updates per epoch")
+    g.add_argument("--max-steps", type=int, default=0, help="cap batches per epoch (0: all; for CI)")
+    g.add_argument("--seed", type=int, default=0, help="initialization and shuffling seed")
+
+
+def _add_data_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("data")
+    g.add_argument("--corpus", default="default", choices=("default", "tiny", "synthetic", "timit"),
+                   help="default/tiny: embedded espeak-ng speech; synthetic: random sequences "
+                        "(no external tools); timit: needs --timit")
+    g.add_argument("--timit", default="", metavar="PATH", help="TIMIT directory (TRAIN/, TEST/)")
+    g.add_argument("--features", default=None, choices=("mfcc39", "fbank153", "fbank40"),
+                   help="feature preset (default: mfcc39, or fbank153 for the 1024 presets)")
+
+
+def _add_common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--threads", type=int, default=2, help="torch CPU threads per process")
+    p.add_argument("--quiet", action="store_true", help="no progress bars, warnings only")
+
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m train",
-        description="Train block-circulant LSTM/GRU speech models (E-RNN flow).")
+    parser = argparse.ArgumentParser(prog="python -m train", description=DESCRIPTION, epilog=EPILOG,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    fmt = argparse.ArgumentDefaultsHelpFormatter
+
+    p = sub.add_parser("fit", help="train a model (dense, direct circulant or ADMM; optional QAT)",
+                       description="Train a model into --out: checkpoint.pt (full config, weights, "
+                                   "optimizer), log.jsonl (one record per epoch), result.json "
+                                   "(test PER, time). Interrupted? Rerun with --resume.",
+                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_fit_args(p)
+    _add_data_args(p)
+    p.add_argument("--out", required=True, help="run directory")
+    p.add_argument("--resume", action="store_true", help="continue from --out/checkpoint.pt")
+    _add_common(p)
+    p.set_defaults(func=cmd_fit)
+
+    p = sub.add_parser("eval", help="phone error rate in float and bit-accurate fixed point",
+                       description="Evaluate a run (directory or checkpoint): PER with the "
+                                   "PyTorch float model, and with --fixed the bit-accurate "
+                                   "fixed-point PER computed by the golden model (golden.runner).",
+                       formatter_class=fmt)
+    p.add_argument("run", help="run directory or checkpoint.pt")
+    p.add_argument("--split", default="test", choices=("train", "dev", "test"))
+    p.add_argument("--fixed", action="store_true", help="also run golden's bit-accurate model")
+    p.add_argument("--golden-float", action="store_true", help="also run golden's float model")
+    p.add_argument("--limit", type=int, default=0, help="evaluate the first N utterances only")
+    p.add_argument("--beam", type=int, default=0, help="CTC prefix beam width (0: greedy)")
+    p.add_argument("--json", default="", help="write the results to this JSON file")
+    _add_data_args(p)
+    _add_common(p)
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("export", help="write the bundle for golden/ and rtl/",
+                       description="Export a run as a versioned bundle: model.npz (golden's "
+                                   "Model container: config, formats, time-domain circulant "
+                                   "vectors, biases, peepholes, classifier), weights_q.npz "
+                                   "(quantized frequency-domain weights, activation tables), "
+                                   "mem/*.mem ($readmemh files for the RTL), params.vh (Verilog "
+                                   "parameter header) and bundle.json (manifest with checksums). "
+                                   "See docs/training.md.", formatter_class=fmt)
+    p.add_argument("run", help="run directory or checkpoint.pt")
+    p.add_argument("--out", required=True, help="bundle directory")
+    p.add_argument("--name", default="", help="model name in the bundle (default: run directory name)")
+    _add_common(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("explore", help="E-RNN phase I: sweep k x cell x width, pick the cheapest",
+                       description="Train every combination of block size, cell type and width "
+                                   "(same mode and budget), write results.json, a table and PNG "
+                                   "plots (PER vs compression per cell type), and name the "
+                                   "cheapest model (fewest parameters) whose PER <= --max-per.",
+                       formatter_class=fmt)
+    p.add_argument("--ks", type=int, nargs="+", default=[1, 4, 8, 16], help="block sizes")
+    p.add_argument("--cells", nargs="+", default=["lstm", "gru"], choices=("lstm", "gru"))
+    p.add_argument("--widths", type=int, nargs="+", default=[128], help="hidden sizes")
+    p.add_argument("--explore-mode", default="admm", choices=("direct", "admm"),
+                   help="training mode for k > 1 (k = 1 is always dense)")
+    p.add_argument("--max-per", type=float, default=30.0, help="accuracy requirement (PER %%)")
+    p.add_argument("--out", required=True, help="output directory")
+    _add_model_args(p)
+    g = p.add_argument_group("training")
+    g.add_argument("--epochs", type=int, default=6)
+    g.add_argument("--batch-size", type=int, default=32)
+    g.add_argument("--lr", type=float, default=3e-3)
+    g.add_argument("--max-steps", type=int, default=0)
+    g.add_argument("--seed", type=int, default=0)
+    _add_data_args(p)
+    _add_common(p)
+    p.set_defaults(func=cmd_explore)
+
     data_cli.add_parser(sub)
     return parser
+
+
+def _setup(args) -> None:
+    import torch
+    torch.set_num_threads(max(1, args.threads))
+    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
+
+
+def config_from_args(args) -> "TrainConfig":
+    import dataclasses
+    from train.config import PRESETS, TrainConfig
+
+    spec = PRESETS[args.preset]
+    over = {"cell": args.cell, "hidden_size": args.hidden, "num_layers": args.layers,
+            "proj_size": args.proj, "peephole": args.peephole, "bidirectional": args.bidirectional}
+    spec = dataclasses.replace(spec, **{k: v for k, v in over.items() if v is not None})
+    features = args.features or ("fbank153" if spec.input_size == 153 else "mfcc39")
+    kw = {name: getattr(args, name) for name in
+          ("mode", "k", "k_proj", "epochs", "qat_epochs", "batch_size", "lr", "lr_decay", "rho",
+           "rho_growth", "admm_rounds_per_epoch", "max_steps", "seed") if hasattr(args, name)}
+    return TrainConfig(preset=args.preset, model=spec, corpus=args.corpus, timit_path=args.timit,
+                       features=features, **kw)
+
+
+def _dataset(cfg, args=None):
+    from train.batches import load_dataset
+    ds = load_dataset(cfg.corpus, cfg.features, cfg.timit_path, cfg.seed)
+    return ds
+
+
+def cmd_fit(args) -> int:
+    _setup(args)
+    import dataclasses
+    from train.trainer import fit
+
+    cfg = config_from_args(args)
+    ds = _dataset(cfg)
+    if ds.input_size != cfg.model.input_size:
+        cfg.model = dataclasses.replace(cfg.model, input_size=ds.input_size)
+    cfg.model.validate()
+    cfg.target_spec.validate()
+    res = fit(cfg, args.out, ds, resume=args.resume, progress=not args.quiet)
+    if "test_per" in res:
+        print(f"{args.out}: mode {cfg.mode} k={cfg.target_spec.k} test PER "
+              f"{res['test_per']:.2f}% ({'fixed-point QAT' if res['quantized'] else 'float'}), "
+              f"{res['params']:,} params, {res['train_seconds']:.0f} s")
+    return 0
+
+
+def cmd_eval(args) -> int:
+    _setup(args)
+    from train.evaluate import run_eval
+    res = run_eval(args)
+    if args.json:
+        Path(args.json).write_text(json.dumps(res, indent=2))
+    return 0
+
+
+def cmd_export(args) -> int:
+    _setup(args)
+    from train.export import export_run
+    path = export_run(args.run, args.out, name=args.name or None)
+    print(f"bundle written to {path}")
+    return 0
+
+
+def cmd_explore(args) -> int:
+    _setup(args)
+    from train.explore import run_explore
+    run_explore(args)
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,121 @@
+"""Run configuration: one dataclass, saved inside every checkpoint (nanoGPT style).
+
+A run is fully described by a `TrainConfig`: the architecture (`ModelSpec`, which is golden's
+`ModelConfig`, so the exported container carries exactly the trained architecture and number
+formats), the training mode, the epoch budget and the optimizer.  Presets give the
+architectures of DESIGN section 2; command-line options override single fields.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import asdict, dataclass, field, fields
+
+from golden.formats import Formats
+from golden.model import ModelConfig as ModelSpec
+
+__all__ = ["ModelSpec", "TrainConfig", "PRESETS", "MODES", "BLANK", "with_k"]
+
+MODES = ("dense", "direct", "admm")
+BLANK = 0
+"""CTC blank index; phone class i of PHONES39 is output i + 1."""
+
+
+def with_k(spec: ModelSpec, k: int, k_proj: int = 0) -> ModelSpec:
+    """The same architecture with other block sizes (k = 1: dense)."""
+    return dataclasses.replace(spec, k=k, k_proj=k_proj)
+
+
+PRESETS: dict[str, ModelSpec] = {
+    "tiny": ModelSpec(cell="lstm", input_size=39, hidden_size=16, num_layers=1, k=1,
+                      bidirectional=False, num_classes=40, name="tiny"),
+    "small": ModelSpec(cell="lstm", input_size=39, hidden_size=128, num_layers=1, k=1,
+                       bidirectional=True, num_classes=40, name="small"),
+    "lstmp-1024": ModelSpec(cell="lstm", input_size=153, hidden_size=1024, num_layers=2,
+                            proj_size=512, peephole=True, k=1, bidirectional=True,
+                            num_classes=40, name="lstmp-1024"),
+    "gru-1024": ModelSpec(cell="gru", input_size=153, hidden_size=1024, num_layers=2, k=1,
+                          bidirectional=True, num_classes=40, name="gru-1024"),
+}
+"""Architectures (dense form; ``--k`` makes them block-circulant).  40 outputs = 39 phones +
+the CTC blank.  Formats default to golden's."""
+
+
+@dataclass
+class TrainConfig:
+    """Everything a run needs; stored in checkpoints and exported bundles."""
+
+    preset: str = "small"
+    model: ModelSpec = field(default_factory=lambda: PRESETS["small"])
+    mode: str = "dense"            # dense | direct | admm
+    k: int = 8                     # target block size of direct/admm (model.k is the current form)
+    k_proj: int = 0
+    corpus: str = "default"        # default | tiny | synthetic (random, no espeak) | timit
+    timit_path: str = ""
+    features: str = "mfcc39"
+    epochs: int = 12               # total budget, the same for every mode
+    batch_size: int = 32
+    lr: float = 3e-3
+    lr_decay: float = 0.8          # per epoch, from the start of the last half of the budget
+    clip: float = 5.0
+    seed: int = 0
+    max_steps: int = 0             # stop each epoch after this many steps (0: full epoch); CI
+    # ADMM schedule (fractions of `epochs`; the rest is retraining in circulant form)
+    admm_pretrain: float = 0.25
+    admm_rounds_frac: float = 0.35
+    admm_rounds_per_epoch: int = 2
+    rho: float = 1e-3
+    rho_growth: float = 3.0
+    # quantization-aware fine-tuning (epochs after the budget, for every mode)
+    qat_epochs: int = 0
+    qat_lr: float = 5e-4
+    eval_batch: int = 64
+
+    def __post_init__(self) -> None:
+        if isinstance(self.model, dict):
+            self.model = ModelSpec.from_dict(self.model)
+        if self.mode not in MODES:
+            raise ValueError(f"mode {self.mode!r} is not one of {MODES}")
+        if self.epochs < 1:
+            raise ValueError(f"epochs must be >= 1, got {self.epochs}")
+        if self.mode == "admm" and self.epochs < 3:
+            raise ValueError("mode admm needs --epochs >= 3 (pretrain, ADMM rounds, retrain)")
+
+    @property
+    def target_spec(self) -> ModelSpec:
+        """The architecture at the end of training (circulant with k for direct/admm)."""
+        if self.mode == "dense":
+            return with_k(self.model, 1, 0)
+        return with_k(self.model, self.k, self.k_proj)
+
+    def phases(self) -> list[tuple[str, int]]:
+        """The epoch budget split into phases: (name, epochs), names in
+        {dense, direct, admm-pretrain, admm, retrain, qat}."""
+        E = self.epochs
+        if self.mode == "dense":
+            out = [("dense", E)]
+        elif self.mode == "direct":
+            out = [("direct", E)]
+        else:
+            pre = max(1, round(E * self.admm_pretrain))
+            adm = max(1, round(E * self.admm_rounds_frac))
+            pre = min(pre, E - 2)
+            adm = min(adm, E - 1 - pre)
+            out = [("admm-pretrain", pre), ("admm", adm), ("retrain", E - pre - adm)]
+        if self.qat_epochs:
+            out.append(("qat", self.qat_epochs))
+        return out
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["model"] = self.model.to_dict()
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        unknown = set(d) - {f.name for f in fields(cls)}
+        if unknown:
+            raise ValueError(f"train config: unknown field(s) {sorted(unknown)}")
+        return cls(**d)
+
+    def golden_formats(self) -> Formats:
+        return self.model.formats

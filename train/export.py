@@ -1,0 +1,208 @@
+"""Export a trained model: golden's Model container plus the files the RTL reads.
+
+Bundle layout (``BUNDLE_VERSION``; documented in docs/training.md):
+
+    bundle.json      manifest: bundle version, model config, formats, training config and
+                     results, per-file SHA-256, per-parameter shapes
+    model.npz        golden.model.Model: config + float64 time-domain circulant vectors,
+                     biases, peepholes, classifier (``Model.load`` validates every field)
+    weights_q.npz    quantized frequency-domain weights FFT(w)/k (re, im codes of ``weight``),
+                     quantized biases / peepholes, activation knot tables
+    mem/*.mem        $readmemh files: per matrix the packed half spectra (pack_half_spectrum,
+                     one word per line), biases, peepholes, sigmoid/tanh knots
+    params.vh        Verilog parameter header (sizes, block sizes, formats)
+
+``load_bundle`` re-reads a bundle and checks every file, checksum, shape and the agreement of
+the quantized weights with model.npz, raising ValueError naming the field at fault.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from golden.activations import act_table
+from golden.circulant import pack_half_spectrum, quantize_freq_weights
+from golden.fixed import quantize
+from golden.formats import Formats
+from golden.memfile import write_memh
+from golden.model import Model
+
+from .models import SpeechRNN
+
+log = logging.getLogger(__name__)
+
+BUNDLE_VERSION = 1
+MATRICES = ("w_x", "w_r", "w_h", "w_p")
+
+
+def to_golden(model: SpeechRNN, formats: Formats, name: str = "model") -> Model:
+    """The golden Model container of a trained PyTorch model (float64 copies)."""
+    cfg = dataclasses.replace(model.spec, name=name, formats=formats)
+    params: dict[str, np.ndarray] = {}
+    for l, d, lay in model.rnn_layers():
+        pre = f"l{l}.d{d}."
+        for n, m in lay.circulant_layers().items():
+            params[pre + n] = m.vectors().detach().double().numpy()
+        for n, p in lay.named_parameters(recurse=False):
+            params[pre + n] = p.detach().double().numpy()
+    params["cls.w"] = model.cls.weight.detach().double().numpy()
+    params["cls.b"] = model.cls.bias.detach().double().numpy()
+    return Model(cfg, params)
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _fmt_params(F: Formats) -> list[str]:
+    lines = []
+    for name in ("data", "weight", "spec", "pre", "bias", "peep", "gate", "cell"):
+        f = F.fmt(name)
+        lines.append(f"localparam integer {name.upper()}_WIDTH = {f.width};")
+        lines.append(f"localparam integer {name.upper()}_FRAC = {f.frac};")
+    lines.append(f"localparam integer TW_WIDTH = {F.tw_width};")
+    lines.append(f"localparam integer ACT_SEG_BITS = {F.act_seg_bits};")
+    return lines
+
+
+def quantized_arrays(gm: Model) -> dict[str, np.ndarray]:
+    """Everything the hardware stores, as integer codes (int64)."""
+    c, F = gm.config, gm.config.formats
+    out: dict[str, np.ndarray] = {}
+    for name, a in gm.params.items():
+        leaf = name.rsplit(".", 1)[-1]
+        if leaf in MATRICES:
+            re, im = quantize_freq_weights(a, F.fmt("weight"))
+            out[name + ".re"], out[name + ".im"] = re, im
+        elif leaf in ("b", "b_x", "b_h"):
+            out[name] = quantize(a, F.fmt("bias"))
+        elif leaf.startswith("p_"):
+            out[name] = quantize(a, F.fmt("peep"))
+    for func in ("sigmoid", "tanh"):
+        out[f"act.{func}"] = act_table(func, F.fmt("pre"), F.fmt("gate"), F.act_seg_bits)
+    return out
+
+
+def write_bundle(gm: Model, out_dir: str | Path, train_info: dict | None = None) -> Path:
+    """Write the bundle (see the module docstring) and return its directory."""
+    out = Path(out_dir)
+    if out.exists():
+        shutil.rmtree(out / "mem", ignore_errors=True)
+    (out / "mem").mkdir(parents=True, exist_ok=True)
+    c, F = gm.config, gm.config.formats
+    gm.save(out / "model.npz")
+    q = quantized_arrays(gm)
+    np.savez(out / "weights_q.npz", **q)
+    for name, a in q.items():
+        fname = name.replace(".", "_")
+        if name.endswith(".re"):
+            base = name[:-3]
+            words = pack_half_spectrum(a, q[base + ".im"])
+            write_memh(out / "mem" / f"{base.replace('.', '_')}.mem", words.reshape(-1),
+                       F.fmt("weight").width,
+                       header=f"{base}: {words.shape[0]}x{words.shape[1]} blocks, k={words.shape[2]} "
+                              f"packed half spectra FFT(w)/k, {F.weight}")
+        elif name.endswith(".im"):
+            continue
+        elif name.startswith("act."):
+            write_memh(out / "mem" / f"{fname}.mem", a, F.fmt("gate").width,
+                       header=f"{name} knots, in {F.pre}, out {F.gate}")
+        else:
+            fmt = F.fmt("bias") if ".b" in name else F.fmt("peep")
+            write_memh(out / "mem" / f"{fname}.mem", a, fmt.width, header=f"{name} ({fmt})")
+    vh = [f"// Generated by `python -m train export` (bundle version {BUNDLE_VERSION}); do not edit.",
+          f"// Model {c.name}: {gm.summary()}",
+          f"localparam integer INPUT_SIZE = {c.input_size};",
+          f"localparam integer HIDDEN_SIZE = {c.hidden_size};",
+          f"localparam integer PROJ_SIZE = {c.proj_size};",
+          f"localparam integer NUM_LAYERS = {c.num_layers};",
+          f"localparam integer NUM_DIRS = {c.dirs};",
+          f"localparam integer CELL_GRU = {int(c.cell == 'gru')};",
+          f"localparam integer PEEPHOLE = {int(c.peephole)};",
+          f"localparam integer BLOCK_K = {c.k};",
+          f"localparam integer BLOCK_K_PROJ = {c.kp};",
+          f"localparam integer NUM_CLASSES = {c.num_classes};"] + _fmt_params(F)
+    (out / "params.vh").write_text("\n".join(vh) + "\n")
+    files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "bundle.json")
+    manifest = {
+        "bundle_version": BUNDLE_VERSION,
+        "model_config": c.to_dict(),
+        "formats": F.to_dict(),
+        "params": {n: list(a.shape) for n, a in gm.params.items()},
+        "quantized": {n: list(a.shape) for n, a in q.items()},
+        "n_params": c.n_params(),
+        "dense_equivalent_params": c.dense_equivalent_params(),
+        "classifier": "host (float)",
+        "train": train_info or {},
+        "files": {str(p.relative_to(out)): _sha(p) for p in files},
+    }
+    (out / "bundle.json").write_text(json.dumps(manifest, indent=2, default=str))
+    return out
+
+
+def load_bundle(path: str | Path) -> Model:
+    """Read and validate a bundle; returns golden's Model.  Raises ValueError naming the field."""
+    out = Path(path)
+    mpath = out / "bundle.json"
+    if not mpath.is_file():
+        raise ValueError(f"{out}: field 'bundle.json' is missing; not an exported bundle")
+    try:
+        man = json.loads(mpath.read_text())
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{mpath}: field 'bundle.json' is not valid JSON ({e})") from None
+    for key in ("bundle_version", "model_config", "formats", "params", "quantized", "files"):
+        if key not in man:
+            raise ValueError(f"{mpath}: field '{key}' is missing")
+    if man["bundle_version"] != BUNDLE_VERSION:
+        raise ValueError(f"{mpath}: field 'bundle_version' is {man['bundle_version']!r}; "
+                         f"this code reads version {BUNDLE_VERSION}")
+    for rel, digest in man["files"].items():
+        f = out / rel
+        if not f.is_file():
+            raise ValueError(f"{out}: field 'files.{rel}': file is missing")
+        if _sha(f) != digest:
+            raise ValueError(f"{out}: field 'files.{rel}': checksum mismatch (file corrupt or edited)")
+    gm = Model.load(out / "model.npz")
+    if gm.config.to_dict() != man["model_config"]:
+        raise ValueError(f"{out}: field 'model_config' does not match model.npz's config")
+    if gm.config.formats.to_dict() != man["formats"]:
+        raise ValueError(f"{out}: field 'formats' does not match model.npz's formats")
+    for name, shape in man["params"].items():
+        if name not in gm.params:
+            raise ValueError(f"{out}: field 'params.{name}' is not in model.npz")
+        if list(gm.params[name].shape) != shape:
+            raise ValueError(f"{out}: field 'params.{name}': shape {list(gm.params[name].shape)} "
+                             f"!= manifest {shape}")
+    with np.load(out / "weights_q.npz") as z:
+        stored = {n: z[n] for n in z.files}
+    expect = quantized_arrays(gm)
+    for name, a in expect.items():
+        if name not in stored:
+            raise ValueError(f"{out}: field 'quantized.{name}' is missing from weights_q.npz")
+        if stored[name].shape != a.shape or not np.array_equal(stored[name], a):
+            raise ValueError(f"{out}: field 'quantized.{name}' does not match model.npz "
+                             "(quantized weights and float weights disagree)")
+    return gm
+
+
+def export_run(run: str | Path, out_dir: str | Path, name: str | None = None) -> Path:
+    """Checkpoint (or run directory) -> bundle."""
+    from .trainer import CKPT, load_checkpoint, model_from_checkpoint
+
+    run = Path(run)
+    ck = load_checkpoint(run / CKPT if run.is_dir() else run)
+    model, cfg = model_from_checkpoint(ck)
+    gm = to_golden(model, cfg.golden_formats(), name or (run if run.is_dir() else run.parent).name)
+    hist = ck.get("history") or []
+    info = {"config": cfg.to_dict(), "epochs": ck["epoch"], "phase": ck.get("phase"),
+            "last_epoch": hist[-1] if hist else None}
+    path = write_bundle(gm, out_dir, info)
+    load_bundle(path)
+    log.info("exported %s -> %s (%s)", run, path, gm.summary())
+    return path

@@ -1,0 +1,234 @@
+"""The training loop: phases (dense / direct / ADMM pretrain, rounds, retrain / QAT), per-epoch
+checkpoints with the full config, exact resume, optional DistributedDataParallel.
+
+Determinism: model initialization is seeded by ``config.seed``; the batches of epoch e are a
+pure function of (seed, e); there is no dropout.  A run resumed from the checkpoint of epoch e
+therefore computes exactly what the uninterrupted run computes (tested).
+"""
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import time
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from .admm import AdmmState, distances, hard_project
+from .batches import Dataset, batches
+from .config import ModelSpec, TrainConfig, with_k
+from .ctc import ctc_loss, greedy_decode, per
+from .models import SpeechRNN
+
+log = logging.getLogger(__name__)
+
+CKPT = "checkpoint.pt"
+DENSE_PHASES = ("dense", "admm-pretrain", "admm")
+
+
+# ---- distributed helpers -------------------------------------------------------------------
+
+def dist_info() -> tuple[int, int]:
+    """(rank, world size) under torchrun, else (0, 1)."""
+    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1))
+
+
+def maybe_init_distributed() -> tuple[int, int]:
+    rank, world = dist_info()
+    if world > 1 and not torch.distributed.is_initialized():
+        torch.distributed.init_process_group("gloo")
+    return rank, world
+
+
+# ---- evaluation ----------------------------------------------------------------------------
+
+@torch.no_grad()
+def evaluate(model: SpeechRNN, examples, batch_size: int = 64, quant=None,
+             beam: int = 0) -> dict:
+    """PER (%) and mean CTC loss of ``model`` on ``examples`` (greedy or beam decoding)."""
+    from .ctc import beam_decode
+
+    model.eval()
+    refs, hyps, losses = [], [], []
+    for b in batches(examples, batch_size, shuffle=False):
+        x = b.feats.to(next(model.parameters()).dtype)
+        logits = model(x, b.lengths, quant=quant)
+        losses.append(float(ctc_loss(logits, b.lengths, b.labels)) * len(b.labels))
+        lg = logits.double().numpy()
+        for j, L in enumerate(b.lengths.tolist()):
+            hyps.append(beam_decode(lg[:L, j], beam) if beam else greedy_decode(lg[:L, j]))
+            refs.append(b.labels[j].tolist())
+    model.train()
+    return {"per": per(refs, hyps), "loss": sum(losses) / max(len(refs), 1), "n": len(refs)}
+
+
+# ---- checkpoints -----------------------------------------------------------------------------
+
+def save_checkpoint(path: Path, state: dict) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: Path) -> dict:
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"checkpoint {path} not found; train one with `python -m train fit`")
+    ck = torch.load(path, map_location="cpu", weights_only=False)
+    for key in ("config", "spec", "model", "epoch"):
+        if key not in ck:
+            raise ValueError(f"{path}: not a training checkpoint (field '{key}' missing)")
+    return ck
+
+
+def model_from_checkpoint(ck: dict) -> tuple[SpeechRNN, TrainConfig]:
+    cfg = TrainConfig.from_dict(ck["config"])
+    model = SpeechRNN(ModelSpec.from_dict(ck["spec"]))
+    if ck.get("dtype") == "float64":
+        model.double()
+    model.load_state_dict(ck["model"])
+    return model, cfg
+
+
+# ---- the loop --------------------------------------------------------------------------------
+
+def epoch_phases(cfg: TrainConfig) -> list[str]:
+    out = []
+    for name, n in cfg.phases():
+        out += [name] * n
+    return out
+
+
+def lr_at(cfg: TrainConfig, epoch: int, phase: str) -> float:
+    if phase == "qat":
+        return cfg.qat_lr
+    half = cfg.epochs // 2
+    return cfg.lr * cfg.lr_decay ** max(0, epoch - half)
+
+
+def spec_for(cfg: TrainConfig, phase: str) -> ModelSpec:
+    if phase in DENSE_PHASES:
+        return with_k(cfg.model, 1, 0)
+    return cfg.target_spec
+
+
+def fit(cfg: TrainConfig, out_dir: str | Path, data: Dataset, resume: bool = False,
+        progress: bool = True, stop_after: int | None = None) -> dict:
+    """Train ``cfg`` on ``data`` into ``out_dir`` (checkpoint.pt, log.jsonl, result.json).
+
+    ``stop_after``: return after that many epochs (simulates an interruption, for tests).
+    """
+    rank, world = maybe_init_distributed()
+    main_proc = rank == 0
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    plan = epoch_phases(cfg)
+    start_epoch, history, admm = 0, [], None
+    ck = None
+    if resume and (out / CKPT).exists():
+        ck = load_checkpoint(out / CKPT)
+        saved = TrainConfig.from_dict(ck["config"])
+        if saved != cfg:
+            raise ValueError(f"--resume: {out / CKPT} was written by a different configuration; "
+                             "rerun with the same options or another --out directory")
+        model, _ = model_from_checkpoint(ck)
+        start_epoch, history = ck["epoch"], ck["history"]
+        log.info("resuming %s at epoch %d/%d", out, start_epoch + 1, len(plan))
+    else:
+        torch.manual_seed(cfg.seed)
+        model = SpeechRNN(spec_for(cfg, plan[0]))
+    quant = None
+    opt = None
+    t0 = time.perf_counter() - (history[-1]["elapsed"] if history else 0.0)
+    for epoch in range(start_epoch, len(plan)):
+        phase = plan[epoch]
+        first_of_phase = epoch == 0 or plan[epoch - 1] != phase
+        if first_of_phase or opt is None:
+            if first_of_phase and model.spec != spec_for(cfg, phase):
+                log.info("hard projection onto block-circulant matrices (k=%d)", cfg.k)
+                model = hard_project(model, spec_for(cfg, phase))
+            if phase == "qat":
+                from .quant import QuantContext
+                model.double()
+                quant = QuantContext(cfg.golden_formats())
+            opt = torch.optim.Adam(model.parameters(), lr=lr_at(cfg, epoch, phase))
+            if phase == "admm":
+                admm = AdmmState(model, cfg.target_spec, cfg.rho)
+            if ck is not None and not first_of_phase:
+                opt.load_state_dict(ck["optim"])
+                if phase == "admm":
+                    admm.load_state_dict(ck["admm"])
+            ck = None
+        for g in opt.param_groups:
+            g["lr"] = lr_at(cfg, epoch, phase)
+        ddp = model
+        if world > 1:
+            ddp = torch.nn.parallel.DistributedDataParallel(model)
+        plan_b = list(batches(data.train, cfg.batch_size, cfg.seed, epoch, rank=rank, world=world))
+        if cfg.max_steps:
+            plan_b = plan_b[:cfg.max_steps]
+        n_rounds = cfg.admm_rounds_per_epoch if phase == "admm" else 0
+        round_at = {math.ceil((i + 1) * len(plan_b) / n_rounds) - 1 for i in range(n_rounds)}
+        rounds = []
+        bar = tqdm(plan_b, desc=f"epoch {epoch + 1}/{len(plan)} {phase}", unit="batch",
+                   disable=not (progress and main_proc), leave=False)
+        tot = 0.0
+        dtype = next(model.parameters()).dtype
+        model.train()
+        for step, b in enumerate(bar):
+            logits = ddp(b.feats.to(dtype), b.lengths, quant=quant)
+            loss = ctc_loss(logits, b.lengths, b.labels)
+            total = loss + admm.penalty(model) if phase == "admm" else loss
+            opt.zero_grad(set_to_none=True)
+            total.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+            opt.step()
+            lv = loss.item()
+            tot += lv
+            bar.set_postfix(loss=f"{lv:.3f}")
+            if step in round_at:
+                r = admm.round(model, cfg.rho_growth)
+                rounds.append(r)
+                log.info("ADMM round: rho=%.3g  ||W - Proj(W)|| = %.4f (relative %.4f)",
+                         r["rho"], r["dist"], r["rel_dist"])
+        bar.close()
+        rec = {"epoch": epoch + 1, "phase": phase, "k": model.spec.k,
+               "train_loss": tot / max(len(plan_b), 1), "lr": lr_at(cfg, epoch, phase)}
+        if rounds:
+            rec["admm_rounds"] = rounds
+        if phase in DENSE_PHASES and cfg.mode == "admm":
+            rec.update({f"proj_{k}": v for k, v in distances(
+                model, {n: cfg.k for n in model.circulant_layers()}).items()})
+        if main_proc:
+            ev = evaluate(model, data.dev, cfg.eval_batch, quant=quant)
+            rec.update({"dev_per": ev["per"], "dev_loss": ev["loss"],
+                        "elapsed": time.perf_counter() - t0})
+            history.append(rec)
+            log.info("epoch %d/%d %s k=%d: train loss %.3f, dev loss %.3f, dev PER %.2f%% (%.0f s)",
+                     epoch + 1, len(plan), phase, model.spec.k, rec["train_loss"], ev["loss"],
+                     ev["per"], rec["elapsed"])
+            with open(out / "log.jsonl", "a") as f:
+                f.write(json.dumps(rec) + "\n")
+            state = {"config": cfg.to_dict(), "spec": model.spec.to_dict(), "epoch": epoch + 1,
+                     "phase": phase, "model": model.state_dict(), "optim": opt.state_dict(),
+                     "admm": admm.state_dict() if phase == "admm" else None,
+                     "history": history, "dtype": str(dtype).replace("torch.", "")}
+            save_checkpoint(out / CKPT, state)
+        if world > 1:
+            torch.distributed.barrier()
+        if stop_after is not None and epoch + 1 - start_epoch >= stop_after and epoch + 1 < len(plan):
+            return {"interrupted": True, "epoch": epoch + 1}
+    result = {"config": cfg.to_dict(), "history": history}
+    if main_proc:
+        test = evaluate(model, data.test, cfg.eval_batch, quant=quant)
+        result.update({"test_per": test["per"], "test_loss": test["loss"],
+                       "dev_per": history[-1]["dev_per"] if history else None,
+                       "train_seconds": history[-1]["elapsed"] if history else 0.0,
+                       "params": model.n_params(), "quantized": quant is not None})
+        log.info("done: test PER %.2f%% (%s), %d parameters, %.0f s", test["per"],
+                 "bit-accurate fixed point" if quant is not None else "float",
+                 model.n_params(), result["train_seconds"])
+        (out / "result.json").write_text(json.dumps(result, indent=2))
+    return result
