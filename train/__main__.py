@@ -56,6 +56,9 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--k-proj", type=int, default=0, help="block size of the projection (0: --k)")
     g.add_argument("--epochs", type=int, default=12, help="epoch budget (all modes)")
     g.add_argument("--qat-epochs", type=int, default=0, help="quantization-aware fine-tuning epochs")
+    g.add_argument("--qat-steps", type=int, default=0,
+                   help="batches per QAT epoch (0: all; the fixed-point forward is ~20x slower)")
+    g.add_argument("--qat-lr", type=float, default=5e-4, help="Adam learning rate during QAT")
     g.add_argument("--batch-size", type=int, default=32, help="utterances per batch (per process)")
     g.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate")
     g.add_argument("--lr-decay", type=float, default=0.8,
@@ -67,11 +70,12 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--seed", type=int, default=0, help="initialization and shuffling seed")
 
 
-def _add_data_args(p: argparse.ArgumentParser) -> None:
+def _add_data_args(p: argparse.ArgumentParser, corpus: str | None = "default") -> None:
     g = p.add_argument_group("data")
-    g.add_argument("--corpus", default="default", choices=("default", "tiny", "synthetic", "timit"),
+    g.add_argument("--corpus", default=corpus, choices=("default", "tiny", "synthetic", "timit"),
                    help="default/tiny: embedded espeak-ng speech; synthetic: random sequences "
-                        "(no external tools); timit: needs --timit")
+                        "(no external tools); timit: needs --timit"
+                        + ("" if corpus else " (default: the run's corpus)"))
     g.add_argument("--timit", default="", metavar="PATH", help="TIMIT directory (TRAIN/, TEST/)")
     g.add_argument("--features", default=None, choices=("mfcc39", "fbank153", "fbank40"),
                    help="feature preset (default: mfcc39, or fbank153 for the 1024 presets)")
@@ -112,7 +116,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--limit", type=int, default=0, help="evaluate the first N utterances only")
     p.add_argument("--beam", type=int, default=0, help="CTC prefix beam width (0: greedy)")
     p.add_argument("--json", default="", help="write the results to this JSON file")
-    _add_data_args(p)
+    _add_data_args(p, corpus=None)
     _add_common(p)
     p.set_defaults(func=cmd_eval)
 
@@ -175,7 +179,7 @@ def config_from_args(args) -> "TrainConfig":
     spec = dataclasses.replace(spec, **{k: v for k, v in over.items() if v is not None})
     features = args.features or ("fbank153" if spec.input_size == 153 else "mfcc39")
     kw = {name: getattr(args, name) for name in
-          ("mode", "k", "k_proj", "epochs", "qat_epochs", "batch_size", "lr", "lr_decay", "rho",
+          ("mode", "k", "k_proj", "epochs", "qat_epochs", "qat_steps", "qat_lr", "batch_size", "lr", "lr_decay", "rho",
            "rho_growth", "admm_rounds_per_epoch", "max_steps", "seed") if hasattr(args, name)}
     return TrainConfig(preset=args.preset, model=spec, corpus=args.corpus, timit_path=args.timit,
                        features=features, **kw)

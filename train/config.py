@@ -68,6 +68,7 @@ class TrainConfig:
     # quantization-aware fine-tuning (epochs after the budget, for every mode)
     qat_epochs: int = 0
     qat_lr: float = 5e-4
+    qat_steps: int = 0             # cap batches per QAT epoch (0: full epoch); QAT is ~20x slower
     eval_batch: int = 64
 
     def __post_init__(self) -> None:

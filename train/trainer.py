@@ -167,8 +167,9 @@ def fit(cfg: TrainConfig, out_dir: str | Path, data: Dataset, resume: bool = Fal
         if world > 1:
             ddp = torch.nn.parallel.DistributedDataParallel(model)
         plan_b = list(batches(data.train, cfg.batch_size, cfg.seed, epoch, rank=rank, world=world))
-        if cfg.max_steps:
-            plan_b = plan_b[:cfg.max_steps]
+        cap = cfg.qat_steps if phase == "qat" and cfg.qat_steps else cfg.max_steps
+        if cap:
+            plan_b = plan_b[:cap]
         n_rounds = cfg.admm_rounds_per_epoch if phase == "admm" else 0
         round_at = {math.ceil((i + 1) * len(plan_b) / n_rounds) - 1 for i in range(n_rounds)}
         rounds = []

@@ -1,0 +1,110 @@
+"""train.trainer / export / evaluate: the three modes, exact resume, export -> golden, CLI."""
+import dataclasses
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from golden.runner import run_fixed
+from train.batches import synthetic_dataset
+from train.config import PRESETS, TrainConfig
+from train.export import load_bundle, to_golden, write_bundle
+from train.evaluate import golden_logits
+from train.trainer import CKPT, fit, load_checkpoint, model_from_checkpoint
+
+DATA = synthetic_dataset(n_train=24, n_dev=6, n_test=6, dim=13, seed=0)
+
+
+def _cfg(mode="dense", **kw):
+    spec = dataclasses.replace(PRESETS["tiny"], input_size=13, hidden_size=8, bidirectional=True)
+    base = dict(preset="tiny", model=spec, mode=mode, k=4, corpus="synthetic", epochs=3,
+                batch_size=8, seed=3)
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+@pytest.mark.parametrize("mode", ["dense", "direct", "admm"])
+def test_modes_train_and_end_in_the_right_form(tmp_path, mode):
+    res = fit(_cfg(mode), tmp_path, DATA, progress=False)
+    model, cfg = model_from_checkpoint(load_checkpoint(tmp_path / CKPT))
+    assert model.spec.k == (1 if mode == "dense" else 4)
+    hist = [json.loads(line) for line in (tmp_path / "log.jsonl").read_text().splitlines()]
+    assert len(hist) == 3 and hist[-1]["train_loss"] < hist[0]["train_loss"]
+    if mode == "admm":
+        assert [h["phase"] for h in hist] == ["admm-pretrain", "admm", "retrain"]
+        rounds = hist[1]["admm_rounds"]
+        assert len(rounds) == 2 and rounds[1]["rho"] > rounds[0]["rho"]
+    assert 0 <= res["test_per"]
+
+
+def test_resume_reaches_the_uninterrupted_result(tmp_path):
+    cfg = _cfg("admm", epochs=4, qat_epochs=1, qat_steps=1)
+    fit(cfg, tmp_path / "a", DATA, progress=False)
+    r = fit(cfg, tmp_path / "b", DATA, progress=False, stop_after=2)
+    assert r["interrupted"]
+    fit(cfg, tmp_path / "b", DATA, progress=False, resume=True)
+    a = load_checkpoint(tmp_path / "a" / CKPT)["model"]
+    b = load_checkpoint(tmp_path / "b" / CKPT)["model"]
+    assert a.keys() == b.keys()
+    for key in a:
+        torch.testing.assert_close(a[key], b[key], rtol=0, atol=0)
+
+
+def test_resume_refuses_another_config(tmp_path):
+    fit(_cfg("dense", epochs=2), tmp_path, DATA, progress=False, stop_after=1)
+    with pytest.raises(ValueError, match="different configuration"):
+        fit(_cfg("dense", epochs=2, lr=1e-2), tmp_path, DATA, progress=False, resume=True)
+
+
+def test_export_bundle_roundtrip_and_corruption(tmp_path):
+    fit(_cfg("direct", epochs=1), tmp_path / "run", DATA, progress=False)
+    model, cfg = model_from_checkpoint(load_checkpoint(tmp_path / "run" / CKPT))
+    path = write_bundle(to_golden(model, cfg.golden_formats(), "t"), tmp_path / "bundle")
+    gm = load_bundle(path)
+    assert gm.config.k == 4 and (path / "params.vh").read_text().count("BLOCK_K = 4")
+    assert (path / "mem" / "l0_d0_w_x.mem").is_file()
+    # golden on the bundle == golden's batched driver used by `eval` (padding + flipping)
+    feats = [e.feats for e in DATA.test[:3]]
+    batched = golden_logits(gm, feats, fixed=True)
+    for f, lg in zip(feats, batched):
+        np.testing.assert_array_equal(run_fixed(gm, f).squeeze().logits, lg)
+    # corrupt one weight file: the checksum names it
+    mem = path / "mem" / "l0_d0_w_x.mem"
+    mem.write_text(mem.read_text().replace("0", "1", 1))
+    with pytest.raises(ValueError, match="files.mem/l0_d0_w_x.mem"):
+        load_bundle(path)
+
+
+def test_bundle_with_mismatched_quantized_weights_is_rejected(tmp_path):
+    fit(_cfg("direct", epochs=1), tmp_path / "run", DATA, progress=False)
+    model, cfg = model_from_checkpoint(load_checkpoint(tmp_path / "run" / CKPT))
+    path = write_bundle(to_golden(model, cfg.golden_formats(), "t"), tmp_path / "bundle")
+    with np.load(path / "weights_q.npz") as z:
+        q = {n: z[n] for n in z.files}
+    q["l0.d0.w_x.re"][0, 0, 0] += 1
+    np.savez(path / "weights_q.npz", **q)
+    man = json.loads((path / "bundle.json").read_text())
+    import hashlib
+    man["files"]["weights_q.npz"] = hashlib.sha256((path / "weights_q.npz").read_bytes()).hexdigest()
+    (path / "bundle.json").write_text(json.dumps(man))
+    with pytest.raises(ValueError, match="quantized.l0.d0.w_x.re"):
+        load_bundle(path)
+
+
+def test_cli_tiny_end_to_end(tmp_path, capsys):
+    """What CI runs: train a few steps, export, golden eval (float and fixed)."""
+    from train.__main__ import main
+    run, bundle = tmp_path / "run", tmp_path / "bundle"
+    assert main(["fit", "--preset", "tiny", "--corpus", "synthetic", "--mode", "admm", "--k", "4",
+                 "--epochs", "3", "--max-steps", "2", "--qat-epochs", "1", "--qat-steps", "1",
+                 "--out", str(run), "--quiet", "--threads", "1"]) == 0
+    assert main(["export", str(run), "--out", str(bundle), "--quiet"]) == 0
+    assert main(["eval", str(run), "--split", "dev", "--fixed", "--golden-float", "--quiet",
+                 "--threads", "1", "--json", str(tmp_path / "eval.json")]) == 0
+    res = json.loads((tmp_path / "eval.json").read_text())
+    assert {"per_float_torch", "per_float_golden", "per_fixed_golden"} <= set(res)
+    # the QAT phase evaluates dev with the fixed-point emulation: golden agrees exactly
+    last = json.loads((run / "log.jsonl").read_text().splitlines()[-1])
+    assert last["phase"] == "qat" and last["dev_per"] == res["per_fixed_golden"]
+    assert "bundle written" in capsys.readouterr().out
