@@ -90,6 +90,13 @@ def cmd_model(a: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_calibrate(a: argparse.Namespace) -> int:
+    from . import calibrate
+    calibrate.measure(a.block or None)
+    print(f"wrote {calibrate.CALIBRATION}")
+    return 0
+
+
 def cmd_parts(_: argparse.Namespace) -> int:
     print(f"{'part':<24} {'device':<10} {'LUT':>9} {'FF':>9} {'DSP':>6} {'BRAM36':>7}  used by")
     for p in parts.PARTS.values():
@@ -137,6 +144,11 @@ def main(argv: list[str] | None = None) -> int:
                    help="JSON of measured PE figures (default fpga/calibration.json)")
     p.add_argument("--write", metavar="FILE", help="write the markdown table to FILE")
     p.set_defaults(func=cmd_model)
+
+    p = sub.add_parser("calibrate", help="measure the model's blocks with yosys at several k "
+                       "(writes fpga/calibration.json)")
+    p.add_argument("block", nargs="*", help="only these blocks (default: all that exist)")
+    p.set_defaults(func=cmd_calibrate)
 
     for name, fn, hlp in (("parts", cmd_parts, "list the parts and their capacities"),
                           ("configs", cmd_configs, "list the named configurations"),
