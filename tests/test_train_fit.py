@@ -108,3 +108,23 @@ def test_cli_tiny_end_to_end(tmp_path, capsys):
     last = json.loads((run / "log.jsonl").read_text().splitlines()[-1])
     assert last["phase"] == "qat" and last["dev_per"] == res["per_fixed_golden"]
     assert "bundle written" in capsys.readouterr().out
+
+
+def test_torchrun_two_processes(tmp_path):
+    """DDP over gloo with 2 CPU processes: trains, rank 0 writes the checkpoint and result."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    env = dict(os.environ, PYTHONPATH=str(root), OMP_NUM_THREADS="1")
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2",
+           "--master_port", str(29500 + os.getpid() % 1000),
+           "-m", "train", "fit", "--preset", "tiny", "--corpus", "synthetic", "--mode", "direct",
+           "--k", "4", "--epochs", "2", "--batch-size", "8", "--out", str(tmp_path / "ddp"),
+           "--quiet", "--threads", "1"]
+    p = subprocess.run(cmd, cwd=root, env=env, capture_output=True, text=True, timeout=120)
+    assert p.returncode == 0, p.stderr[-2000:]
+    hist = [json.loads(line) for line in (tmp_path / "ddp" / "log.jsonl").read_text().splitlines()]
+    assert len(hist) == 2
+    assert json.loads((tmp_path / "ddp" / "result.json").read_text())["test_per"] >= 0

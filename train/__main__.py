@@ -82,7 +82,9 @@ def _add_data_args(p: argparse.ArgumentParser, corpus: str | None = "default") -
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--threads", type=int, default=2, help="torch CPU threads per process")
+    p.add_argument("--threads", type=int, default=1,
+                   help="torch CPU threads per process (1 is fastest for these sizes; use "
+                        "torchrun --nproc_per_node 2 for two cores)")
     p.add_argument("--quiet", action="store_true", help="no progress bars, warnings only")
 
 
@@ -142,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
                        formatter_class=fmt)
     p.add_argument("--ks", type=int, nargs="+", default=[1, 4, 8, 16], help="block sizes")
     p.add_argument("--cells", nargs="+", default=["lstm", "gru"], choices=("lstm", "gru"))
-    p.add_argument("--widths", type=int, nargs="+", default=[128], help="hidden sizes")
+    p.add_argument("--widths", type=int, nargs="+", default=None,
+                   help="hidden sizes (default: the preset's)")
     p.add_argument("--explore-mode", default="admm", choices=("direct", "admm"),
                    help="training mode for k > 1 (k = 1 is always dense)")
     p.add_argument("--max-per", type=float, default=30.0, help="accuracy requirement (PER %%)")
