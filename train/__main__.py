@@ -88,17 +88,26 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars, warnings only")
 
 
+class _Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
+    """Keeps the examples' line breaks and shows every option's default (None: the preset's)."""
+
+    def _get_help_string(self, action):
+        if action.default is None or isinstance(action.default, bool):
+            return action.help
+        return super()._get_help_string(action)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m train", description=DESCRIPTION, epilog=EPILOG,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+                                     formatter_class=_Formatter)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    fmt = argparse.ArgumentDefaultsHelpFormatter
+    fmt = _Formatter
 
     p = sub.add_parser("fit", help="train a model (dense, direct circulant or ADMM; optional QAT)",
                        description="Train a model into --out: checkpoint.pt (full config, weights, "
                                    "optimizer), log.jsonl (one record per epoch), result.json "
                                    "(test PER, time). Interrupted? Rerun with --resume.",
-                       epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       epilog=EPILOG, formatter_class=fmt)
     _add_fit_args(p)
     _add_data_args(p)
     p.add_argument("--out", required=True, help="run directory")
