@@ -1,0 +1,12 @@
+rtl/pipe_reg.v
+rtl/round_sat.v
+rtl/cmul.v
+rtl/fft_bfly.v
+rtl/fft_dit.v
+rtl/fft_real.v
+rtl/ifft_herm.v
+rtl/engine_act.v
+rtl/engine_cell.v
+rtl/engine_pe.v
+rtl/engine.v
++incdir+rtl

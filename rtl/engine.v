@@ -1,0 +1,809 @@
+// engine: block-circulant LSTM (peepholes, projection) / GRU (reset-after) sequence engine,
+// bit-exact with golden.runner.run_fixed (docs/engine.md has the block diagram, schedule,
+// register map and memory layout; docs/numerics.md the rounding points).
+//
+// Function : a unidirectional stack of LAYERS identical-type layers runs frame by frame; for
+//            each frame t, layer 0 step t, then layer 1 step t, ... on one array of N_PE
+//            circulant PEs (engine_pe).  Per layer step:
+//            gate pass   rows r = g*N_PE + n (PE n), r = h*G + gate (rows interleaved by
+//                        hidden block so the element-wise unit can start after each group);
+//                        for every input block j (x blocks, then recurrent blocks) and packed
+//                        word w the spectrum word X[j][w] is broadcast and every PE
+//                        accumulates W[r][j][w]*X[j][w] exactly.  LSTM: one accumulation per
+//                        row (W_x x + W_r r_prev in the frequency domain); GRU: two (gx, gh).
+//            IFFT path   finished accumulations leave through a shift chain (PE 0 first),
+//                        one block per cycle: RND/SAT to spec -> ifft_herm -> RND/SAT to pre
+//                        -> + bias (SAT)  -> z memory; projection rows: -> RND/SAT to data.
+//            element-wise k lanes (engine_cell), one hidden block per cycle as soon as its G
+//                        gate rows are in z memory; c / h state memories.
+//            projection  (LSTM, PROJ > 0) m spectra -> second pass over the PE array with the
+//                        W_p rows -> IFFT path -> r_t.
+//            r_t (or m_t / h_t) -> output FIFO (last layer) and a recurrence fft_real into
+//            the spectrum memory: layer l's recurrent input for t+1 and layer l+1's x part.
+//            Layer 0's x spectra come from the input fft_real (II = 1) into two frame slots.
+// Formats  : DATA/WEIGHT/SPEC/PRE/BIAS/PEEP/GATE/CELL_{WIDTH,FRAC} = golden.formats.Formats;
+//            spectrum words s(DATA_WIDTH+log2 K).DATA_FRAC; accumulators ACC_W bits, exact.
+// Streams  : s_axis: one block of K data words per beat (word n at [n*DATA_WIDTH +:
+//            DATA_WIDTH]), ceil(IN_SIZE/K) beats per frame (zero padded), tlast on the last
+//            beat of the last frame of a sequence; m_axis: one block of K data words per
+//            beat, OUT/K beats per frame, tlast on the last beat of a sequence's last frame.
+// Control  : AXI4-Lite register block (s_axil_*), map in docs/engine.md; run-time memory
+//            load port ld_* (32-bit element writes, accepted while the sequencer is idle).
+// Memories : $readmemh({MEM_PREFIX, "w.mem" | "bias.mem" | "peep.mem" | "sigmoid.mem" |
+//            "tanh.mem"}), written by golden.engine_layout.write_engine_mem.
+// Latency  : data dependent; cycles per frame ~ (packed MAC beats) + per-layer drain
+//            (bench/engine_cycles.py measures it).
+// Bit growth: see engine_pe (accumulators) and the numerics contract.
+`resetall
+`timescale 1ns / 1ps
+`default_nettype none
+
+module engine #(
+    parameter integer K            = 4,
+    parameter integer N_PE         = 2,
+    parameter integer CELL         = 0,   // 0 LSTM, 1 GRU
+    parameter integer LAYERS       = 1,
+    parameter integer IN_SIZE      = 16,
+    parameter integer HIDDEN       = 32,
+    parameter integer PROJ         = 16,  // 0: no projection
+    parameter integer PEEP         = 1,
+    parameter integer DATA_WIDTH   = 16,
+    parameter integer DATA_FRAC    = 12,
+    parameter integer WEIGHT_WIDTH = 16,
+    parameter integer WEIGHT_FRAC  = 14,
+    parameter integer SPEC_WIDTH   = 20,
+    parameter integer SPEC_FRAC    = 12,
+    parameter integer PRE_WIDTH    = 16,
+    parameter integer PRE_FRAC     = 12,
+    parameter integer BIAS_WIDTH   = 16,
+    parameter integer BIAS_FRAC    = 12,
+    parameter integer PEEP_WIDTH   = 16,
+    parameter integer PEEP_FRAC    = 14,
+    parameter integer GATE_WIDTH   = 16,
+    parameter integer GATE_FRAC    = 14,
+    parameter integer CELL_WIDTH   = 16,
+    parameter integer CELL_FRAC    = 12,
+    parameter integer TW_WIDTH     = 18,
+    parameter integer ACT_SEG_BITS = 8,
+    parameter        MEM_PREFIX   = "mem/"
+) (
+    input  wire                       clk,
+    input  wire                       rst,
+    // input frames
+    input  wire [K*DATA_WIDTH-1:0]    s_axis_tdata,
+    input  wire                       s_axis_tvalid,
+    output wire                       s_axis_tready,
+    input  wire                       s_axis_tlast,
+    // per-frame outputs
+    output wire [K*DATA_WIDTH-1:0]    m_axis_tdata,
+    output wire                       m_axis_tvalid,
+    input  wire                       m_axis_tready,
+    output wire                       m_axis_tlast,
+    // AXI4-Lite control / status
+    input  wire [7:0]                 s_axil_awaddr,
+    input  wire                       s_axil_awvalid,
+    output wire                       s_axil_awready,
+    input  wire [31:0]                s_axil_wdata,
+    input  wire [3:0]                 s_axil_wstrb,
+    input  wire                       s_axil_wvalid,
+    output wire                       s_axil_wready,
+    output wire [1:0]                 s_axil_bresp,
+    output reg                        s_axil_bvalid,
+    input  wire                       s_axil_bready,
+    input  wire [7:0]                 s_axil_araddr,
+    input  wire                       s_axil_arvalid,
+    output wire                       s_axil_arready,
+    output reg  [31:0]                s_axil_rdata,
+    output wire [1:0]                 s_axil_rresp,
+    output reg                        s_axil_rvalid,
+    input  wire                       s_axil_rready,
+    // run-time memory load (one element per beat)
+    input  wire                       ld_valid,
+    output wire                       ld_ready,
+    input  wire [1:0]                 ld_sel,    // 0 weights, 1 bias, 2 peepholes
+    input  wire [15:0]                ld_lane,   // weights: PE bank; bias/peep: lane in word
+    input  wire [31:0]                ld_addr,
+    input  wire [31:0]                ld_data
+);
+    // ------------------------------------------------------------------ derived sizes
+    localparam integer K2 = K / 2;
+    localparam integer LOG2K = $clog2(K);
+    localparam integer XW = DATA_WIDTH + LOG2K;  // spectrum component width
+    localparam integer SPW = 2 * XW;  // packed spectrum word {im, re}
+    localparam integer SBW = K2 * SPW;  // one block of spectra
+    localparam integer WWD = 2 * WEIGHT_WIDTH;  // packed weight word {im, re}
+    localparam integer WLINE = N_PE * WWD;  // one address across all banks
+    localparam integer QIN = (IN_SIZE + K - 1) / K;
+    localparam integer HB = HIDDEN / K;
+    localparam integer OUT = (PROJ > 0) ? PROJ : HIDDEN;
+    localparam integer RB = OUT / K;
+    localparam integer G = (CELL == 0) ? 4 : 3;
+    localparam integer ROWS = G * HB;
+    localparam integer GG = (ROWS + N_PE - 1) / N_PE;
+    localparam integer PB = PROJ / K;
+    localparam integer GP = (PB + N_PE - 1) / N_PE;
+    localparam integer QR = RB;
+    localparam integer QX1 = RB;
+    localparam integer QT0 = QIN + QR;
+    localparam integer QT1 = QX1 + QR;
+    localparam integer WL0 = (GG * QT0 + GP * HB) * K2;
+    localparam integer WL1 = (GG * QT1 + GP * HB) * K2;
+    localparam integer WDEPTH = WL0 + (LAYERS - 1) * WL1;
+    localparam integer BROWS = ROWS * ((CELL == 0) ? 1 : 2);
+    localparam integer BDEPTH = LAYERS * BROWS;
+    localparam integer BSH = (PRE_FRAC > BIAS_FRAC) ? PRE_FRAC - BIAS_FRAC : BIAS_FRAC - PRE_FRAC;
+    localparam integer BMW = BIAS_WIDTH + BSH + 1;  // bias re-aligned to pre's frac (offline)
+    localparam integer BWORD = K * BMW;
+    localparam integer PWORD = 3 * K * PEEP_WIDTH;
+    localparam integer PDEPTH = LAYERS * HB;
+    localparam integer QMAX0 = (QT0 > QT1) ? QT0 : QT1;
+    localparam integer QMAX = (QMAX0 > HB) ? QMAX0 : HB;
+    localparam integer ACC_W = XW + WEIGHT_WIDTH + 1 + $clog2(QMAX) + 1;
+    localparam integer SPEC_SHIFT = DATA_FRAC + WEIGHT_FRAC - SPEC_FRAC;
+    localparam integer IOW = SPEC_WIDTH + LOG2K;  // IFFT output width
+    localparam integer XIN_DEPTH = 2 * QIN;
+    localparam integer M_BASE = LAYERS * 2 * RB;
+    localparam integer SDEPTH = M_BASE + ((PROJ > 0) ? HB : 0);
+    localparam integer ZDEPTH = ROWS * ((CELL == 0) ? 1 : 2);
+    localparam integer OF_DEPTH = 1 << $clog2(2 * RB);
+    localparam integer SW = (CELL == 0) ? CELL_WIDTH : DATA_WIDTH;  // state word lane width
+    localparam integer SPACING = N_PE + 2;  // cycles between the ends of two accumulations
+    localparam [31:0] ID = 32'h45524e31;  // "ERN1"
+
+    initial begin
+        if (K < 2 || K > 32 || (1 << LOG2K) != K) begin
+            $error("%m: K=%0d must be a power of two in 2..32 (k = 1 is not supported)", K);
+            $finish;
+        end
+        if (N_PE < 1 || N_PE > 65535 || LAYERS < 1 || LAYERS > 255 || IN_SIZE < 1) begin
+            $error("%m: bad N_PE=%0d / LAYERS=%0d / IN_SIZE=%0d", N_PE, LAYERS, IN_SIZE);
+            $finish;
+        end
+        if (HIDDEN < K || HIDDEN % K != 0 || PROJ % K != 0 || PROJ < 0) begin
+            $error("%m: HIDDEN=%0d and PROJ=%0d must be multiples of K=%0d", HIDDEN, PROJ, K);
+            $finish;
+        end
+        if (CELL < 0 || CELL > 1 || (CELL == 1 && (PROJ != 0 || PEEP != 0)) || PEEP < 0 || PEEP > 1) begin
+            $error("%m: CELL=%0d PROJ=%0d PEEP=%0d: the GRU has no projection or peepholes", CELL, PROJ, PEEP);
+            $finish;
+        end
+        if (SDEPTH > 65536 || XIN_DEPTH > 65536 || HB > 65535) begin
+            $error("%m: spectrum memory of %0d blocks exceeds the 16-bit block address", SDEPTH);
+            $finish;
+        end
+        if (WWD > 32 || BMW > 32 || PEEP_WIDTH > 32 || ACC_W > 64 || ROWS > 65535 || TW_WIDTH < 4
+                || TW_WIDTH > 27 || ACT_SEG_BITS < 1 || ACT_SEG_BITS > PRE_WIDTH - 2) begin
+            $error("%m: formats out of range (weight word %0d, bias %0d, peep %0d, acc %0d bits)",
+                   WWD, BMW, PEEP_WIDTH, ACC_W);
+            $finish;
+        end
+    end
+
+    // ------------------------------------------------------------------ memories
+    reg [WLINE-1:0] wmem[0:WDEPTH-1];  // N_PE banks: bank n = bits [n*WWD +: WWD]
+    reg [BWORD-1:0] bias_mem[0:BDEPTH-1];
+    reg [PWORD-1:0] peep_mem[0:PDEPTH-1];
+    reg [SBW-1:0] xin_mem[0:XIN_DEPTH-1];
+    reg [SBW-1:0] spec_mem[0:SDEPTH-1];
+    reg [K*PRE_WIDTH-1:0] zmem[0:ZDEPTH-1];
+    reg [K*SW-1:0] state_mem[0:LAYERS*HB-1];
+    reg [K*DATA_WIDTH:0] ofifo_mem[0:OF_DEPTH-1];
+    initial begin
+        $readmemh({MEM_PREFIX, "w.mem"}, wmem);
+        $readmemh({MEM_PREFIX, "bias.mem"}, bias_mem);
+        if (PEEP != 0) $readmemh({MEM_PREFIX, "peep.mem"}, peep_mem);
+    end
+
+    // ------------------------------------------------------------------ control registers
+    reg run_reg, soft_rst_reg, clr_reg;
+    wire core_rst = rst | soft_rst_reg;
+    reg done_reg, frame_err_reg;
+    reg [31:0] frames_cnt, seqs_cnt, cycles_cnt, beats_cnt, in_stall_cnt, out_stall_cnt;
+    reg [31:0] in_wait_cnt, frame_cycles, last_frame_cycles;
+
+    // ------------------------------------------------------------------ sequencer state
+    localparam [2:0] S_IDLE = 3'd0, S_GATE = 3'd1, S_WAITM = 3'd2, S_PROJ = 3'd3, S_WAITR = 3'd4;
+    reg [2:0] state;
+    reg [7:0] layer;
+    reg [31:0] grp, blk, wa;
+    reg [4:0] wrd;
+    reg first_step, par, cur_slot, cur_seq_end;
+    reg [7:0] frames_loaded, frames_started, frames_accepted, frames_done;
+    reg [31:0] since_end;
+    reg [31:0] z_cnt, m_cnt, r_cnt, e_h;
+    reg [31:0] of_count;
+    reg seq_end_mem[0:1];
+
+    // ------------------------------------------------------------------ input path
+    reg [31:0] in_beat;
+    wire in_ok = run_reg && ((frames_accepted - frames_done) < 8'd2);
+    assign s_axis_tready = in_ok;
+    wire in_fire = s_axis_tvalid && in_ok;
+    wire in_frame_end = (in_beat == QIN - 1);
+    wire [XW*(K+2)-1:0] fin_out;
+    wire fin_valid;
+    wire [18:0] fin_user;
+    fft_real #(
+        .K(K),
+        .IN_WIDTH(DATA_WIDTH),
+        .TW_WIDTH(TW_WIDTH),
+        .USER_WIDTH(19)
+    ) fft_in_inst (
+        .clk(clk),
+        .rst(core_rst),
+        .s_axis_tdata(s_axis_tdata),
+        .s_axis_tvalid(in_fire),
+        .s_axis_tready(),
+        .s_axis_tuser({in_frame_end, s_axis_tlast, frames_accepted[0], in_beat[15:0]}),
+        .m_axis_tdata(fin_out),
+        .m_axis_tvalid(fin_valid),
+        .m_axis_tready(1'b1),
+        .m_axis_tuser(fin_user)
+    );
+    // fft_real bins 0..K/2 {im, re} -> packed words: word 0 = {re(K/2), re(0)}, word w = bin w
+    wire [SBW-1:0] fin_packed, rfo_packed;
+    wire [XW*(K+2)-1:0] rfo_out;
+    genvar pb;
+    generate
+        for (pb = 0; pb < K2; pb = pb + 1) begin : g_pack
+            if (pb == 0) begin : g_pair
+                assign fin_packed[0+:SPW] = {fin_out[K2*SPW+:XW], fin_out[0+:XW]};
+                assign rfo_packed[0+:SPW] = {rfo_out[K2*SPW+:XW], rfo_out[0+:XW]};
+            end else begin : g_bin
+                assign fin_packed[pb*SPW+:SPW] = fin_out[pb*SPW+:SPW];
+                assign rfo_packed[pb*SPW+:SPW] = rfo_out[pb*SPW+:SPW];
+            end
+        end
+    endgenerate
+    always @(posedge clk) begin
+        if (fin_valid) xin_mem[fin_user[16] * QIN + fin_user[15:0]] <= fin_packed;
+        if (fin_valid && fin_user[18]) seq_end_mem[fin_user[16]] <= fin_user[17];
+    end
+    always @(posedge clk) begin
+        if (core_rst) begin
+            in_beat <= 0;
+            frames_accepted <= 0;
+            frames_loaded <= 0;
+        end else begin
+            if (in_fire) begin
+                in_beat <= in_frame_end ? 0 : in_beat + 1;
+                if (in_frame_end) frames_accepted <= frames_accepted + 1'b1;
+            end
+            if (fin_valid && fin_user[18]) frames_loaded <= frames_loaded + 1'b1;
+        end
+    end
+
+    // ------------------------------------------------------------------ sequencer
+    wire [31:0] qx = (layer == 0) ? QIN : QX1;
+    wire [31:0] qt = (state == S_PROJ) ? HB : qx + QR;
+    wire [31:0] ngrp = (state == S_PROJ) ? GP : GG;
+    wire in_pass = (state == S_GATE) || (state == S_PROJ);
+    wire seg_first = (blk == 0) || (CELL == 1 && state == S_GATE && blk == qx);
+    wire seg_last = (blk == qt - 1) || (CELL == 1 && state == S_GATE && blk == qx - 1);
+    wire hold = seg_last && wrd == 0 && since_end < SPACING;
+    wire issue = in_pass && !hold;
+    wire last_beat = (wrd == K2 - 1) && (blk == qt - 1) && (grp == ngrp - 1);
+    wire of_room = (of_count + RB) <= OF_DEPTH;
+    wire frame_ready = run_reg && (frames_loaded != frames_started) && of_room;
+    wire step_done = (state == S_WAITR) && (r_cnt == RB);
+
+    // beat registers
+    reg b_valid, b_xin, b_mask, b_first, b_last;
+    reg [1:0] b_kind;
+    reg [4:0] b_w;
+    reg [31:0] b_saddr, b_waddr, b_row;
+    reg [7:0] b_layer;
+
+    always @(posedge clk) begin
+        b_valid <= 1'b0;
+        if (core_rst) begin
+            state <= S_IDLE;
+            layer <= 0;
+            grp <= 0;
+            blk <= 0;
+            wrd <= 0;
+            wa <= 0;
+            first_step <= 1'b1;
+            par <= 1'b0;
+            cur_slot <= 1'b0;
+            cur_seq_end <= 1'b0;
+            frames_started <= 0;
+            frames_done <= 0;
+            since_end <= SPACING;
+        end else begin
+            if (since_end < SPACING) since_end <= since_end + 1;
+            case (state)
+                S_IDLE: begin
+                    if (frame_ready) begin
+                        state <= S_GATE;
+                        layer <= 0;
+                        grp <= 0;
+                        blk <= 0;
+                        wrd <= 0;
+                        wa <= 0;
+                        cur_slot <= frames_started[0];
+                        cur_seq_end <= seq_end_mem[frames_started[0]];
+                        frames_started <= frames_started + 1'b1;
+                    end
+                end
+                S_GATE, S_PROJ: begin
+                    if (issue) begin
+                        b_valid <= 1'b1;
+                        b_w <= wrd;
+                        b_first <= seg_first;
+                        b_last <= seg_last;
+                        b_waddr <= wa;
+                        b_row <= grp * N_PE;
+                        b_layer <= layer;
+                        b_mask <= 1'b0;
+                        b_xin <= 1'b0;
+                        if (state == S_PROJ) begin
+                            b_kind <= 2'd2;
+                            b_saddr <= M_BASE + blk;
+                        end else if (blk < qx) begin
+                            b_kind <= 2'd0;
+                            if (layer == 0) begin
+                                b_xin <= 1'b1;
+                                b_saddr <= cur_slot * QIN + blk;
+                            end else begin
+                                b_saddr <= (layer - 1) * 2 * RB + par * RB + blk;
+                            end
+                        end else begin
+                            b_kind <= (CELL == 1) ? 2'd1 : 2'd0;
+                            b_mask <= first_step;
+                            b_saddr <= layer * 2 * RB + (!par) * RB + (blk - qx);
+                        end
+                        if (seg_last && wrd == K2 - 1) since_end <= 0;
+                        wa <= wa + 1;
+                        if (wrd == K2 - 1) begin
+                            wrd <= 0;
+                            if (blk == qt - 1) begin
+                                blk <= 0;
+                                grp <= (grp == ngrp - 1) ? 0 : grp + 1;
+                            end else begin
+                                blk <= blk + 1;
+                            end
+                        end else begin
+                            wrd <= wrd + 1'b1;
+                        end
+                        if (last_beat) state <= (state == S_GATE && PROJ > 0) ? S_WAITM : S_WAITR;
+                    end
+                end
+                S_WAITM: if (m_cnt == HB) state <= S_PROJ;
+                S_WAITR: begin
+                    if (r_cnt == RB) begin
+                        if (layer != LAYERS - 1) begin
+                            layer <= layer + 1'b1;
+                            state <= S_GATE;
+                        end else begin
+                            state <= S_IDLE;
+                            frames_done <= frames_done + 1'b1;
+                            first_step <= cur_seq_end;
+                            par <= cur_seq_end ? 1'b0 : !par;
+                        end
+                    end
+                end
+                default: state <= S_IDLE;
+            endcase
+        end
+    end
+
+    // ------------------------------------------------------------------ PE array
+    reg d1_valid, d1_xin, d1_mask, d1_first, d1_last;
+    reg [1:0] d1_kind;
+    reg [4:0] d1_w;
+    reg [31:0] d1_row;
+    reg [7:0] d1_layer;
+    reg [SBW-1:0] xin_rd, spec_rd;
+    reg [WLINE-1:0] w_rd;
+    always @(posedge clk) begin
+        xin_rd <= xin_mem[b_saddr < XIN_DEPTH ? b_saddr : 0];
+        spec_rd <= spec_mem[b_saddr < SDEPTH ? b_saddr : 0];
+        w_rd <= wmem[b_waddr < WDEPTH ? b_waddr : 0];
+        d1_valid <= b_valid && !core_rst;
+        d1_xin <= b_xin;
+        d1_mask <= b_mask;
+        d1_first <= b_first;
+        d1_last <= b_last;
+        d1_kind <= b_kind;
+        d1_w <= b_w;
+        d1_row <= b_row;
+        d1_layer <= b_layer;
+    end
+    wire [SBW-1:0] x_blk = d1_xin ? xin_rd : spec_rd;
+    wire [SPW-1:0] x_word = d1_mask ? {SPW{1'b0}} : x_blk[d1_w*SPW+:SPW];
+    // control delayed to the products (cmul latency 3)
+    wire a_valid, a_first, a_last;
+    wire [1:0] a_kind;
+    wire [4:0] a_w;
+    wire [31:0] a_row;
+    wire [7:0] a_layer;
+    pipe_reg #(.WIDTH(1), .DEPTH(3), .RESET(1)) a_valid_pipe_inst (
+        .clk(clk), .rst(core_rst), .ce(1'b1), .in_data(d1_valid), .out_data(a_valid));
+    pipe_reg #(.WIDTH(2 + 2 + 5 + 32 + 8), .DEPTH(3), .RESET(0)) a_ctrl_pipe_inst (
+        .clk(clk), .rst(core_rst), .ce(1'b1),
+        .in_data({d1_first, d1_last, d1_kind, d1_w, d1_row, d1_layer}),
+        .out_data({a_first, a_last, a_kind, a_w, a_row, a_layer}));
+
+    wire [K*ACC_W-1:0] chain[0:N_PE];
+    reg [31:0] ch_cnt, ch_row;
+    reg [1:0] ch_kind;
+    reg [7:0] ch_layer;
+    wire ch_shift = (ch_cnt != 0);
+    assign chain[N_PE] = {K * ACC_W{1'b0}};
+    genvar n;
+    generate
+        for (n = 0; n < N_PE; n = n + 1) begin : g_pe
+            engine_pe #(
+                .K(K),
+                .X_WIDTH(XW),
+                .W_WIDTH(WEIGHT_WIDTH),
+                .ACC_WIDTH(ACC_W)
+            ) pe_inst (
+                .clk(clk),
+                .x_re(x_word[0+:XW]),
+                .x_im(x_word[XW+:XW]),
+                .w_re(w_rd[n*WWD+:WEIGHT_WIDTH]),
+                .w_im(w_rd[n*WWD+WEIGHT_WIDTH+:WEIGHT_WIDTH]),
+                .pair(d1_w == 0),
+                .acc_valid(a_valid),
+                .acc_first(a_first),
+                .acc_last(a_last),
+                .acc_w(a_w),
+                .chain_shift(ch_shift),
+                .chain_in(chain[n+1]),
+                .chain_out(chain[n])
+            );
+        end
+    endgenerate
+    always @(posedge clk) begin
+        if (core_rst) begin
+            ch_cnt <= 0;
+        end else if (a_valid && a_last && a_w == K2 - 1) begin
+            ch_cnt <= N_PE;
+            ch_row <= a_row;
+            ch_kind <= a_kind;
+            ch_layer <= a_layer;
+        end else if (ch_cnt != 0) begin
+            ch_cnt <= ch_cnt - 1;
+            ch_row <= ch_row + 1;
+        end
+    end
+
+    // ------------------------------------------------------------------ IFFT path
+    // accumulators -> spec (RND, SAT), unpacked to bins 0..K/2
+    wire [(K2+1)*2*SPEC_WIDTH-1:0] spec_bins;
+    genvar w;
+    generate
+        for (w = 0; w < K2; w = w + 1) begin : g_round
+            wire [SPEC_WIDTH-1:0] sre, sim;
+            round_sat #(.IN_WIDTH(ACC_W), .SHIFT(SPEC_SHIFT), .OUT_WIDTH(SPEC_WIDTH), .MODE(1), .SAT(1))
+                rnd_re_inst (.in_data(chain[0][(2*w)*ACC_W+:ACC_W]), .out_data(sre), .out_ovf());
+            round_sat #(.IN_WIDTH(ACC_W), .SHIFT(SPEC_SHIFT), .OUT_WIDTH(SPEC_WIDTH), .MODE(1), .SAT(1))
+                rnd_im_inst (.in_data(chain[0][(2*w+1)*ACC_W+:ACC_W]), .out_data(sim), .out_ovf());
+            if (w == 0) begin : g_pair
+                assign spec_bins[0+:2*SPEC_WIDTH] = {{SPEC_WIDTH{1'b0}}, sre};
+                assign spec_bins[K2*2*SPEC_WIDTH+:2*SPEC_WIDTH] = {{SPEC_WIDTH{1'b0}}, sim};
+            end else begin : g_bin
+                assign spec_bins[w*2*SPEC_WIDTH+:2*SPEC_WIDTH] = {sim, sre};
+            end
+        end
+    endgenerate
+    reg rs_valid;
+    reg [(K2+1)*2*SPEC_WIDTH-1:0] rs_bins;
+    reg [1:0] rs_kind;
+    reg [15:0] rs_row;
+    reg [BWORD-1:0] rs_bias;
+    wire [31:0] bias_addr = ch_layer * BROWS + ((ch_kind == 2'd1) ? ROWS : 0) + ch_row;
+    always @(posedge clk) begin
+        rs_valid <= ch_shift && !core_rst;
+        rs_bins <= spec_bins;
+        rs_kind <= ch_kind;
+        rs_row <= ch_row[15:0];
+        rs_bias <= (ch_kind != 2'd2 && ch_row < ROWS) ? bias_mem[bias_addr] : {BWORD{1'b0}};
+    end
+    localparam integer IUW = 2 + 16 + BWORD;
+    wire [K*IOW-1:0] if_out;
+    wire if_valid;
+    wire [IUW-1:0] if_user;
+    ifft_herm #(
+        .K(K),
+        .IN_WIDTH(SPEC_WIDTH),
+        .TW_WIDTH(TW_WIDTH),
+        .USER_WIDTH(IUW)
+    ) ifft_inst (
+        .clk(clk),
+        .rst(core_rst),
+        .s_axis_tdata(rs_bins),
+        .s_axis_tvalid(rs_valid),
+        .s_axis_tready(),
+        .s_axis_tuser({rs_kind, rs_row, rs_bias}),
+        .m_axis_tdata(if_out),
+        .m_axis_tvalid(if_valid),
+        .m_axis_tready(1'b1),
+        .m_axis_tuser(if_user)
+    );
+    wire [1:0] if_kind = if_user[IUW-1-:2];
+    wire [15:0] if_row = if_user[BWORD+:16];
+    wire [K*PRE_WIDTH-1:0] z_word;
+    wire [K*DATA_WIDTH-1:0] pr_word;
+    genvar e;
+    generate
+        for (e = 0; e < K; e = e + 1) begin : g_post
+            wire [PRE_WIDTH-1:0] y_pre;
+            round_sat #(.IN_WIDTH(IOW), .SHIFT(SPEC_FRAC - PRE_FRAC), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
+                rnd_pre_inst (.in_data(if_out[e*IOW+:IOW]), .out_data(y_pre), .out_ovf());
+            wire signed [BMW-1:0] bias = if_user[e*BMW+:BMW];
+            wire [BMW+PRE_WIDTH-1:0] zsum = $signed(y_pre) + bias;
+            round_sat #(.IN_WIDTH(BMW + PRE_WIDTH), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
+                sat_z_inst (.in_data(zsum), .out_data(z_word[e*PRE_WIDTH+:PRE_WIDTH]), .out_ovf());
+            round_sat #(.IN_WIDTH(PRE_WIDTH), .SHIFT(PRE_FRAC - DATA_FRAC), .OUT_WIDTH(DATA_WIDTH), .MODE(1), .SAT(1))
+                rnd_r_inst (.in_data(y_pre), .out_data(pr_word[e*DATA_WIDTH+:DATA_WIDTH]), .out_ovf());
+        end
+    endgenerate
+    reg res_valid;
+    reg [1:0] res_kind;
+    reg [15:0] res_row;
+    reg [K*PRE_WIDTH-1:0] res_z;
+    reg [K*DATA_WIDTH-1:0] res_r;
+    always @(posedge clk) begin
+        res_valid <= if_valid && !core_rst;
+        res_kind <= if_kind;
+        res_row <= if_row;
+        res_z <= z_word;
+        res_r <= pr_word;
+    end
+    wire res_gate = res_valid && res_kind != 2'd2 && res_row < ROWS;
+    wire res_proj = res_valid && res_kind == 2'd2 && res_row < RB;
+    always @(posedge clk) begin
+        if (res_gate) zmem[(res_kind == 2'd1 ? ROWS : 0) + res_row] <= res_z;
+    end
+
+    // ------------------------------------------------------------------ element-wise unit
+    wire e_issue = (state != S_IDLE) && (e_h < HB) && (z_cnt >= G * (e_h + 1));
+    reg e1_valid;
+    reg [15:0] e1_h;
+    reg [K*PRE_WIDTH-1:0] e1_z[0:5];
+    reg [K*SW-1:0] e1_s;
+    reg [PWORD-1:0] e1_p;
+    integer zq;
+    always @(posedge clk) begin
+        e1_valid <= e_issue && !core_rst;
+        e1_h <= e_h[15:0];
+        for (zq = 0; zq < G; zq = zq + 1) begin
+            e1_z[zq] <= zmem[G * e_h + zq];
+            if (CELL == 1) e1_z[3+zq] <= zmem[ROWS + G * e_h + zq];
+        end
+        e1_s <= first_step ? {K * SW{1'b0}} : state_mem[layer * HB + e_h];
+        e1_p <= (PEEP != 0) ? peep_mem[layer * HB + e_h] : {PWORD{1'b0}};
+    end
+    wire [K-1:0] lane_valid;
+    wire [K*16-1:0] lane_tag;
+    wire [K*DATA_WIDTH-1:0] e_out_a;
+    wire [K*SW-1:0] e_out_b;
+    generate
+        for (e = 0; e < K; e = e + 1) begin : g_lane
+            wire [PRE_WIDTH-1:0] z3 = (CELL == 0) ? e1_z[3][e*PRE_WIDTH+:PRE_WIDTH] : {PRE_WIDTH{1'b0}};
+            engine_cell #(
+                .CELL(CELL),
+                .DATA_WIDTH(DATA_WIDTH),
+                .DATA_FRAC(DATA_FRAC),
+                .PRE_WIDTH(PRE_WIDTH),
+                .PRE_FRAC(PRE_FRAC),
+                .PEEP_WIDTH(PEEP_WIDTH),
+                .PEEP_FRAC(PEEP_FRAC),
+                .GATE_WIDTH(GATE_WIDTH),
+                .GATE_FRAC(GATE_FRAC),
+                .CELL_WIDTH(CELL_WIDTH),
+                .CELL_FRAC(CELL_FRAC),
+                .ACT_SEG_BITS(ACT_SEG_BITS),
+                .TAG_WIDTH(16),
+                .SIG_FILE({MEM_PREFIX, "sigmoid.mem"}),
+                .TANH_FILE({MEM_PREFIX, "tanh.mem"}),
+                .S_WIDTH(SW)
+            ) cell_inst (
+                .clk(clk),
+                .rst(core_rst),
+                .in_valid(e1_valid),
+                .in_tag(e1_h),
+                .in_z0(e1_z[0][e*PRE_WIDTH+:PRE_WIDTH]),
+                .in_z1(e1_z[1][e*PRE_WIDTH+:PRE_WIDTH]),
+                .in_z2(e1_z[2][e*PRE_WIDTH+:PRE_WIDTH]),
+                .in_z3(z3),
+                .in_w0(e1_z[3][e*PRE_WIDTH+:PRE_WIDTH]),
+                .in_w1(e1_z[4][e*PRE_WIDTH+:PRE_WIDTH]),
+                .in_w2(e1_z[5][e*PRE_WIDTH+:PRE_WIDTH]),
+                .in_p0(e1_p[e*PEEP_WIDTH+:PEEP_WIDTH]),
+                .in_p1(e1_p[(K+e)*PEEP_WIDTH+:PEEP_WIDTH]),
+                .in_p2(e1_p[(2*K+e)*PEEP_WIDTH+:PEEP_WIDTH]),
+                .in_s(e1_s[e*SW+:SW]),
+                .out_valid(lane_valid[e]),
+                .out_tag(lane_tag[e*16+:16]),
+                .out_a(e_out_a[e*DATA_WIDTH+:DATA_WIDTH]),
+                .out_b(e_out_b[e*SW+:SW])
+            );
+        end
+    endgenerate
+    wire e_out_valid = lane_valid[0];
+    wire [15:0] e_out_h = lane_tag[15:0];
+    always @(posedge clk) begin
+        if (e_out_valid) state_mem[layer * HB + e_out_h] <= e_out_b;
+    end
+
+    // ------------------------------------------------------------------ recurrence FFT
+    // sources (never active in the same cycle): element-wise output (m_t, or r_t = m_t / h_t
+    // without projection), projection result r_t.
+    wire last_layer = (layer == LAYERS - 1);
+    wire rf_valid = e_out_valid || res_proj;
+    wire [K*DATA_WIDTH-1:0] rf_data = res_proj ? res_r : e_out_a;
+    wire rf_is_r = res_proj || (PROJ == 0);
+    wire [15:0] rf_blk = res_proj ? res_row : e_out_h;
+    wire [31:0] rf_addr = (rf_is_r ? layer * 2 * RB + par * RB : M_BASE) + rf_blk;
+    wire rfo_valid;
+    wire [16:0] rfo_user;
+    fft_real #(
+        .K(K),
+        .IN_WIDTH(DATA_WIDTH),
+        .TW_WIDTH(TW_WIDTH),
+        .USER_WIDTH(17)
+    ) fft_rec_inst (
+        .clk(clk),
+        .rst(core_rst),
+        .s_axis_tdata(rf_data),
+        .s_axis_tvalid(rf_valid),
+        .s_axis_tready(),
+        .s_axis_tuser({rf_is_r, rf_addr[15:0]}),
+        .m_axis_tdata(rfo_out),
+        .m_axis_tvalid(rfo_valid),
+        .m_axis_tready(1'b1),
+        .m_axis_tuser(rfo_user)
+    );
+    always @(posedge clk) begin
+        if (rfo_valid) spec_mem[rfo_user[15:0]] <= rfo_packed;
+    end
+
+    // counters of the current layer step
+    wire layer_start = (state == S_IDLE && frame_ready) || step_done;
+    always @(posedge clk) begin
+        if (core_rst || layer_start) begin
+            z_cnt <= 0;
+            e_h <= 0;
+            m_cnt <= 0;
+            r_cnt <= 0;
+        end else begin
+            if (res_gate && res_kind == ((CELL == 0) ? 2'd0 : 2'd1)) z_cnt <= z_cnt + 1;
+            if (e_issue) e_h <= e_h + 1;
+            if (rfo_valid && !rfo_user[16]) m_cnt <= m_cnt + 1;
+            if (rfo_valid && rfo_user[16]) r_cnt <= r_cnt + 1;
+        end
+    end
+
+    // ------------------------------------------------------------------ output FIFO
+    reg [31:0] of_wr, of_rd;
+    wire of_push = rf_valid && rf_is_r && last_layer;
+    wire of_pop = m_axis_tvalid && m_axis_tready;
+    assign m_axis_tvalid = (of_count != 0);
+    assign {m_axis_tlast, m_axis_tdata} = ofifo_mem[of_rd[$clog2(OF_DEPTH)-1:0]];
+    always @(posedge clk) begin
+        if (of_push) ofifo_mem[of_wr[$clog2(OF_DEPTH)-1:0]] <= {cur_seq_end && rf_blk == RB - 1, rf_data};
+        if (core_rst) begin
+            of_wr <= 0;
+            of_rd <= 0;
+            of_count <= 0;
+        end else begin
+            if (of_push) of_wr <= of_wr + 1;
+            if (of_pop) of_rd <= of_rd + 1;
+            of_count <= of_count + (of_push ? 1 : 0) - (of_pop ? 1 : 0);
+        end
+    end
+
+    // ------------------------------------------------------------------ run-time load port
+    assign ld_ready = (state == S_IDLE);
+    always @(posedge clk) begin
+        if (ld_valid && ld_ready) begin
+            case (ld_sel)
+                2'd0: wmem[ld_addr][ld_lane*WWD+:WWD] <= ld_data[WWD-1:0];
+                2'd1: bias_mem[ld_addr][ld_lane*BMW+:BMW] <= ld_data[BMW-1:0];
+                2'd2: peep_mem[ld_addr][ld_lane*PEEP_WIDTH+:PEEP_WIDTH] <= ld_data[PEEP_WIDTH-1:0];
+                default: ;
+            endcase
+        end
+    end
+
+    // ------------------------------------------------------------------ AXI4-Lite registers
+    wire busy = (state != S_IDLE) || (frames_loaded != frames_started) || (in_beat != 0)
+                || (frames_accepted != frames_loaded) || (of_count != 0);
+    wire wr_fire = s_axil_awvalid && s_axil_wvalid && !s_axil_bvalid;
+    assign s_axil_awready = wr_fire;
+    assign s_axil_wready = wr_fire;
+    assign s_axil_bresp = 2'b00;
+    assign s_axil_arready = !s_axil_rvalid;
+    assign s_axil_rresp = 2'b00;
+    wire frame_end = step_done && (layer == LAYERS - 1);
+    always @(posedge clk) begin
+        soft_rst_reg <= 1'b0;
+        clr_reg <= 1'b0;
+        if (rst) begin
+            run_reg <= 1'b0;
+            s_axil_bvalid <= 1'b0;
+            s_axil_rvalid <= 1'b0;
+        end else begin
+            if (s_axil_bvalid && s_axil_bready) s_axil_bvalid <= 1'b0;
+            if (wr_fire) begin
+                s_axil_bvalid <= 1'b1;
+                if (s_axil_awaddr[7:2] == 6'h00 && s_axil_wstrb[0]) begin
+                    run_reg <= s_axil_wdata[0];
+                    soft_rst_reg <= s_axil_wdata[1];
+                    clr_reg <= s_axil_wdata[2];
+                end
+            end
+            if (s_axil_rvalid && s_axil_rready) s_axil_rvalid <= 1'b0;
+            if (s_axil_arvalid && !s_axil_rvalid) begin
+                s_axil_rvalid <= 1'b1;
+                case (s_axil_araddr[7:2])
+                    6'h00: s_axil_rdata <= {29'd0, 2'b00, run_reg};
+                    6'h01: s_axil_rdata <= {26'd0, first_step, state == S_IDLE, 1'b0, frame_err_reg,
+                                            done_reg, busy};
+                    6'h02: s_axil_rdata <= frames_cnt;
+                    6'h03: s_axil_rdata <= seqs_cnt;
+                    6'h04: s_axil_rdata <= cycles_cnt;
+                    6'h05: s_axil_rdata <= beats_cnt;
+                    6'h06: s_axil_rdata <= in_stall_cnt;
+                    6'h07: s_axil_rdata <= out_stall_cnt;
+                    6'h08: s_axil_rdata <= K | (N_PE << 16);
+                    6'h09: s_axil_rdata <= CELL | (PEEP << 4) | (LAYERS << 8);
+                    6'h0a: s_axil_rdata <= IN_SIZE;
+                    6'h0b: s_axil_rdata <= HIDDEN | (PROJ << 16);
+                    6'h0c: s_axil_rdata <= DATA_WIDTH | (DATA_FRAC << 8) | (WEIGHT_WIDTH << 16) | (WEIGHT_FRAC << 24);
+                    6'h0d: s_axil_rdata <= SPEC_WIDTH | (SPEC_FRAC << 8) | (PRE_WIDTH << 16) | (PRE_FRAC << 24);
+                    6'h0e: s_axil_rdata <= BIAS_WIDTH | (BIAS_FRAC << 8) | (PEEP_WIDTH << 16) | (PEEP_FRAC << 24);
+                    6'h0f: s_axil_rdata <= GATE_WIDTH | (GATE_FRAC << 8) | (CELL_WIDTH << 16) | (CELL_FRAC << 24);
+                    6'h10: s_axil_rdata <= TW_WIDTH | (ACT_SEG_BITS << 8);
+                    6'h11: s_axil_rdata <= ID;
+                    6'h12: s_axil_rdata <= last_frame_cycles;
+                    6'h13: s_axil_rdata <= in_wait_cnt;
+                    default: s_axil_rdata <= 32'd0;
+                endcase
+            end
+        end
+    end
+    // status and counters (soft reset keeps them; CTRL bit 2 clears them)
+    always @(posedge clk) begin
+        if (rst || clr_reg) begin
+            done_reg <= 1'b0;
+            frame_err_reg <= 1'b0;
+            frames_cnt <= 0;
+            seqs_cnt <= 0;
+            cycles_cnt <= 0;
+            beats_cnt <= 0;
+            in_stall_cnt <= 0;
+            out_stall_cnt <= 0;
+            in_wait_cnt <= 0;
+            frame_cycles <= 0;
+            last_frame_cycles <= 0;
+        end else begin
+            if (state != S_IDLE) cycles_cnt <= cycles_cnt + 1;
+            if (b_valid) beats_cnt <= beats_cnt + 1;
+            if (s_axis_tvalid && !s_axis_tready) in_stall_cnt <= in_stall_cnt + 1;
+            if (m_axis_tvalid && !m_axis_tready) out_stall_cnt <= out_stall_cnt + 1;
+            if (state == S_IDLE && run_reg && !first_step && frames_loaded == frames_started)
+                in_wait_cnt <= in_wait_cnt + 1;
+            if (in_fire && s_axis_tlast && !in_frame_end) frame_err_reg <= 1'b1;
+            if (state != S_IDLE) frame_cycles <= frame_cycles + 1;
+            if (frame_end && !core_rst) begin
+                frames_cnt <= frames_cnt + 1;
+                last_frame_cycles <= frame_cycles + 1;
+                frame_cycles <= 0;
+                if (cur_seq_end) begin
+                    seqs_cnt <= seqs_cnt + 1;
+                    done_reg <= 1'b1;
+                end
+            end
+        end
+    end
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire unused = &{1'b0, s_axil_wstrb, s_axil_awaddr[1:0], s_axil_araddr[1:0], clr_reg};
+    /* verilator lint_on UNUSEDSIGNAL */
+endmodule
+
+`resetall

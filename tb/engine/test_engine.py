@@ -1,0 +1,228 @@
+"""engine vs golden.runner.run_fixed: every output word of every frame, exact.
+
+One build per simulator and parameter set (a random tiny model each: LSTM with peepholes and
+projection, GRU, plain LSTM), then on the same simulation:
+
+* ``engine_registers``: configuration read-back and ID;
+* ``engine_streams``: several sequences back to back with random tvalid/tready stalls on both
+  streams (nothing lost, duplicated or reordered; tlast only at each sequence's end);
+* ``engine_full_rate``: one sequence without stalls (logs cycles per frame);
+* ``engine_reset_mid_sequence``: half a sequence, soft reset, then a clean run;
+* ``engine_reload``: a second model written through the load port, then a run that matches it.
+
+The trained-model end-to-end test (``test_engine_trained``, slow) takes a bundle or model from
+ENGINE_MODEL (default ``runs/*/bundle/model.npz``) and streams real utterance features.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tb.common.sim import ROOT, run_cocotb, selected_sims
+
+TOP = "engine"
+
+SETS = {
+    "lstmp2": dict(cell="lstm", k=4, n_pe=3, num_layers=2, input_size=14, hidden_size=32,
+                   proj_size=16, peephole=True),
+    "gru2": dict(cell="gru", k=4, n_pe=4, num_layers=2, input_size=16, hidden_size=16,
+                 proj_size=0, peephole=False),
+    "lstm1": dict(cell="lstm", k=8, n_pe=2, num_layers=1, input_size=20, hidden_size=32,
+                  proj_size=0, peephole=False),
+}
+CASES = [("icarus", "lstmp2"), ("icarus", "gru2"), ("icarus", "lstm1"),
+         ("verilator", "lstmp2"), ("verilator", "gru2")]
+
+
+def model_config(s: dict):
+    from golden.model import ModelConfig
+    return ModelConfig(cell=s["cell"], input_size=s["input_size"], hidden_size=s["hidden_size"],
+                       num_layers=s["num_layers"], proj_size=s["proj_size"],
+                       peephole=s["peephole"], k=s["k"], name="tiny")
+
+
+def build_and_run(sim: str, name: str, model, n_pe: int, tb: dict) -> None:
+    """Write the memory images of ``model`` into the build directory and run the cocotb tests."""
+    from golden.engine_layout import EngineParams, write_engine_mem
+    ep = EngineParams.for_model(model.config, n_pe)
+    build = ROOT / "build" / "sim" / sim / f"{TOP}-{name}"
+    mem = build / "mem"
+    write_engine_mem(model, ep, mem)
+    model.save(mem / "model.npz")
+    params = {**ep.hdl_params(), "MEM_PREFIX": f'"{mem.resolve()}/"'}
+    run_cocotb(TOP, "test_engine", sim, params,
+               {**tb, "N_PE": n_pe, "MODEL": str(mem / "model.npz")}, tagname=name)
+
+
+@pytest.mark.parametrize("sim,name", [pytest.param(s, n, id=f"{s}-{n}") for s, n in CASES
+                                      if s in selected_sims()])
+def test_engine(sim, name):
+    from golden.model import Model
+    s = SETS[name]
+    model = Model.random(model_config(s), seed=7, gain=2.0)
+    build_and_run(sim, name, model, s["n_pe"],
+                  {"SEED": 1, "SEQ_LENS": [3, 1, 4], "FULL_LEN": 3, "RELOAD_SEED": 8})
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("sim", [s for s in ("icarus", "verilator") if s in selected_sims()])
+def test_engine_trained(sim):
+    """A trained, exported model on real utterance features (ENGINE_MODEL: model.npz or bundle)."""
+    from golden.model import Model
+    path = os.environ.get("ENGINE_MODEL")
+    if not path:
+        found = sorted(ROOT.glob("runs/*/bundle/model.npz"))
+        if not found:
+            pytest.skip("no exported model: set ENGINE_MODEL or run `python -m train export`")
+        path = str(found[-1])
+    p = Path(path)
+    model = Model.load(p / "model.npz" if p.is_dir() else p)
+    if model.config.bidirectional:
+        pytest.skip("bidirectional model: the engine runs unidirectional stacks (docs/engine.md)")
+    n_pe = int(os.environ.get("ENGINE_N_PE", "8"))
+    feats = sorted((ROOT / "data").glob("*.feats-*.npz"))
+    if not feats:
+        pytest.skip("no feature file in data/: run `python -m train data`")
+    build_and_run(sim, f"trained-npe{n_pe}", model, n_pe,
+                  {"SEED": 3, "FEATS": str(feats[0]), "UTTS": int(os.environ.get("ENGINE_UTTS", "2")),
+                   "MAX_FRAMES": int(os.environ.get("ENGINE_MAX_FRAMES", "40"))})
+
+
+# ---- cocotb side ---------------------------------------------------------------------------
+try:
+    import cocotb
+except ImportError:  # pragma: no cover
+    cocotb = None
+
+if cocotb is not None and os.environ.get("TB_CFG"):
+    from golden.engine_layout import EngineParams, load_writes
+    from golden.fixed import to_float
+    from golden.model import Model
+    from golden.runner import run_fixed
+    from tb.common.stream import tb_cfg
+    from tb.engine.engine_tb import (CLEAR, CTRL, FRAMES, ID, LAST_FRAME_CYCLES, RUN, SEQS,
+                                     SOFT_RESET, STATUS, EngineTB, expected_registers)
+
+    def _setup():
+        cfg = tb_cfg()
+        model = Model.load(cfg["MODEL"])
+        ep = EngineParams.for_model(model.config, cfg["N_PE"])
+        return cfg, model, ep
+
+    def _sequences(ep: EngineParams, lens, rng: np.random.Generator) -> list[np.ndarray]:
+        f = ep.formats.fmt("data")
+        return [np.clip(np.round(rng.standard_normal((T, ep.input_size)) * 2 ** f.frac),
+                        f.min_int, f.max_int).astype(np.int64) for T in lens]
+
+    def _expected(model: Model, codes: np.ndarray) -> np.ndarray:
+        fmt = model.config.formats.fmt("data")
+        res = run_fixed(model, to_float(codes, fmt)).squeeze()
+        return res.codes.reshape(-1, model.config.k)      # one row per output beat
+
+    async def _run_seqs(tb: EngineTB, model: Model, seqs, rng, p_idle, p_stall) -> None:
+        beats, exp, exp_last = [], [], []
+        for s in seqs:
+            beats += tb.frame_beats(s)
+            e = _expected(model, s)
+            exp.append(e)
+            exp_last += [0] * (len(e) - 1) + [1]
+        exp = np.concatenate(exp)
+        got, lasts = await tb.stream(beats, len(exp), rng, p_idle, p_stall)
+        bad = np.argwhere(got != exp)
+        assert not len(bad), (f"{len(bad)} word(s) differ; first at beat {bad[0][0]}: "
+                              f"got {got[bad[0][0]].tolist()} expected {exp[bad[0][0]].tolist()}")
+        assert lasts == exp_last, f"tlast pattern {lasts} != {exp_last}"
+
+    @cocotb.test()
+    async def engine_registers(dut):
+        cfg, model, ep = _setup()
+        tb = EngineTB(dut, ep)
+        await tb.start()
+        for addr, want in expected_registers(ep).items():
+            got = await tb.read(addr)
+            assert got == want, f"register 0x{addr:02x}: {got:#x} != {want:#x}"
+        status = await tb.read(STATUS)
+        assert status & 1 == 0, f"busy after reset (status {status:#x})"
+
+    @cocotb.test()
+    async def engine_streams(dut):
+        cfg, model, ep = _setup()
+        tb = EngineTB(dut, ep)
+        await tb.start()
+        await tb.write(CTRL, RUN | CLEAR)
+        rng = random.Random(cfg["SEED"])
+        seqs = _sequences(ep, cfg.get("SEQ_LENS", [2]), np.random.default_rng(cfg["SEED"]))
+        await _run_seqs(tb, model, seqs, rng, 0.3, 0.3)
+        n_frames = sum(len(s) for s in seqs)
+        await tb.wait_idle()
+        assert await tb.read(FRAMES) == n_frames
+        assert await tb.read(SEQS) == len(seqs)
+        assert (await tb.read(STATUS)) & 0x2, "done flag not set"
+
+    @cocotb.test()
+    async def engine_full_rate(dut):
+        cfg, model, ep = _setup()
+        tb = EngineTB(dut, ep)
+        await tb.start()
+        await tb.write(CTRL, RUN | CLEAR)
+        seqs = _sequences(ep, [cfg.get("FULL_LEN", 2)], np.random.default_rng(cfg["SEED"] + 1))
+        await _run_seqs(tb, model, seqs, random.Random(0), 0.0, 0.0)
+        cyc = await tb.read(LAST_FRAME_CYCLES)
+        dut._log.info("cycles/frame %d (packed bound %.1f, DESIGN bound %.1f, beats %d)",
+                      cyc, ep.packed_bound(), ep.design_bound(), ep.beats())
+
+    @cocotb.test()
+    async def engine_reset_mid_sequence(dut):
+        cfg, model, ep = _setup()
+        tb = EngineTB(dut, ep)
+        await tb.start()
+        await tb.write(CTRL, RUN)
+        rng = random.Random(cfg["SEED"] + 2)
+        s0, s1 = _sequences(ep, [4, 3], np.random.default_rng(cfg["SEED"] + 2))
+        beats = tb.frame_beats(s0)
+        half = len(beats) // 2 + 1                       # mid-frame, mid-sequence
+        await tb.stream(beats[:half], ep.rb, rng, 0.2, 0.2)
+        await tb.write(CTRL, RUN | SOFT_RESET)
+        await _run_seqs(tb, model, [s1], rng, 0.2, 0.2)
+
+    @cocotb.test()
+    async def engine_reload(dut):
+        cfg, model, ep = _setup()
+        if "RELOAD_SEED" not in cfg:
+            return
+        tb = EngineTB(dut, ep)
+        await tb.start()
+        model_b = Model.random(model.config, seed=cfg["RELOAD_SEED"], gain=2.0)
+        seqs = _sequences(ep, [3], np.random.default_rng(cfg["SEED"] + 3))
+        assert not np.array_equal(_expected(model, seqs[0]), _expected(model_b, seqs[0]))
+        await tb.load(load_writes(model_b, ep))
+        await tb.write(CTRL, RUN | CLEAR)
+        await _run_seqs(tb, model_b, seqs, random.Random(5), 0.3, 0.3)
+
+    @cocotb.test()
+    async def engine_trained(dut):
+        cfg, model, ep = _setup()
+        if "FEATS" not in cfg:
+            return
+        tb = EngineTB(dut, ep)
+        await tb.start()
+        await tb.write(CTRL, RUN | CLEAR)
+        with np.load(cfg["FEATS"]) as z:
+            feats, off = z["feats"], z["feat_off"]
+        f = ep.formats.fmt("data")
+        from golden.fixed import quantize
+        seqs = []
+        for u in range(cfg["UTTS"]):
+            x = feats[off[u]:min(off[u + 1], off[u] + cfg["MAX_FRAMES"])]
+            seqs.append(quantize(x, f))
+        t0 = time.time()
+        await _run_seqs(tb, model, seqs, random.Random(cfg["SEED"]), 0.2, 0.2)
+        n = sum(len(s) for s in seqs)
+        dut._log.info("trained model: %d utterances, %d frames exact (%.1f s wall)",
+                      len(seqs), n, time.time() - t0)
