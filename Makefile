@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 STAMP  := $(VENV)/.req-hash
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-slow bench clean synth fmax resources
+.PHONY: help setup run test test-slow bench clean synth fmax resources sim lint pe-resources
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -27,7 +27,26 @@ test-slow: setup ## run the full slow sweeps as well
 bench: setup ## benchmarks: golden model speed (writes bench/golden_speed.txt)
 	@$(PY) bench/golden_speed.py | tee bench/golden_speed.txt
 
-# FPGA flow (fpga/): TOP defaults to the engine, else the circulant PE, else fft_real.
+# RTL simulation and lint (rtl/, tb/): M = one module (tb/<M>), SIM = icarus|verilator (default both).
+M     ?=
+SIM   ?=
+WAVES ?=
+RTL_LISTS := $(wildcard rtl/*.f)
+
+sim: setup ## cocotb tests of rtl/ [M=<module>] [SIM=icarus|verilator] [WAVES=1]
+	@SIM=$(SIM) $(if $(WAVES),WAVES=$(WAVES)) $(PY) -m pytest -n 2 $(if $(M),tb/$(M),tb)
+
+lint: setup ## verilator --lint-only -Wall and verible-verilog-lint on every rtl/*.f
+	@bad=""; for f in $(RTL_LISTS); do top=$$(basename $$f .f); echo "lint $$top"; \
+	  verilator --lint-only -Wall --quiet-stats -f $$f --top-module $$top || bad="$$bad $$top"; \
+	  verible-verilog-lint --rules_config rtl/.rules.verible_lint $$(grep -v '^[+-]' $$f) \
+	    || bad="$$bad $$top(verible)"; done; \
+	  if [ -n "$$bad" ]; then echo "lint FAILED:$$bad"; exit 1; fi; echo "lint clean"
+
+pe-resources: setup ## yosys synth_xilinx LUT/FF/DSP of the circulant PE [PE_ARGS="--k 8 --q 4 --rows 4"]
+	@$(PY) scripts/pe_resources.py $(PE_ARGS)
+
+# FPGA flow (fpga/): TOP defaults to the engine (rtl/engine.f), else circulant_pe, else fft_real.
 TOP    ?=
 PART   ?= xcku060-ffva1156-2-e
 CONFIG ?= tiny

@@ -23,7 +23,7 @@ from .filelist import available_tops
 def default_top() -> str:
     """The engine when it exists, else the circulant PE, else the real FFT."""
     tops = available_tops()
-    for t in ("ernn_engine", "circulant_pe", "fft_real"):
+    for t in ("engine", "ernn_engine", "circulant_pe", "fft_real"):
         if t in tops:
             return t
     return tops[0] if tops else "round_sat"
@@ -41,7 +41,7 @@ def _params(s: list[str] | None) -> dict[str, int]:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--top", default="", help="top module (rtl/<top>.f); default: "
-                   "ernn_engine, else circulant_pe, else fft_real")
+                   "engine, else circulant_pe, else fft_real")
     p.add_argument("--config", default=cfg.DEFAULT_CONFIG,
                    help=f"named configuration ({', '.join(cfg.CONFIGS)})")
     p.add_argument("-P", "--param", action="append", metavar="NAME=VALUE",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import flow
 from .configs import top_parameters
-from .filelist import REPO, available_tops
+from .filelist import REPO, RTL, FileList, available_tops
 from .parts import get_part
 
 log = logging.getLogger(__name__)
@@ -25,8 +25,12 @@ CALIBRATION = REPO / "fpga" / "calibration.json"
 BLOCKS: dict[str, tuple[tuple[int, ...], dict[str, int]]] = {
     "fft_real": ((4, 8, 16, 32), {}),
     "ifft_herm": ((4, 8, 16, 32), {}),
-    "circulant_pe": ((4, 8, 16), {}),
+    "engine_pe": ((4, 8, 16, 32), {}),
     "cmul": ((0,), {}),           # k-independent (0 = no K parameter)
+}
+# Sources of a block that has no rtl/<block>.f yet (used only while the list is missing).
+FALLBACK_SOURCES: dict[str, tuple[str, ...]] = {
+    "engine_pe": ("cmul.v", "engine_pe.v"),
 }
 
 
@@ -40,16 +44,20 @@ def measure(blocks: list[str] | None = None, part_name: str = "xcku060") -> dict
     for name, (ks, fixed) in BLOCKS.items():
         if blocks and name not in blocks:
             continue
+        fl = None
         if name not in have:
-            log.warning("%s has no rtl/%s.f yet: not measured", name, name)
-            continue
-        declared = top_parameters(name)
+            srcs = [RTL / f for f in FALLBACK_SOURCES.get(name, ())]
+            if not srcs or not all(p.exists() for p in srcs):
+                log.warning("%s has no rtl/%s.f yet: not measured", name, name)
+                continue
+            fl = FileList(name, [p.resolve() for p in srcs], [RTL.resolve()])
+        declared = top_parameters(name) if name in have else ["K"]
         rows = {}
         for k in ks:
             params = dict(fixed)
             if k and "K" in declared:
                 params["K"] = k
-            res = flow.synth_yosys(name, part, params, config=f"cal_k{k}")
+            res = flow.synth_yosys(name, part, params, config=f"cal_k{k}", filelist=fl)
             u = res.used
             rows[str(k)] = {"params": params, "lut": u.lut, "lut_mem": u.lut_mem, "ff": u.ff,
                             "dsp": u.dsp, "bram36": u.bram36, "seconds": round(res.seconds, 1)}

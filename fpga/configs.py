@@ -40,7 +40,8 @@ class Config:
             "HIDDEN": self.hidden, "N_HIDDEN": self.hidden, "CELLS": self.hidden,
             "PROJ": self.proj, "N_PROJ": self.proj,
             "LAYERS": self.layers,
-            "GRU": int(self.cell == "gru"), "IS_GRU": int(self.cell == "gru"),
+            "CELL": int(self.cell == "gru"),          # engine: 0 LSTM, 1 GRU
+            "PEEP": int(self.cell == "lstmp"),
         }
         p.update(self.extra)
         return p

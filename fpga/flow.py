@@ -140,12 +140,13 @@ def _yosys_read(fl: FileList, top: str, params: dict[str, int]) -> list[str]:
 # --- open flow: yosys synth_xilinx -------------------------------------------------------
 
 def synth_yosys(top: str, part: Part, params: dict[str, int], config: str = "custom",
-                out_dir: Path | None = None) -> SynthResult:
+                out_dir: Path | None = None, filelist: FileList | None = None) -> SynthResult:
     """Synthesize ``top`` with yosys ``synth_xilinx`` for ``part``'s family; parse the stats.
 
     ``-noiopad`` leaves the ports without I/O buffers, like Vivado's out-of-context mode, so
-    the figures are the block's own; ``-flatten`` lets yosys optimize across modules."""
-    fl = filelist_for(top)
+    the figures are the block's own; ``-flatten`` lets yosys optimize across modules.
+    ``filelist`` replaces ``rtl/<top>.f`` (for a block that has none yet)."""
+    fl = filelist or filelist_for(top)
     out = out_dir or run_dir(top, config, part.name)
     script = _yosys_read(fl, top, params) + [
         f"synth_xilinx -family {part.family} -top {top} -flatten -noiopad",
@@ -200,10 +201,12 @@ def synth_vivado(top: str, part: Part, params: dict[str, int], config: str = "cu
 # --- open flow: ECP5 routed Fmax ---------------------------------------------------------
 
 def fmax_ecp5(top: str, params: dict[str, int], config: str = "custom", freq_mhz: float = 200.0,
-              seed: int = 1, out_dir: Path | None = None) -> FmaxResult:
+              seed: int = 1, out_dir: Path | None = None,
+              filelist: FileList | None = None) -> FmaxResult:
     """yosys ``synth_ecp5`` + nextpnr-ecp5 (out of context: no I/O buffers, like the Xilinx
-    runs) on an LFE5U-85F; returns the routed Fmax of every clock.  An ECP5 figure."""
-    fl = filelist_for(top)
+    runs) on an LFE5U-85F; returns the routed Fmax of every clock.  An ECP5 figure.
+    ``filelist`` replaces ``rtl/<top>.f`` (for a block that has none yet)."""
+    fl = filelist or filelist_for(top)
     out = out_dir or run_dir(top, config, "ecp5")
     script = _yosys_read(fl, top, params) + [
         f"synth_ecp5 -top {top} -json netlist.json",
