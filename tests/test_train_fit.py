@@ -64,6 +64,12 @@ def test_export_bundle_roundtrip_and_corruption(tmp_path):
     gm = load_bundle(path)
     assert gm.config.k == 4 and (path / "params.vh").read_text().count("BLOCK_K = 4")
     assert (path / "mem" / "l0_d0_w_x.mem").is_file()
+    # a single-layer bidirectional model: one engine image per direction (golden.engine_layout)
+    man = json.loads((path / "bundle.json").read_text())
+    assert man["engine"]["written"] and man["engine"]["directions"] == 2
+    for d in (0, 1):
+        assert (path / "engine" / f"d{d}" / "w.mem").is_file()
+        assert (path / "engine" / f"d{d}" / "engine_params.vh").is_file()
     # golden on the bundle == golden's batched driver used by `eval` (padding + flipping)
     feats = [e.feats for e in DATA.test[:3]]
     batched = golden_logits(gm, feats, fixed=True)

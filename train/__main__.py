@@ -136,12 +136,15 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Model container: config, formats, time-domain circulant "
                                    "vectors, biases, peepholes, classifier), weights_q.npz "
                                    "(quantized frequency-domain weights, activation tables), "
-                                   "mem/*.mem ($readmemh files for the RTL), params.vh (Verilog "
-                                   "parameter header) and bundle.json (manifest with checksums). "
+                                   "mem/*.mem ($readmemh files per matrix), params.vh (Verilog "
+                                   "parameter header), engine/d*/ (the RTL engine's memory images "
+                                   "and engine_params.vh, when the model fits the engine) and "
+                                   "bundle.json (manifest with checksums). "
                                    "See docs/training.md.", formatter_class=fmt)
     p.add_argument("run", help="run directory or checkpoint.pt")
     p.add_argument("--out", required=True, help="bundle directory")
     p.add_argument("--name", default="", help="model name in the bundle (default: run directory name)")
+    p.add_argument("--n-pe", type=int, default=2, help="PEs of the RTL engine build for engine/")
     _add_common(p)
     p.set_defaults(func=cmd_export)
 
@@ -234,7 +237,7 @@ def cmd_eval(args) -> int:
 def cmd_export(args) -> int:
     _setup(args)
     from train.export import export_run
-    path = export_run(args.run, args.out, name=args.name or None)
+    path = export_run(args.run, args.out, name=args.name or None, n_pe=args.n_pe)
     print(f"bundle written to {path}")
     return 0
 

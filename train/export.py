@@ -11,6 +11,12 @@ Bundle layout (``BUNDLE_VERSION``; documented in docs/training.md):
     mem/*.mem        $readmemh files: per matrix the packed half spectra (pack_half_spectrum,
                      one word per line), biases, peepholes, sigmoid/tanh knots
     params.vh        Verilog parameter header (sizes, block sizes, formats)
+    engine/d{d}/     the images of the RTL engine (rtl/engine.v) written by
+                     golden.engine_layout: w.mem, bias.mem, peep.mem, sigmoid.mem, tanh.mem,
+                     engine_params.vh (MEM_PREFIX relative to the bundle directory); one
+                     directory per direction for a single-layer bidirectional model, d0 only
+                     for a unidirectional one; absent (reason in bundle.json) if the model
+                     does not fit the engine (dense k = 1, stacked bidirectional layers)
 
 ``load_bundle`` re-reads a bundle and checks every file, checksum, shape and the agreement of
 the quantized weights with model.npz, raising ValueError naming the field at fault.
@@ -89,11 +95,48 @@ def quantized_arrays(gm: Model) -> dict[str, np.ndarray]:
     return out
 
 
-def write_bundle(gm: Model, out_dir: str | Path, train_info: dict | None = None) -> Path:
+def engine_models(gm: Model) -> list[Model]:
+    """The unidirectional models the engine runs: the model itself, or each direction of a
+    single-layer bidirectional model (without the host-side classifier)."""
+    c = gm.config
+    if c.bidirectional and c.num_layers > 1:
+        raise ValueError("bidirectional: stacked bidirectional layers need both directions of "
+                         "layer l before layer l+1; the engine runs one unidirectional stack")
+    out = []
+    for d in range(c.dirs):
+        cfg = dataclasses.replace(c, bidirectional=False, num_classes=0, name=f"{c.name}.d{d}")
+        pre = f"d{d}."
+        params = {n.replace(pre, "d0.", 1): a for n, a in gm.params.items()
+                  if not n.startswith("cls.") and n.split(".")[1] + "." == pre}
+        out.append(Model(cfg, params))
+    return out
+
+
+def write_engine_images(gm: Model, out: Path, n_pe: int) -> dict:
+    """engine/d{d}/ memory images via golden.engine_layout; returns the manifest entry."""
+    from golden.engine_layout import EngineParams, check_model_fits, write_engine_mem
+
+    try:
+        models = engine_models(gm)
+        eps = [EngineParams.for_model(m.config, n_pe) for m in models]
+        for m, ep in zip(models, eps):
+            check_model_fits(m, ep)
+    except ValueError as e:
+        log.warning("no engine images: %s", e)
+        return {"written": False, "reason": str(e)}
+    for d, (m, ep) in enumerate(zip(models, eps)):
+        write_engine_mem(m, ep, out / "engine" / f"d{d}", mem_prefix=f"engine/d{d}/")
+    return {"written": True, "n_pe": n_pe, "directions": len(models),
+            "hdl_params": eps[0].hdl_params(), "mac_beats_per_frame": eps[0].beats()}
+
+
+def write_bundle(gm: Model, out_dir: str | Path, train_info: dict | None = None,
+                 n_pe: int = 2) -> Path:
     """Write the bundle (see the module docstring) and return its directory."""
     out = Path(out_dir)
     if out.exists():
-        shutil.rmtree(out / "mem", ignore_errors=True)
+        for sub in ("mem", "engine"):
+            shutil.rmtree(out / sub, ignore_errors=True)
     (out / "mem").mkdir(parents=True, exist_ok=True)
     c, F = gm.config, gm.config.formats
     gm.save(out / "model.npz")
@@ -129,6 +172,7 @@ def write_bundle(gm: Model, out_dir: str | Path, train_info: dict | None = None)
           f"localparam integer BLOCK_K_PROJ = {c.kp};",
           f"localparam integer NUM_CLASSES = {c.num_classes};"] + _fmt_params(F)
     (out / "params.vh").write_text("\n".join(vh) + "\n")
+    engine = write_engine_images(gm, out, n_pe)
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "bundle.json")
     manifest = {
         "bundle_version": BUNDLE_VERSION,
@@ -139,6 +183,7 @@ def write_bundle(gm: Model, out_dir: str | Path, train_info: dict | None = None)
         "n_params": c.n_params(),
         "dense_equivalent_params": c.dense_equivalent_params(),
         "classifier": "host (float)",
+        "engine": engine,
         "train": train_info or {},
         "files": {str(p.relative_to(out)): _sha(p) for p in files},
     }
@@ -191,7 +236,7 @@ def load_bundle(path: str | Path) -> Model:
     return gm
 
 
-def export_run(run: str | Path, out_dir: str | Path, name: str | None = None) -> Path:
+def export_run(run: str | Path, out_dir: str | Path, name: str | None = None, n_pe: int = 2) -> Path:
     """Checkpoint (or run directory) -> bundle."""
     from .trainer import CKPT, load_checkpoint, model_from_checkpoint
 
@@ -202,7 +247,7 @@ def export_run(run: str | Path, out_dir: str | Path, name: str | None = None) ->
     hist = ck.get("history") or []
     info = {"config": cfg.to_dict(), "epochs": ck["epoch"], "phase": ck.get("phase"),
             "last_epoch": hist[-1] if hist else None}
-    path = write_bundle(gm, out_dir, info)
+    path = write_bundle(gm, out_dir, info, n_pe)
     load_bundle(path)
     log.info("exported %s -> %s (%s)", run, path, gm.summary())
     return path
