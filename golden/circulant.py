@@ -126,6 +126,20 @@ def pack_half_spectrum(re: np.ndarray, im: np.ndarray) -> np.ndarray:
     return out
 
 
+def pe_weight_words(re: np.ndarray, im: np.ndarray) -> np.ndarray:
+    """Quantized weights (p, q, k/2+1) -> the circulant PE's weight memory (p*q*k/2, 2).
+
+    Word ``(i*q + j)*k/2 + c`` holds lanes ``(lo, hi)`` = ``pack_half_spectrum`` words 2c and
+    2c+1 of block (i, j): ``(Re0, Re(k/2))`` for c = 0, else ``(Re c, Im c)``.  Written with
+    ``memfile.write_memh_lanes`` (lane 0 in the low bits) for ``rtl/circulant_pe.v``.
+    """
+    words = pack_half_spectrum(re, im)
+    k = words.shape[-1]
+    if k < 2:
+        raise ValueError("the circulant PE needs k >= 2")
+    return words.reshape(-1, 2)
+
+
 def unpack_half_spectrum(words: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Inverse of ``pack_half_spectrum``: k words -> (re, im) bins 0..k/2."""
     words = np.asarray(words)

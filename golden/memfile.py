@@ -25,16 +25,21 @@ def from_words(words, width: int) -> np.ndarray:
 
 def write_memh(path, codes, width: int, header: str = "") -> None:
     """Write codes (flattened, C order) one word per line, atomically (temp file + rename)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     digits = -(-width // 4)
     words = to_words(np.ravel(codes), width)
+    _write_lines(path, [f"{int(w):0{digits}x}" for w in words], header)
+
+
+def _write_lines(path, lines: list[str], header: str = "") -> None:
+    """Write hex lines (and an optional ``//`` header) atomically: temp file + rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
     try:
         with os.fdopen(fd, "w") as f:
             if header:
                 f.write(f"// {header}\n")
-            f.write("\n".join(f"{int(w):0{digits}x}" for w in words))
+            f.write("\n".join(lines))
             f.write("\n")
         os.replace(tmp, path)
     except BaseException:
@@ -51,3 +56,22 @@ def read_memh(path, width: int) -> np.ndarray:
         if line:
             vals.extend(int(tok, 16) for tok in line.split())
     return from_words(np.array(vals, dtype=np.int64), width)
+
+
+def write_memh_lanes(path, codes, width: int, header: str = "") -> None:
+    """Write codes (..., L) as one ``L*width``-bit word per line, lane 0 in the low bits.
+
+    For memories whose word holds several codes (e.g. the circulant PE's ``{im, re}`` weight
+    words or a row of K biases).  Each lane is range-checked like ``write_memh``.
+    """
+    a = np.asarray(codes, dtype=np.int64)
+    lanes = a.shape[-1]
+    words = to_words(a.reshape(-1, lanes), width)
+    packed = []
+    for row in words.tolist():
+        v = 0
+        for i, c in enumerate(row):
+            v |= int(c) << (i * width)
+        packed.append(v)
+    digits = -(-(lanes * width) // 4)
+    _write_lines(path, [f"{v:0{digits}x}" for v in packed], header)

@@ -1,3 +1,3 @@
+-f rtl/round_sat.f
 rtl/pipe_reg.v
-rtl/round_sat.v
 rtl/act_pwl.v

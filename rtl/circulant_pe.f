@@ -1,0 +1,2 @@
+-f rtl/ifft_herm.f
+rtl/circulant_pe.v
