@@ -49,10 +49,23 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON as well")
 
 
+def resolve_params(top: str, config: str, extra: dict[str, int], target: str) -> dict:
+    """Parameter overrides of ``top`` at ``config``.  The engine gets its parameters and
+    memory files from the golden model's layout (fpga.engine_mem); other tops the
+    configuration's values for the parameters they declare."""
+    c = cfg.get_config(config)
+    if top == "engine":
+        from .engine_mem import prepare_engine
+        params = prepare_engine(c, flow.run_dir(top, config, target))
+        params.update(extra)
+        return params
+    return cfg.overrides_for(top, c, extra)
+
+
 def cmd_synth(a: argparse.Namespace) -> int:
     part = parts.get_part(a.part)
     top = a.top or default_top()
-    params = cfg.overrides_for(top, cfg.get_config(a.config), _params(a.param))
+    params = resolve_params(top, a.config, _params(a.param), part.name)
     tool = a.tool
     if tool == "auto":
         tool = "vivado" if flow.find_vivado() else "yosys"
@@ -70,7 +83,7 @@ def cmd_synth(a: argparse.Namespace) -> int:
 
 def cmd_fmax(a: argparse.Namespace) -> int:
     top = a.top or default_top()
-    params = cfg.overrides_for(top, cfg.get_config(a.config), _params(a.param))
+    params = resolve_params(top, a.config, _params(a.param), "ecp5")
     res = flow.fmax_ecp5(top, params, a.config, a.freq, a.seed)
     print(flow.format_fmax(res))
     if a.json:

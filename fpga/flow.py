@@ -41,7 +41,7 @@ class SynthResult:
     config: str
     part: str
     tool: str                       # "vivado" or "yosys <version>"
-    params: dict[str, int]
+    params: dict[str, int | str]
     used: Resources
     capacity: dict[str, float]
     seconds: float
@@ -66,7 +66,7 @@ class FmaxResult:
     top: str
     config: str
     device: str
-    params: dict[str, int]
+    params: dict[str, int | str]
     report: Ecp5Report
     seconds: float
     out_dir: str
@@ -129,17 +129,24 @@ def run_dir(top: str, config: str, target: str) -> Path:
     return d
 
 
-def _yosys_read(fl: FileList, top: str, params: dict[str, int]) -> list[str]:
+def _hdl_value(v: int | str) -> str:
+    """A parameter value as yosys and Vivado's -generic want it: strings in double quotes."""
+    return f'"{v}"' if isinstance(v, str) else str(v)
+
+
+def _yosys_read(fl: FileList, top: str, params: dict[str, int | str]) -> list[str]:
     inc = " ".join(f"-I{d}" for d in fl.incdirs)
     srcs = " ".join(str(s) for s in fl.sources)
-    chparam = " ".join(f"-chparam {k} {v}" for k, v in params.items())
-    return [f"read_verilog -defer {inc} {srcs}",
-            f"hierarchy -check -top {top} {chparam}".rstrip()]
+    # `chparam -set` on the deferred module rather than `hierarchy -chparam`: yosys 0.70
+    # trips an internal assertion (rtlil_bufnorm.cc) on the engine with the latter.
+    return ([f"read_verilog -defer {inc} {srcs}"]
+            + [f"chparam -set {k} {_hdl_value(v)} $abstract\\{top}" for k, v in params.items()]
+            + [f"hierarchy -check -top {top}"])
 
 
 # --- open flow: yosys synth_xilinx -------------------------------------------------------
 
-def synth_yosys(top: str, part: Part, params: dict[str, int], config: str = "custom",
+def synth_yosys(top: str, part: Part, params: dict[str, int | str], config: str = "custom",
                 out_dir: Path | None = None, filelist: FileList | None = None) -> SynthResult:
     """Synthesize ``top`` with yosys ``synth_xilinx`` for ``part``'s family; parse the stats.
 
@@ -165,7 +172,7 @@ def synth_yosys(top: str, part: Part, params: dict[str, int], config: str = "cus
 
 # --- Vivado ------------------------------------------------------------------------------
 
-def synth_vivado(top: str, part: Part, params: dict[str, int], config: str = "custom",
+def synth_vivado(top: str, part: Part, params: dict[str, int | str], config: str = "custom",
                  clk_mhz: float = 200.0, implement: bool = True,
                  out_dir: Path | None = None) -> SynthResult:
     """Run ``fpga/vivado/build.tcl`` in batch mode and parse its reports."""
@@ -179,7 +186,7 @@ def synth_vivado(top: str, part: Part, params: dict[str, int], config: str = "cu
     if fl.exists():
         args += ["-filelist", str(fl)]
     for k, v in params.items():
-        args += ["-generic", f"{k}={v}"]
+        args += ["-generic", f"{k}={_hdl_value(v)}"]
     t0 = time.monotonic()
     _run([vivado, "-mode", "batch", "-nojournal", "-log", str(out / "vivado.log"),
           "-source", str(VIVADO_TCL), "-tclargs", *args], out, out / "vivado.run.log",
@@ -200,7 +207,7 @@ def synth_vivado(top: str, part: Part, params: dict[str, int], config: str = "cu
 
 # --- open flow: ECP5 routed Fmax ---------------------------------------------------------
 
-def fmax_ecp5(top: str, params: dict[str, int], config: str = "custom", freq_mhz: float = 200.0,
+def fmax_ecp5(top: str, params: dict[str, int | str], config: str = "custom", freq_mhz: float = 200.0,
               seed: int = 1, out_dir: Path | None = None,
               filelist: FileList | None = None) -> FmaxResult:
     """yosys ``synth_ecp5`` + nextpnr-ecp5 (out of context: no I/O buffers, like the Xilinx

@@ -61,8 +61,8 @@ def resources_from_cells(cells: dict[str, int]) -> Resources:
             r.bram36 += n * BRAM_CELLS[t]
         elif t in ("CARRY4", "CARRY8"):
             r.carry += n
-        elif t in ("IBUF", "OBUF", "BUFG", "IBUFG", "INV"):
-            continue  # INV is absorbed into LUTs by Vivado; I/O buffers are not logic
+        elif t in ("IBUF", "OBUF", "BUFG", "IBUFG", "INV", "scopeinfo"):
+            continue  # INV is absorbed into LUTs by Vivado; buffers and scope info are not logic
         else:
             r.other[t] = r.other.get(t, 0) + n
     r.lut = r.lut_logic + r.lut_mem
