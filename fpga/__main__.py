@@ -65,12 +65,13 @@ def resolve_params(top: str, config: str, extra: dict[str, int], target: str) ->
 def cmd_synth(a: argparse.Namespace) -> int:
     part = parts.get_part(a.part)
     top = a.top or default_top()
-    params = resolve_params(top, a.config, _params(a.param), part.name)
     tool = a.tool
     if tool == "auto":
         tool = "vivado" if flow.find_vivado() else "yosys"
         if tool == "yosys":
             flow.vivado_notice_once()
+    target = part.name + ("_vivado" if tool == "vivado" else "")
+    params = resolve_params(top, a.config, _params(a.param), target)
     if tool == "vivado":
         res = flow.synth_vivado(top, part, params, a.config, a.clk_mhz, not a.synth_only)
     else:

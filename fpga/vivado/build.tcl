@@ -11,6 +11,9 @@
 #   utilization.rpt, utilization_hier.rpt, timing_summary.rpt, power.rpt, drc.rpt,
 #   post_route.dcp                                           after route_design (-impl 1)
 #
+# Relative $readmemh paths (the engine's MEM_PREFIX "mem/") resolve against the working
+# directory: run Vivado from the run directory (make synth does: cwd = -out).
+#
 # Sources come from the same file list as simulation and lint (rtl/<top>.f: one path per line
 # relative to the repository, +incdir+DIR, -f other.f, // comments).  Parameters are passed
 # as synth_design -generic NAME=VALUE.  Commands used are those of UG835 (Tcl Command
