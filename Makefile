@@ -27,6 +27,9 @@ test-slow: setup ## run the full slow sweeps as well
 bench: setup ## benchmarks: golden model speed (writes bench/golden_speed.txt)
 	@$(PY) bench/golden_speed.py | tee bench/golden_speed.txt
 
+engine-bench: setup ## engine cycles/frame vs bounds, Verilator (writes bench/engine_cycles.txt; ~15 min)
+	@$(PY) bench/engine_cycles.py | tee bench/engine_cycles.txt
+
 # RTL simulation and lint (rtl/, tb/): M = one module (tb/<M>), SIM = icarus|verilator (default both).
 M     ?=
 SIM   ?=

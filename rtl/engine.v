@@ -202,7 +202,7 @@ module engine #(
     reg [31:0] in_wait_cnt, frame_cycles, last_frame_cycles;
 
     // ------------------------------------------------------------------ sequencer state
-    localparam [2:0] S_IDLE = 3'd0, S_GATE = 3'd1, S_WAITM = 3'd2, S_PROJ = 3'd3, S_WAITR = 3'd4;
+    localparam [2:0] S_IDLE = 3'd0, S_GATE = 3'd1, S_PROJ = 3'd3, S_WAITR = 3'd4;
     reg [2:0] state;
     reg [7:0] layer;
     reg [31:0] grp, blk, wa;
@@ -210,7 +210,8 @@ module engine #(
     reg first_step, par, cur_slot, cur_seq_end;
     reg [7:0] frames_loaded, frames_started, frames_accepted, frames_done;
     reg [31:0] since_end;
-    reg [31:0] z_cnt, m_cnt, r_cnt, e_h;
+    reg [31:0] z_cnt, m_cnt, e_h;
+    reg [31:0] r_cnt[0:1];  // r_t blocks written, per layer parity
     reg [31:0] of_count;
     reg seq_end_mem[0:1];
 
@@ -281,11 +282,15 @@ module engine #(
     wire seg_first = (blk == 0) || (CELL == 1 && state == S_GATE && blk == qx);
     wire seg_last = (blk == qt - 1) || (CELL == 1 && state == S_GATE && blk == qx - 1);
     wire hold = seg_last && wrd == 0 && since_end < SPACING;
-    wire issue = in_pass && !hold;
     wire last_beat = (wrd == K2 - 1) && (blk == qt - 1) && (grp == ngrp - 1);
     wire of_room = (of_count + RB) <= OF_DEPTH;
     wire frame_ready = run_reg && (frames_loaded != frames_started) && of_room;
-    wire step_done = (state == S_WAITR) && (r_cnt == RB);
+    wire step_done = (state == S_WAITR) && (r_cnt[layer[0]] == RB);
+    // scoreboard: a beat waits until the spectrum block it reads has been written
+    wire sb_wait = (state == S_PROJ && m_cnt <= blk)
+                   || (state == S_GATE && layer != 0 && blk < qx && r_cnt[!layer[0]] <= blk);
+    wire proj_next = (state == S_PROJ) && last_beat && !sb_wait && !hold && (layer != LAYERS - 1);
+    wire issue = in_pass && !hold && !sb_wait;
 
     // beat registers
     reg b_valid, b_xin, b_mask, b_first, b_last;
@@ -366,12 +371,20 @@ module engine #(
                         end else begin
                             wrd <= wrd + 1'b1;
                         end
-                        if (last_beat) state <= (state == S_GATE && PROJ > 0) ? S_WAITM : S_WAITR;
+                        if (last_beat) begin
+                            if (state == S_GATE && PROJ > 0) begin
+                                state <= S_PROJ;  // m blocks are scoreboarded
+                            end else if (proj_next) begin
+                                layer <= layer + 1'b1;  // next layer's x blocks are scoreboarded
+                                state <= S_GATE;
+                            end else begin
+                                state <= S_WAITR;
+                            end
+                        end
                     end
                 end
-                S_WAITM: if (m_cnt == HB) state <= S_PROJ;
                 S_WAITR: begin
-                    if (r_cnt == RB) begin
+                    if (r_cnt[layer[0]] == RB) begin
                         if (layer != LAYERS - 1) begin
                             layer <= layer + 1'b1;
                             state <= S_GATE;
@@ -492,6 +505,7 @@ module engine #(
     reg rs_valid;
     reg [(K2+1)*2*SPEC_WIDTH-1:0] rs_bins;
     reg [1:0] rs_kind;
+    reg [7:0] rs_layer;
     reg [15:0] rs_row;
     reg [BWORD-1:0] rs_bias;
     wire [31:0] bias_addr = ch_layer * BROWS + ((ch_kind == 2'd1) ? ROWS : 0) + ch_row;
@@ -499,10 +513,11 @@ module engine #(
         rs_valid <= ch_shift && !core_rst;
         rs_bins <= spec_bins;
         rs_kind <= ch_kind;
+        rs_layer <= ch_layer;
         rs_row <= ch_row[15:0];
         rs_bias <= (ch_kind != 2'd2 && ch_row < ROWS) ? bias_mem[bias_addr] : {BWORD{1'b0}};
     end
-    localparam integer IUW = 2 + 16 + BWORD;
+    localparam integer IUW = 8 + 2 + 16 + BWORD;
     wire [K*IOW-1:0] if_out;
     wire if_valid;
     wire [IUW-1:0] if_user;
@@ -517,13 +532,14 @@ module engine #(
         .s_axis_tdata(rs_bins),
         .s_axis_tvalid(rs_valid),
         .s_axis_tready(),
-        .s_axis_tuser({rs_kind, rs_row, rs_bias}),
+        .s_axis_tuser({rs_layer, rs_kind, rs_row, rs_bias}),
         .m_axis_tdata(if_out),
         .m_axis_tvalid(if_valid),
         .m_axis_tready(1'b1),
         .m_axis_tuser(if_user)
     );
-    wire [1:0] if_kind = if_user[IUW-1-:2];
+    wire [1:0] if_kind = if_user[BWORD+16+:2];
+    wire [7:0] if_layer = if_user[IUW-1-:8];
     wire [15:0] if_row = if_user[BWORD+:16];
     wire [K*PRE_WIDTH-1:0] z_word;
     wire [K*DATA_WIDTH-1:0] pr_word;
@@ -543,12 +559,14 @@ module engine #(
     endgenerate
     reg res_valid;
     reg [1:0] res_kind;
+    reg [7:0] res_layer;
     reg [15:0] res_row;
     reg [K*PRE_WIDTH-1:0] res_z;
     reg [K*DATA_WIDTH-1:0] res_r;
     always @(posedge clk) begin
         res_valid <= if_valid && !core_rst;
         res_kind <= if_kind;
+        res_layer <= if_layer;
         res_row <= if_row;
         res_z <= z_word;
         res_r <= pr_word;
@@ -633,26 +651,28 @@ module engine #(
     // ------------------------------------------------------------------ recurrence FFT
     // sources (never active in the same cycle): element-wise output (m_t, or r_t = m_t / h_t
     // without projection), projection result r_t.
-    wire last_layer = (layer == LAYERS - 1);
+    // the projection result carries its layer (the sequencer may already run the next one)
+    wire [7:0] rf_layer = res_proj ? res_layer : layer;
+    wire last_layer = (rf_layer == LAYERS - 1);
     wire rf_valid = e_out_valid || res_proj;
     wire [K*DATA_WIDTH-1:0] rf_data = res_proj ? res_r : e_out_a;
     wire rf_is_r = res_proj || (PROJ == 0);
     wire [15:0] rf_blk = res_proj ? res_row : e_out_h;
-    wire [31:0] rf_addr = (rf_is_r ? layer * 2 * RB + par * RB : M_BASE) + rf_blk;
+    wire [31:0] rf_addr = (rf_is_r ? rf_layer * 2 * RB + par * RB : M_BASE) + rf_blk;
     wire rfo_valid;
-    wire [16:0] rfo_user;
+    wire [17:0] rfo_user;
     fft_real #(
         .K(K),
         .IN_WIDTH(DATA_WIDTH),
         .TW_WIDTH(TW_WIDTH),
-        .USER_WIDTH(17)
+        .USER_WIDTH(18)
     ) fft_rec_inst (
         .clk(clk),
         .rst(core_rst),
         .s_axis_tdata(rf_data),
         .s_axis_tvalid(rf_valid),
         .s_axis_tready(),
-        .s_axis_tuser({rf_is_r, rf_addr[15:0]}),
+        .s_axis_tuser({rf_layer[0], rf_is_r, rf_addr[15:0]}),
         .m_axis_tdata(rfo_out),
         .m_axis_tvalid(rfo_valid),
         .m_axis_tready(1'b1),
@@ -662,19 +682,27 @@ module engine #(
         if (rfo_valid) spec_mem[rfo_user[15:0]] <= rfo_packed;
     end
 
-    // counters of the current layer step
-    wire layer_start = (state == S_IDLE && frame_ready) || step_done;
+    // counters of the current layer step (r_cnt per layer parity: the previous layer's
+    // projection results may still arrive while the next layer runs)
+    wire frame_start = (state == S_IDLE) && frame_ready;
+    wire layer_start = frame_start || step_done || proj_next;
+    wire new_par = frame_start ? 1'b0 : !layer[0];
     always @(posedge clk) begin
         if (core_rst || layer_start) begin
             z_cnt <= 0;
             e_h <= 0;
             m_cnt <= 0;
-            r_cnt <= 0;
         end else begin
             if (res_gate && res_kind == ((CELL == 0) ? 2'd0 : 2'd1)) z_cnt <= z_cnt + 1;
             if (e_issue) e_h <= e_h + 1;
             if (rfo_valid && !rfo_user[16]) m_cnt <= m_cnt + 1;
-            if (rfo_valid && rfo_user[16]) r_cnt <= r_cnt + 1;
+        end
+        if (core_rst) begin
+            r_cnt[0] <= 0;
+            r_cnt[1] <= 0;
+        end else begin
+            if (rfo_valid && rfo_user[16]) r_cnt[rfo_user[17]] <= r_cnt[rfo_user[17]] + 1;
+            if (layer_start) r_cnt[new_par] <= 0;
         end
     end
 
