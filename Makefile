@@ -28,7 +28,7 @@ bench: setup ## benchmarks: golden model speed (writes bench/golden_speed.txt)
 	@$(PY) bench/golden_speed.py | tee bench/golden_speed.txt
 
 engine-bench: setup ## engine cycles/frame vs bounds, Verilator (writes bench/engine_cycles.txt; ~15 min)
-	@$(PY) bench/engine_cycles.py | tee bench/engine_cycles.txt
+	@$(PY) bench/engine_cycles.py --out bench/engine_cycles.txt
 
 # RTL simulation and lint (rtl/, tb/): M = one module (tb/<M>), SIM = icarus|verilator (default both).
 M     ?=

@@ -69,23 +69,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sim", default="verilator", choices=("verilator", "icarus"))
     ap.add_argument("--frames", type=int, default=3, help="frames per run (the last one is reported)")
     ap.add_argument("--quick", action="store_true", help="tiny model only")
+    ap.add_argument("--out", help="also write the table to this file (the builds log to stdout)")
     args = ap.parse_args(argv)
     rows = [run_one(spec, n, args.sim, args.frames) for spec, n in configs(args.quick)]
-    print(f"Engine cycles per frame ({args.sim}, {args.frames} frames per run, last frame reported; "
+    lines = []
+    emit = lines.append  # the builds log to stdout: collect the table, print it in one piece
+    emit(f"Engine cycles per frame ({args.sim}, {args.frames} frames per run, last frame reported; "
           f"random weights; frames/s at {F_CLK_MHZ:.0f} MHz)")
     hdr = (f"{'model':<16} {'k':>3} {'N_PE':>5} {'beats':>7} {'cycles':>7} {'DESIGN bd':>9} "
            f"{'x DESIGN':>8} {'packed bd':>9} {'x packed':>8} {'frames/s':>9} {'exact':>5} "
            f"{'sim cyc/s':>9} {'run s':>6}")
-    print(hdr)
-    print("-" * len(hdr))
+    emit(hdr)
+    emit("-" * len(hdr))
     for r in rows:
         cyc = r["last_frame_cycles"]
-        print(f"{r['model']:<16} {r['k']:>3} {r['n_pe']:>5} {r['beats_frame']:>7} {cyc:>7} "
+        emit(f"{r['model']:<16} {r['k']:>3} {r['n_pe']:>5} {r['beats_frame']:>7} {cyc:>7} "
               f"{r['design']:>9.0f} {cyc / r['design']:>8.3f} {r['packed']:>9.0f} "
               f"{cyc / r['packed']:>8.3f} {F_CLK_MHZ * 1e6 / cyc:>9.0f} {'yes' if r['exact'] else 'NO':>5} "
               f"{r['sim_cycles'] / r['wall_s']:>9.0f} {r['total_s']:>6.0f}")
-    print("beats = MAC beats issued per frame (row groups padded to N_PE); cycles include the "
+    emit("beats = MAC beats issued per frame (row groups padded to N_PE); cycles include the "
           "per-pass IFFT/element-wise/FFT drains; run s = build + simulation wall time.")
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write("\n" + text)
+    if args.out:
+        Path(args.out).write_text(text)
     return 0 if all(r["exact"] for r in rows) else 1
 
 
