@@ -17,7 +17,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
-from .admm import AdmmState, distances, hard_project
+from .admm import AdmmState, distances, hard_project, target_ks
 from .batches import Dataset, batches
 from .config import ModelSpec, TrainConfig, with_k
 from .ctc import ctc_loss, greedy_decode, per
@@ -200,8 +200,9 @@ def fit(cfg: TrainConfig, out_dir: str | Path, data: Dataset, resume: bool = Fal
         if rounds:
             rec["admm_rounds"] = rounds
         if phase in DENSE_PHASES and cfg.mode == "admm":
-            rec.update({f"proj_{k}": v for k, v in distances(
-                model, {n: cfg.k for n in model.circulant_layers()}).items()})
+            ks = target_ks(cfg.target_spec)
+            rec.update({f"proj_{key}": v for key, v in distances(
+                model, {n: ks[n.rsplit(".", 1)[1]] for n in model.circulant_layers()}).items()})
         if main_proc:
             ev = evaluate(model, data.dev, cfg.eval_batch, quant=quant)
             rec.update({"dev_per": ev["per"], "dev_loss": ev["loss"],
