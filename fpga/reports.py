@@ -70,7 +70,7 @@ def resources_from_cells(cells: dict[str, int]) -> Resources:
 
 
 def parse_yosys_stat(path_or_text: str | Path) -> tuple[Resources, dict[str, int]]:
-    """Parse ``stat -json`` output (file path or text): design totals -> Resources, cell map.
+    """Parse ``stat -json`` output (a Path to the file, or its text): totals -> Resources, cells.
 
     Raises ValueError when the text holds no ``design`` / cell counts (a failed run)."""
     text = Path(path_or_text).read_text() if isinstance(path_or_text, Path) else path_or_text
