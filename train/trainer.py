@@ -135,6 +135,8 @@ def fit(cfg: TrainConfig, out_dir: str | Path, data: Dataset, resume: bool = Fal
                              "rerun with the same options or another --out directory")
         model, _ = model_from_checkpoint(ck)
         start_epoch, history = ck["epoch"], ck["history"]
+        if main_proc:      # drop records of an epoch that was logged but not checkpointed
+            (out / "log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in history))
         log.info("resuming %s at epoch %d/%d", out, start_epoch + 1, len(plan))
     else:
         torch.manual_seed(cfg.seed)
