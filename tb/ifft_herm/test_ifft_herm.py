@@ -17,8 +17,8 @@ from tb.common.sim import run_cocotb, sim_cases
 TOP = "ifft_herm"
 ICARUS = [dict(K=k, IN_WIDTH=20, TW_WIDTH=18, USER_WIDTH=8) for k in (2, 4, 8, 16, 32)] + \
          [dict(K=8, IN_WIDTH=12, TW_WIDTH=8, USER_WIDTH=8)]
-VERILATOR = [dict(K=8, IN_WIDTH=20, TW_WIDTH=18, USER_WIDTH=8),
-             dict(K=32, IN_WIDTH=20, TW_WIDTH=18, USER_WIDTH=8)]
+# K=32 runs on Icarus only (its Verilator build alone takes minutes).
+VERILATOR = [dict(K=8, IN_WIDTH=20, TW_WIDTH=18, USER_WIDTH=8)]
 
 
 @pytest.mark.parametrize("sim,params", sim_cases(ICARUS, VERILATOR))
