@@ -66,6 +66,10 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--rho", type=float, default=1e-3, help="ADMM initial penalty")
     g.add_argument("--rho-growth", type=float, default=3.0, help="ADMM rho factor per round")
     g.add_argument("--admm-rounds-per-epoch", type=int, default=2, help="ADMM Z/U updates per epoch")
+    g.add_argument("--admm-pretrain", type=float, default=0.25,
+                   help="share of the budget for dense pre-training (admm)")
+    g.add_argument("--admm-frac", type=float, default=0.35,
+                   help="share of the budget for ADMM rounds (admm); the rest retrains")
     g.add_argument("--max-steps", type=int, default=0, help="cap batches per epoch (0: all; for CI)")
     g.add_argument("--seed", type=int, default=0, help="initialization and shuffling seed")
 
@@ -193,7 +197,11 @@ def config_from_args(args) -> "TrainConfig":
             "proj_size": args.proj, "peephole": args.peephole, "bidirectional": args.bidirectional}
     spec = dataclasses.replace(spec, **{k: v for k, v in over.items() if v is not None})
     features = args.features or ("fbank153" if spec.input_size == 153 else "mfcc39")
-    kw = {name: getattr(args, name) for name in
+    if hasattr(args, "admm_frac"):
+        kw0 = {"admm_pretrain": args.admm_pretrain, "admm_rounds_frac": args.admm_frac}
+    else:
+        kw0 = {}
+    kw = kw0 | {name: getattr(args, name) for name in
           ("mode", "k", "k_proj", "epochs", "qat_epochs", "qat_steps", "qat_lr", "batch_size", "lr", "lr_decay", "rho",
            "rho_growth", "admm_rounds_per_epoch", "max_steps", "seed") if hasattr(args, name)}
     return TrainConfig(preset=args.preset, model=spec, corpus=args.corpus, timit_path=args.timit,
