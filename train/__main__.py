@@ -54,7 +54,7 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
                    help="how to obtain the weights (see below)")
     g.add_argument("--k", type=int, default=8, help="block size of the gate matrices (direct/admm)")
     g.add_argument("--k-proj", type=int, default=0, help="block size of the projection (0: --k)")
-    g.add_argument("--epochs", type=int, default=12, help="epoch budget (all modes)")
+    g.add_argument("--epochs", type=int, default=20, help="epoch budget (all modes)")
     g.add_argument("--qat-epochs", type=int, default=0, help="quantization-aware fine-tuning epochs")
     g.add_argument("--qat-steps", type=int, default=0,
                    help="batches per QAT epoch (0: all; the fixed-point forward is ~20x slower)")

@@ -52,7 +52,7 @@ class TrainConfig:
     corpus: str = "default"        # default | tiny | synthetic (random, no espeak) | timit
     timit_path: str = ""
     features: str = "mfcc39"
-    epochs: int = 12               # total budget, the same for every mode
+    epochs: int = 20               # total budget, the same for every mode
     batch_size: int = 32
     lr: float = 3e-3
     lr_decay: float = 0.8          # per epoch, from the start of the last half of the budget
