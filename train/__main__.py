@@ -184,7 +184,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _setup(args) -> None:
     import torch
     torch.set_num_threads(max(1, args.threads))
-    logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
+    console = logging.StreamHandler()
+    console.setLevel(logging.WARNING if args.quiet else logging.INFO)    # run dirs get train.log
+    logging.basicConfig(level=logging.INFO, handlers=[console],
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s", datefmt="%H:%M:%S")
 
 

@@ -116,14 +116,31 @@ def spec_for(cfg: TrainConfig, phase: str) -> ModelSpec:
 
 def fit(cfg: TrainConfig, out_dir: str | Path, data: Dataset, resume: bool = False,
         progress: bool = True, stop_after: int | None = None) -> dict:
-    """Train ``cfg`` on ``data`` into ``out_dir`` (checkpoint.pt, log.jsonl, result.json).
+    """Train ``cfg`` on ``data`` into ``out_dir`` (checkpoint.pt, log.jsonl, result.json,
+    train.log with this package's log messages).
 
     ``stop_after``: return after that many epochs (simulates an interruption, for tests).
     """
     rank, world = maybe_init_distributed()
-    main_proc = rank == 0
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    pkg_log = logging.getLogger("train")
+    handler = logging.FileHandler(out / "train.log") if rank == 0 else logging.NullHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    pkg_log.addHandler(handler)
+    if pkg_log.getEffectiveLevel() > logging.INFO:
+        pkg_log.setLevel(logging.INFO)
+    try:
+        return _fit(cfg, out, data, resume, progress, stop_after, rank, world)
+    finally:
+        pkg_log.removeHandler(handler)
+        handler.close()
+
+
+def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: bool,
+         stop_after: int | None, rank: int, world: int) -> dict:
+    main_proc = rank == 0
     plan = epoch_phases(cfg)
     start_epoch, history, admm = 0, [], None
     ck = None
