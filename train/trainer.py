@@ -242,6 +242,9 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
         if stop_after is not None and epoch + 1 - start_epoch >= stop_after and epoch + 1 < len(plan):
             return {"interrupted": True, "epoch": epoch + 1}
     result = {"config": cfg.to_dict(), "history": history}
+    if quant is None and plan[-1] == "qat":          # resumed after the last epoch
+        from .quant import QuantContext
+        quant = QuantContext(cfg.golden_formats())
     if main_proc:
         test = evaluate(model, data.test, cfg.eval_batch, quant=quant)
         result.update({"test_per": test["per"], "test_loss": test["loss"],
