@@ -155,8 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("explore", help="E-RNN phase I: sweep k x cell x width, pick the cheapest",
                        description="Train every combination of block size, cell type and width "
                                    "(same mode and budget), write results.json, a table and PNG "
-                                   "plots (PER vs compression per cell type), and name the "
-                                   "cheapest model (fewest parameters) whose PER <= --max-per.",
+                                   "plots (PER vs compression and vs complex MACs per frame, per "
+                                   "cell type), and name the cheapest model (fewest complex MACs "
+                                   "per frame, then fewest parameters) whose test PER <= --max-per. "
+                                   "Finished points are reused when rerun.",
                        formatter_class=fmt)
     p.add_argument("--ks", type=int, nargs="+", default=[1, 4, 8, 16], help="block sizes")
     p.add_argument("--cells", nargs="+", default=["lstm", "gru"], choices=("lstm", "gru"))
