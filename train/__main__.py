@@ -163,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--ks", type=int, nargs="+", default=[1, 4, 8, 16], help="block sizes")
     p.add_argument("--cells", nargs="+", default=["lstm", "gru"], choices=("lstm", "gru"))
     p.add_argument("--widths", type=int, nargs="+", default=None,
-                   help="hidden sizes (default: the preset's)")
+                   help="hidden sizes (default: --hidden or the preset's); --cells replaces --cell")
     p.add_argument("--explore-mode", default="admm", choices=("direct", "admm"),
                    help="training mode for k > 1 (k = 1 is always dense)")
     p.add_argument("--max-per", type=float, default=30.0, help="accuracy requirement (PER %%)")

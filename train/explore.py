@@ -36,7 +36,7 @@ def sweep_configs(args, input_size: int) -> list[tuple[str, TrainConfig]]:
                                **{k: v for k, v in over.items() if v is not None})
     out = []
     for cell in args.cells:
-        for width in args.widths or [base.hidden_size]:
+        for width in args.widths or [args.hidden or base.hidden_size]:
             spec = dataclasses.replace(base, cell=cell, hidden_size=width,
                                        proj_size=0 if cell == "gru" else base.proj_size,
                                        peephole=False if cell == "gru" else base.peephole)
