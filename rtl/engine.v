@@ -149,6 +149,10 @@ module engine #(
     localparam integer SW = (CELL == 0) ? CELL_WIDTH : DATA_WIDTH;  // state word lane width
     localparam integer SPACING = N_PE + 2;  // cycles between the ends of two accumulations
     localparam [31:0] ID = 32'h45524e31;  // "ERN1"
+    localparam [31:0] K2_M1 = K2 - 1;
+    localparam [31:0] LAYERS_M1 = LAYERS - 1;
+    localparam [4:0] LAST_WRD = K2_M1[4:0];  // last packed word of a block (K <= 32)
+    localparam [7:0] LAST_LAYER = LAYERS_M1[7:0];  // LAYERS <= 255
 
     initial begin
         if (K < 2 || K > 32 || (1 << LOG2K) != K) begin
@@ -163,8 +167,10 @@ module engine #(
             $error("%m: HIDDEN=%0d and PROJ=%0d must be multiples of K=%0d", HIDDEN, PROJ, K);
             $finish;
         end
-        if (CELL < 0 || CELL > 1 || (CELL == 1 && (PROJ != 0 || PEEP != 0)) || PEEP < 0 || PEEP > 1) begin
-            $error("%m: CELL=%0d PROJ=%0d PEEP=%0d: the GRU has no projection or peepholes", CELL, PROJ, PEEP);
+        if (CELL < 0 || CELL > 1 || (CELL == 1 && (PROJ != 0 || PEEP != 0)) || PEEP < 0
+                || PEEP > 1) begin
+            $error("%m: CELL=%0d PROJ=%0d PEEP=%0d: the GRU has no projection or peepholes",
+                   CELL, PROJ, PEEP);
             $finish;
         end
         if (SDEPTH > 65536 || XIN_DEPTH > 65536 || HB > 65535) begin
@@ -224,6 +230,11 @@ module engine #(
     wire [XW*(K+2)-1:0] fin_out;
     wire fin_valid;
     wire [18:0] fin_user;
+    // s_axis_tready of the three streaming FFT pipelines: their m_axis_tready is tied high, so
+    // they never stall and tready is constantly 1 (the engine paces its inputs itself).
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire fin_tready, rfo_tready, if_tready;
+    /* verilator lint_on UNUSEDSIGNAL */
     fft_real #(
         .K(K),
         .IN_WIDTH(DATA_WIDTH),
@@ -234,7 +245,7 @@ module engine #(
         .rst(core_rst),
         .s_axis_tdata(s_axis_tdata),
         .s_axis_tvalid(in_fire),
-        .s_axis_tready(),
+        .s_axis_tready(fin_tready),
         .s_axis_tuser({in_frame_end, s_axis_tlast, frames_accepted[0], in_beat[15:0]}),
         .m_axis_tdata(fin_out),
         .m_axis_tvalid(fin_valid),
@@ -250,6 +261,12 @@ module engine #(
             if (pb == 0) begin : g_pair
                 assign fin_packed[0+:SPW] = {fin_out[K2*SPW+:XW], fin_out[0+:XW]};
                 assign rfo_packed[0+:SPW] = {rfo_out[K2*SPW+:XW], rfo_out[0+:XW]};
+                // bins 0 and K/2 of a real block are real: their imaginary parts are zero
+                // and the packing drops them
+                /* verilator lint_off UNUSEDSIGNAL */
+                wire [4*XW-1:0] unused_im = {fin_out[K2*SPW+XW+:XW], fin_out[XW+:XW],
+                                             rfo_out[K2*SPW+XW+:XW], rfo_out[XW+:XW]};
+                /* verilator lint_on UNUSEDSIGNAL */
             end else begin : g_bin
                 assign fin_packed[pb*SPW+:SPW] = fin_out[pb*SPW+:SPW];
                 assign rfo_packed[pb*SPW+:SPW] = rfo_out[pb*SPW+:SPW];
@@ -257,7 +274,7 @@ module engine #(
         end
     endgenerate
     always @(posedge clk) begin
-        if (fin_valid) xin_mem[fin_user[16] * QIN + fin_user[15:0]] <= fin_packed;
+        if (fin_valid) xin_mem[fin_user[16] * QIN + {16'd0, fin_user[15:0]}] <= fin_packed;
         if (fin_valid && fin_user[18]) seq_end_mem[fin_user[16]] <= fin_user[17];
     end
     always @(posedge clk) begin
@@ -282,14 +299,14 @@ module engine #(
     wire seg_first = (blk == 0) || (CELL == 1 && state == S_GATE && blk == qx);
     wire seg_last = (blk == qt - 1) || (CELL == 1 && state == S_GATE && blk == qx - 1);
     wire hold = seg_last && wrd == 0 && since_end < SPACING;
-    wire last_beat = (wrd == K2 - 1) && (blk == qt - 1) && (grp == ngrp - 1);
+    wire last_beat = (wrd == LAST_WRD) && (blk == qt - 1) && (grp == ngrp - 1);
     wire of_room = (of_count + RB) <= OF_DEPTH;
     wire frame_ready = run_reg && (frames_loaded != frames_started) && of_room;
     wire step_done = (state == S_WAITR) && (r_cnt[layer[0]] == RB);
     // scoreboard: a beat waits until the spectrum block it reads has been written
     wire sb_wait = (state == S_PROJ && m_cnt <= blk)
                    || (state == S_GATE && layer != 0 && blk < qx && r_cnt[!layer[0]] <= blk);
-    wire proj_next = (state == S_PROJ) && last_beat && !sb_wait && !hold && (layer != LAYERS - 1);
+    wire proj_next = (state == S_PROJ) && last_beat && !sb_wait && !hold && (layer != LAST_LAYER);
     wire issue = in_pass && !hold && !sb_wait;
 
     // beat registers
@@ -351,16 +368,16 @@ module engine #(
                                 b_xin <= 1'b1;
                                 b_saddr <= cur_slot * QIN + blk;
                             end else begin
-                                b_saddr <= (layer - 1) * 2 * RB + par * RB + blk;
+                                b_saddr <= ({24'd0, layer} - 32'd1) * 2 * RB + par * RB + blk;
                             end
                         end else begin
                             b_kind <= (CELL == 1) ? 2'd1 : 2'd0;
                             b_mask <= first_step;
                             b_saddr <= layer * 2 * RB + (!par) * RB + (blk - qx);
                         end
-                        if (seg_last && wrd == K2 - 1) since_end <= 0;
+                        if (seg_last && wrd == LAST_WRD) since_end <= 0;
                         wa <= wa + 1;
-                        if (wrd == K2 - 1) begin
+                        if (wrd == LAST_WRD) begin
                             wrd <= 0;
                             if (blk == qt - 1) begin
                                 blk <= 0;
@@ -385,7 +402,7 @@ module engine #(
                 end
                 S_WAITR: begin
                     if (r_cnt[layer[0]] == RB) begin
-                        if (layer != LAYERS - 1) begin
+                        if (layer != LAST_LAYER) begin
                             layer <= layer + 1'b1;
                             state <= S_GATE;
                         end else begin
@@ -472,7 +489,7 @@ module engine #(
     always @(posedge clk) begin
         if (core_rst) begin
             ch_cnt <= 0;
-        end else if (a_valid && a_last && a_w == K2 - 1) begin
+        end else if (a_valid && a_last && a_w == LAST_WRD) begin
             ch_cnt <= N_PE;
             ch_row <= a_row;
             ch_kind <= a_kind;
@@ -490,10 +507,15 @@ module engine #(
     generate
         for (w = 0; w < K2; w = w + 1) begin : g_round
             wire [SPEC_WIDTH-1:0] sre, sim;
+            // round_sat overflow flags: saturation to spec is the specified behaviour (golden
+            // saturates silently, the register map has no overflow status), so they are dropped
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [1:0] ovf;
+            /* verilator lint_on UNUSEDSIGNAL */
             round_sat #(.IN_WIDTH(ACC_W), .SHIFT(SPEC_SHIFT), .OUT_WIDTH(SPEC_WIDTH), .MODE(1), .SAT(1))
-                rnd_re_inst (.in_data(chain[0][(2*w)*ACC_W+:ACC_W]), .out_data(sre), .out_ovf());
+                rnd_re_inst (.in_data(chain[0][(2*w)*ACC_W+:ACC_W]), .out_data(sre), .out_ovf(ovf[0]));
             round_sat #(.IN_WIDTH(ACC_W), .SHIFT(SPEC_SHIFT), .OUT_WIDTH(SPEC_WIDTH), .MODE(1), .SAT(1))
-                rnd_im_inst (.in_data(chain[0][(2*w+1)*ACC_W+:ACC_W]), .out_data(sim), .out_ovf());
+                rnd_im_inst (.in_data(chain[0][(2*w+1)*ACC_W+:ACC_W]), .out_data(sim), .out_ovf(ovf[1]));
             if (w == 0) begin : g_pair
                 assign spec_bins[0+:2*SPEC_WIDTH] = {{SPEC_WIDTH{1'b0}}, sre};
                 assign spec_bins[K2*2*SPEC_WIDTH+:2*SPEC_WIDTH] = {{SPEC_WIDTH{1'b0}}, sim};
@@ -531,7 +553,7 @@ module engine #(
         .rst(core_rst),
         .s_axis_tdata(rs_bins),
         .s_axis_tvalid(rs_valid),
-        .s_axis_tready(),
+        .s_axis_tready(if_tready),
         .s_axis_tuser({rs_layer, rs_kind, rs_row, rs_bias}),
         .m_axis_tdata(if_out),
         .m_axis_tvalid(if_valid),
@@ -547,14 +569,23 @@ module engine #(
     generate
         for (e = 0; e < K; e = e + 1) begin : g_post
             wire [PRE_WIDTH-1:0] y_pre;
-            round_sat #(.IN_WIDTH(IOW), .SHIFT(SPEC_FRAC - PRE_FRAC), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
-                rnd_pre_inst (.in_data(if_out[e*IOW+:IOW]), .out_data(y_pre), .out_ovf());
-            wire signed [BMW-1:0] bias = if_user[e*BMW+:BMW];
-            wire [BMW+PRE_WIDTH-1:0] zsum = $signed(y_pre) + bias;
-            round_sat #(.IN_WIDTH(BMW + PRE_WIDTH), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
-                sat_z_inst (.in_data(zsum), .out_data(z_word[e*PRE_WIDTH+:PRE_WIDTH]), .out_ovf());
-            round_sat #(.IN_WIDTH(PRE_WIDTH), .SHIFT(PRE_FRAC - DATA_FRAC), .OUT_WIDTH(DATA_WIDTH), .MODE(1), .SAT(1))
-                rnd_r_inst (.in_data(y_pre), .out_data(pr_word[e*DATA_WIDTH+:DATA_WIDTH]), .out_ovf());
+            // round_sat overflow flags: saturation is the specified behaviour (golden saturates
+            // silently, the register map has no overflow status), so they are dropped
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [2:0] ovf;
+            /* verilator lint_on UNUSEDSIGNAL */
+            round_sat #(.IN_WIDTH(IOW), .SHIFT(SPEC_FRAC - PRE_FRAC), .OUT_WIDTH(PRE_WIDTH),
+                        .MODE(1), .SAT(1))
+                rnd_pre_inst (.in_data(if_out[e*IOW+:IOW]), .out_data(y_pre), .out_ovf(ovf[0]));
+            wire [BMW-1:0] bias = if_user[e*BMW+:BMW];
+            wire [BMW+PRE_WIDTH-1:0] zsum = {{BMW{y_pre[PRE_WIDTH-1]}}, y_pre}
+                                            + {{PRE_WIDTH{bias[BMW-1]}}, bias};
+            round_sat #(.IN_WIDTH(BMW + PRE_WIDTH), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH),
+                        .MODE(1), .SAT(1))
+                sat_z_inst (.in_data(zsum), .out_data(z_word[e*PRE_WIDTH+:PRE_WIDTH]), .out_ovf(ovf[1]));
+            round_sat #(.IN_WIDTH(PRE_WIDTH), .SHIFT(PRE_FRAC - DATA_FRAC), .OUT_WIDTH(DATA_WIDTH),
+                        .MODE(1), .SAT(1))
+                rnd_r_inst (.in_data(y_pre), .out_data(pr_word[e*DATA_WIDTH+:DATA_WIDTH]), .out_ovf(ovf[2]));
         end
     endgenerate
     reg res_valid;
@@ -571,10 +602,10 @@ module engine #(
         res_z <= z_word;
         res_r <= pr_word;
     end
-    wire res_gate = res_valid && res_kind != 2'd2 && res_row < ROWS;
-    wire res_proj = res_valid && res_kind == 2'd2 && res_row < RB;
+    wire res_gate = res_valid && res_kind != 2'd2 && {16'd0, res_row} < ROWS;
+    wire res_proj = res_valid && res_kind == 2'd2 && {16'd0, res_row} < RB;
     always @(posedge clk) begin
-        if (res_gate) zmem[(res_kind == 2'd1 ? ROWS : 0) + res_row] <= res_z;
+        if (res_gate) zmem[(res_kind == 2'd1 ? ROWS : 0) + {16'd0, res_row}] <= res_z;
     end
 
     // ------------------------------------------------------------------ element-wise unit
@@ -644,8 +675,12 @@ module engine #(
     endgenerate
     wire e_out_valid = lane_valid[0];
     wire [15:0] e_out_h = lane_tag[15:0];
+    // the lanes run in lock-step: lane 0's valid and tag stand for all of them
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [(K-1)*17-1:0] unused_lanes = {lane_valid[K-1:1], lane_tag[K*16-1:16]};
+    /* verilator lint_on UNUSEDSIGNAL */
     always @(posedge clk) begin
-        if (e_out_valid) state_mem[layer * HB + e_out_h] <= e_out_b;
+        if (e_out_valid) state_mem[layer * HB + {16'd0, e_out_h}] <= e_out_b;
     end
 
     // ------------------------------------------------------------------ recurrence FFT
@@ -653,12 +688,12 @@ module engine #(
     // without projection), projection result r_t.
     // the projection result carries its layer (the sequencer may already run the next one)
     wire [7:0] rf_layer = res_proj ? res_layer : layer;
-    wire last_layer = (rf_layer == LAYERS - 1);
+    wire last_layer = (rf_layer == LAST_LAYER);
     wire rf_valid = e_out_valid || res_proj;
     wire [K*DATA_WIDTH-1:0] rf_data = res_proj ? res_r : e_out_a;
     wire rf_is_r = res_proj || (PROJ == 0);
     wire [15:0] rf_blk = res_proj ? res_row : e_out_h;
-    wire [31:0] rf_addr = (rf_is_r ? rf_layer * 2 * RB + par * RB : M_BASE) + rf_blk;
+    wire [31:0] rf_addr = (rf_is_r ? rf_layer * 2 * RB + par * RB : M_BASE) + {16'd0, rf_blk};
     wire rfo_valid;
     wire [17:0] rfo_user;
     fft_real #(
@@ -671,7 +706,7 @@ module engine #(
         .rst(core_rst),
         .s_axis_tdata(rf_data),
         .s_axis_tvalid(rf_valid),
-        .s_axis_tready(),
+        .s_axis_tready(rfo_tready),
         .s_axis_tuser({rf_layer[0], rf_is_r, rf_addr[15:0]}),
         .m_axis_tdata(rfo_out),
         .m_axis_tvalid(rfo_valid),
@@ -679,7 +714,7 @@ module engine #(
         .m_axis_tuser(rfo_user)
     );
     always @(posedge clk) begin
-        if (rfo_valid) spec_mem[rfo_user[15:0]] <= rfo_packed;
+        if (rfo_valid) spec_mem[{16'd0, rfo_user[15:0]}] <= rfo_packed;
     end
 
     // counters of the current layer step (r_cnt per layer parity: the previous layer's
@@ -713,7 +748,8 @@ module engine #(
     assign m_axis_tvalid = (of_count != 0);
     assign {m_axis_tlast, m_axis_tdata} = ofifo_mem[of_rd[$clog2(OF_DEPTH)-1:0]];
     always @(posedge clk) begin
-        if (of_push) ofifo_mem[of_wr[$clog2(OF_DEPTH)-1:0]] <= {cur_seq_end && rf_blk == RB - 1, rf_data};
+        if (of_push)
+            ofifo_mem[of_wr[$clog2(OF_DEPTH)-1:0]] <= {cur_seq_end && {16'd0, rf_blk} == RB - 1, rf_data};
         if (core_rst) begin
             of_wr <= 0;
             of_rd <= 0;
@@ -747,7 +783,7 @@ module engine #(
     assign s_axil_bresp = 2'b00;
     assign s_axil_arready = !s_axil_rvalid;
     assign s_axil_rresp = 2'b00;
-    wire frame_end = step_done && (layer == LAYERS - 1);
+    wire frame_end = step_done && (layer == LAST_LAYER);
     always @(posedge clk) begin
         soft_rst_reg <= 1'b0;
         clr_reg <= 1'b0;
@@ -782,10 +818,14 @@ module engine #(
                     6'h09: s_axil_rdata <= CELL | (PEEP << 4) | (LAYERS << 8);
                     6'h0a: s_axil_rdata <= IN_SIZE;
                     6'h0b: s_axil_rdata <= HIDDEN | (PROJ << 16);
-                    6'h0c: s_axil_rdata <= DATA_WIDTH | (DATA_FRAC << 8) | (WEIGHT_WIDTH << 16) | (WEIGHT_FRAC << 24);
-                    6'h0d: s_axil_rdata <= SPEC_WIDTH | (SPEC_FRAC << 8) | (PRE_WIDTH << 16) | (PRE_FRAC << 24);
-                    6'h0e: s_axil_rdata <= BIAS_WIDTH | (BIAS_FRAC << 8) | (PEEP_WIDTH << 16) | (PEEP_FRAC << 24);
-                    6'h0f: s_axil_rdata <= GATE_WIDTH | (GATE_FRAC << 8) | (CELL_WIDTH << 16) | (CELL_FRAC << 24);
+                    6'h0c: s_axil_rdata <= DATA_WIDTH | (DATA_FRAC << 8) | (WEIGHT_WIDTH << 16)
+                                           | (WEIGHT_FRAC << 24);
+                    6'h0d: s_axil_rdata <= SPEC_WIDTH | (SPEC_FRAC << 8) | (PRE_WIDTH << 16)
+                                           | (PRE_FRAC << 24);
+                    6'h0e: s_axil_rdata <= BIAS_WIDTH | (BIAS_FRAC << 8) | (PEEP_WIDTH << 16)
+                                           | (PEEP_FRAC << 24);
+                    6'h0f: s_axil_rdata <= GATE_WIDTH | (GATE_FRAC << 8) | (CELL_WIDTH << 16)
+                                           | (CELL_FRAC << 24);
                     6'h10: s_axil_rdata <= TW_WIDTH | (ACT_SEG_BITS << 8);
                     6'h11: s_axil_rdata <= ID;
                     6'h12: s_axil_rdata <= last_frame_cycles;
@@ -829,8 +869,13 @@ module engine #(
             end
         end
     end
+    // CTRL uses wdata[2:0] only; the AXI-Lite byte offset and strobes beyond lane 0 carry no
+    // information; the memory addresses (ld_addr, bias_addr) are 32-bit words of which only
+    // the bits that reach the memory depth matter, and spectrum addresses fit 16 bits
+    // (SDEPTH <= 65536, checked above).
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused = &{1'b0, s_axil_wstrb, s_axil_awaddr[1:0], s_axil_araddr[1:0], clr_reg};
+    wire unused = &{1'b0, s_axil_wstrb, s_axil_awaddr[1:0], s_axil_araddr[1:0], clr_reg,
+                    s_axil_wdata[31:3], ld_addr, bias_addr, rf_addr[31:16]};
     /* verilator lint_on UNUSEDSIGNAL */
 endmodule
 

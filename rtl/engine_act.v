@@ -7,7 +7,7 @@
 //            T: 2^SEG_BITS+1 knots read with $readmemh from TABLE_FILE (golden
 //            write_act_mem; a table depends only on the formats, not on the model).
 // Formats  : in sIN_WIDTH.* (pre) -> out sOUT_WIDTH.OUT_FRAC (gate).
-// Internal : d = T[i+1]-T[i] s(OUT_WIDTH+1); d*t s(OUT_WIDTH+1+TB+1); v s(OUT_WIDTH+1).
+// Internal : d = T[i+1]-T[i] s(OUT_WIDTH+1); d*t s(OUT_WIDTH+1+TB+1); v sOUT_WIDTH (between two knots).
 // Latency  : 3 cycles (table read, interpolation, sign), II = 1, no enable.
 // Bit growth: none at the output (|v| <= max knot).
 `resetall
@@ -50,8 +50,8 @@ module engine_act #(
     reg signed [OUT_WIDTH-1:0] t0_reg, t1_reg;
     reg [TW-1:0] frac_reg;
     reg neg_d1, neg_d2;
-    reg signed [OUT_WIDTH+1:0] v_reg;
-    wire signed [OUT_WIDTH+1:0] d = t1_reg - t0_reg;
+    reg [OUT_WIDTH-1:0] v_reg;
+    wire signed [OUT_WIDTH+1:0] d = {{2{t1_reg[OUT_WIDTH-1]}}, t1_reg} - {{2{t0_reg[OUT_WIDTH-1]}}, t0_reg};
     wire signed [PW-1:0] prod = d * $signed({1'b0, frac_reg});
     wire signed [PW-1:0] interp;
     generate
@@ -62,16 +62,22 @@ module engine_act #(
             assign interp = {PW{1'b0}};
         end
     endgenerate
+    // v = T[i] + interp lies between two knots, so it fits OUT_WIDTH bits and only the low
+    // OUT_WIDTH bits of interp take part in the sum; the upper bits are dropped here.
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [PW-OUT_WIDTH-1:0] unused_interp = interp[PW-1:OUT_WIDTH];
+    /* verilator lint_on UNUSEDSIGNAL */
+    localparam [OUT_WIDTH-1:0] ONE = 1 << OUT_FRAC;
     always @(posedge clk) begin
-        t0_reg   <= table_mem[idx];
+        t0_reg   <= table_mem[{1'b0, idx}];
         t1_reg   <= table_mem[{1'b0, idx}+1'b1];
         frac_reg <= (TB > 0) ? a[TW-1:0] : {TW{1'b0}};
         neg_d1   <= neg;
-        v_reg    <= t0_reg + $signed(interp[OUT_WIDTH+1:0]);
+        v_reg    <= t0_reg + interp[OUT_WIDTH-1:0];
         neg_d2   <= neg_d1;
-        if (!neg_d2) out_data <= v_reg[OUT_WIDTH-1:0];
-        else if (FUNC == 1) out_data <= -v_reg[OUT_WIDTH-1:0];
-        else out_data <= (1 << OUT_FRAC) - v_reg[OUT_WIDTH-1:0];
+        if (!neg_d2) out_data <= v_reg;
+        else if (FUNC == 1) out_data <= -v_reg;
+        else out_data <= ONE - v_reg;
     end
 endmodule
 

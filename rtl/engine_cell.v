@@ -66,7 +66,6 @@ module engine_cell #(
     output wire [S_WIDTH-1:0]    out_b
 );
     localparam integer LAT = (CELL == 0) ? 10 : 9;
-    localparam integer ONE = 1 << GATE_FRAC;
 
     initial begin
         if (CELL < 0 || CELL > 1 || S_WIDTH != ((CELL == 0) ? CELL_WIDTH : DATA_WIDTH)) begin
@@ -104,21 +103,26 @@ module engine_cell #(
             localparam integer GGW = 2 * GATE_WIDTH;  // gate*gate product
             localparam integer GCW = GATE_WIDTH + CELL_WIDTH;  // gate*cell product
             localparam integer XW = 40;  // wide enough for every unsaturated rounded term
+            // round_sat overflow flags: saturation is the specified behaviour (golden.cells
+            // saturates silently, the register map has no overflow status), so they are dropped.
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [10:0] ovf;
+            /* verilator lint_on UNUSEDSIGNAL */
             // ---- stage A: peepholes into zi, zf
             wire signed [PCW-1:0] pic = $signed(in_p0) * $signed(in_s);
             wire signed [PCW-1:0] pfc = $signed(in_p1) * $signed(in_s);
             wire [XW-1:0] pic_r, pfc_r;
             round_sat #(.IN_WIDTH(PCW), .SHIFT(PEEP_FRAC + CELL_FRAC - PRE_FRAC), .OUT_WIDTH(XW),
-                        .MODE(1), .SAT(1)) rnd_pic_inst (.in_data(pic), .out_data(pic_r), .out_ovf());
+                        .MODE(1), .SAT(1)) rnd_pic_inst (.in_data(pic), .out_data(pic_r), .out_ovf(ovf[0]));
             round_sat #(.IN_WIDTH(PCW), .SHIFT(PEEP_FRAC + CELL_FRAC - PRE_FRAC), .OUT_WIDTH(XW),
-                        .MODE(1), .SAT(1)) rnd_pfc_inst (.in_data(pfc), .out_data(pfc_r), .out_ovf());
-            wire [XW-1:0] zi_sum = $signed(in_z0) + $signed(pic_r);
-            wire [XW-1:0] zf_sum = $signed(in_z1) + $signed(pfc_r);
+                        .MODE(1), .SAT(1)) rnd_pfc_inst (.in_data(pfc), .out_data(pfc_r), .out_ovf(ovf[1]));
+            wire [XW-1:0] zi_sum = {{(XW - PRE_WIDTH) {in_z0[PRE_WIDTH-1]}}, in_z0} + pic_r;
+            wire [XW-1:0] zf_sum = {{(XW - PRE_WIDTH) {in_z1[PRE_WIDTH-1]}}, in_z1} + pfc_r;
             wire [PRE_WIDTH-1:0] zi_sat, zf_sat;
             round_sat #(.IN_WIDTH(XW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
-                sat_zi_inst (.in_data(zi_sum), .out_data(zi_sat), .out_ovf());
+                sat_zi_inst (.in_data(zi_sum), .out_data(zi_sat), .out_ovf(ovf[2]));
             round_sat #(.IN_WIDTH(XW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
-                sat_zf_inst (.in_data(zf_sum), .out_data(zf_sat), .out_ovf());
+                sat_zf_inst (.in_data(zf_sum), .out_data(zf_sat), .out_ovf(ovf[3]));
             reg [PRE_WIDTH-1:0] zi_a, zf_a, zg_a;
             always @(posedge clk) begin
                 zi_a <= zi_sat;
@@ -150,26 +154,26 @@ module engine_cell #(
             wire signed [GGW-1:0] ig = $signed(gi) * $signed(gg);
             wire [XW-1:0] fc_r, ig_r;
             round_sat #(.IN_WIDTH(GCW), .SHIFT(GATE_FRAC + CELL_FRAC - CELL_FRAC), .OUT_WIDTH(XW),
-                        .MODE(1), .SAT(1)) rnd_fc_inst (.in_data(fc), .out_data(fc_r), .out_ovf());
+                        .MODE(1), .SAT(1)) rnd_fc_inst (.in_data(fc), .out_data(fc_r), .out_ovf(ovf[4]));
             round_sat #(.IN_WIDTH(GGW), .SHIFT(2 * GATE_FRAC - CELL_FRAC), .OUT_WIDTH(XW),
-                        .MODE(1), .SAT(1)) rnd_ig_inst (.in_data(ig), .out_data(ig_r), .out_ovf());
-            wire [XW-1:0] c_sum = $signed(fc_r) + $signed(ig_r);
+                        .MODE(1), .SAT(1)) rnd_ig_inst (.in_data(ig), .out_data(ig_r), .out_ovf(ovf[5]));
+            wire [XW-1:0] c_sum = fc_r + ig_r;
             wire [CELL_WIDTH-1:0] c_sat;
             round_sat #(.IN_WIDTH(XW), .SHIFT(0), .OUT_WIDTH(CELL_WIDTH), .MODE(1), .SAT(1))
-                sat_c_inst (.in_data(c_sum), .out_data(c_sat), .out_ovf());
+                sat_c_inst (.in_data(c_sum), .out_data(c_sat), .out_ovf(ovf[6]));
             reg [CELL_WIDTH-1:0] c_c;
             always @(posedge clk) c_c <= c_sat;
             // ---- stage D: zo' = sat(zo + rnd(p_o*c)), tanh input sat_pre(rnd(c))
             wire signed [PCW-1:0] poc = $signed(po_d5) * $signed(c_c);
             wire [XW-1:0] poc_r;
             round_sat #(.IN_WIDTH(PCW), .SHIFT(PEEP_FRAC + CELL_FRAC - PRE_FRAC), .OUT_WIDTH(XW),
-                        .MODE(1), .SAT(1)) rnd_poc_inst (.in_data(poc), .out_data(poc_r), .out_ovf());
-            wire [XW-1:0] zo_sum = $signed(zo_d5) + $signed(poc_r);
+                        .MODE(1), .SAT(1)) rnd_poc_inst (.in_data(poc), .out_data(poc_r), .out_ovf(ovf[7]));
+            wire [XW-1:0] zo_sum = {{(XW - PRE_WIDTH) {zo_d5[PRE_WIDTH-1]}}, zo_d5} + poc_r;
             wire [PRE_WIDTH-1:0] zo_sat, tc_in;
             round_sat #(.IN_WIDTH(XW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
-                sat_zo_inst (.in_data(zo_sum), .out_data(zo_sat), .out_ovf());
+                sat_zo_inst (.in_data(zo_sum), .out_data(zo_sat), .out_ovf(ovf[8]));
             round_sat #(.IN_WIDTH(CELL_WIDTH), .SHIFT(CELL_FRAC - PRE_FRAC), .OUT_WIDTH(PRE_WIDTH),
-                        .MODE(1), .SAT(1)) rnd_tc_inst (.in_data(c_c), .out_data(tc_in), .out_ovf());
+                        .MODE(1), .SAT(1)) rnd_tc_inst (.in_data(c_c), .out_data(tc_in), .out_ovf(ovf[9]));
             reg [PRE_WIDTH-1:0] zo_d, tc_d;
             reg [CELL_WIDTH-1:0] c_d;
             always @(posedge clk) begin
@@ -192,7 +196,7 @@ module engine_cell #(
             wire signed [GGW-1:0] otc = $signed(go) * $signed(gtc);
             wire [DATA_WIDTH-1:0] m_sat;
             round_sat #(.IN_WIDTH(GGW), .SHIFT(2 * GATE_FRAC - DATA_FRAC), .OUT_WIDTH(DATA_WIDTH),
-                        .MODE(1), .SAT(1)) rnd_m_inst (.in_data(otc), .out_data(m_sat), .out_ovf());
+                        .MODE(1), .SAT(1)) rnd_m_inst (.in_data(otc), .out_data(m_sat), .out_ovf(ovf[10]));
             reg [DATA_WIDTH-1:0] m_f;
             reg [CELL_WIDTH-1:0] c_f;
             always @(posedge clk) begin
@@ -209,14 +213,19 @@ module engine_cell #(
             localparam integer GPW = GATE_WIDTH + PRE_WIDTH;
             localparam integer GNW = GATE_WIDTH + 1 + GATE_WIDTH;
             localparam integer GDW = GATE_WIDTH + DATA_WIDTH;
+            // round_sat overflow flags: saturation is the specified behaviour (golden.cells
+            // saturates silently, the register map has no overflow status), so they are dropped.
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [6:0] ovf;
+            /* verilator lint_on UNUSEDSIGNAL */
             // ---- stage A: r, z sums
-            wire [PRE_WIDTH:0] ar_sum = $signed(in_z0) + $signed(in_w0);
-            wire [PRE_WIDTH:0] az_sum = $signed(in_z1) + $signed(in_w1);
+            wire [PRE_WIDTH:0] ar_sum = {in_z0[PRE_WIDTH-1], in_z0} + {in_w0[PRE_WIDTH-1], in_w0};
+            wire [PRE_WIDTH:0] az_sum = {in_z1[PRE_WIDTH-1], in_z1} + {in_w1[PRE_WIDTH-1], in_w1};
             wire [PRE_WIDTH-1:0] ar_sat, az_sat;
             round_sat #(.IN_WIDTH(PRE_WIDTH + 1), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
-                sat_ar_inst (.in_data(ar_sum), .out_data(ar_sat), .out_ovf());
+                sat_ar_inst (.in_data(ar_sum), .out_data(ar_sat), .out_ovf(ovf[0]));
             round_sat #(.IN_WIDTH(PRE_WIDTH + 1), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
-                sat_az_inst (.in_data(az_sum), .out_data(az_sat), .out_ovf());
+                sat_az_inst (.in_data(az_sum), .out_data(az_sat), .out_ovf(ovf[1]));
             reg [PRE_WIDTH-1:0] ar_a, az_a;
             always @(posedge clk) begin
                 ar_a <= ar_sat;
@@ -242,11 +251,11 @@ module engine_cell #(
             wire signed [GPW-1:0] rhn = $signed(gr) * $signed(hn_d4);
             wire [XW-1:0] rhn_r;
             round_sat #(.IN_WIDTH(GPW), .SHIFT(GATE_FRAC), .OUT_WIDTH(XW), .MODE(1), .SAT(1))
-                rnd_rhn_inst (.in_data(rhn), .out_data(rhn_r), .out_ovf());
-            wire [XW-1:0] zn_sum = $signed(xn_d4) + $signed(rhn_r);
+                rnd_rhn_inst (.in_data(rhn), .out_data(rhn_r), .out_ovf(ovf[2]));
+            wire [XW-1:0] zn_sum = {{(XW - PRE_WIDTH) {xn_d4[PRE_WIDTH-1]}}, xn_d4} + rhn_r;
             wire [PRE_WIDTH-1:0] zn_sat;
             round_sat #(.IN_WIDTH(XW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
-                sat_zn_inst (.in_data(zn_sum), .out_data(zn_sat), .out_ovf());
+                sat_zn_inst (.in_data(zn_sum), .out_data(zn_sat), .out_ovf(ovf[3]));
             reg [PRE_WIDTH-1:0] zn_c;
             always @(posedge clk) zn_c <= zn_sat;
             wire [GATE_WIDTH-1:0] gz_d4;
@@ -258,18 +267,19 @@ module engine_cell #(
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(1), .TABLE_FILE(TANH_FILE))
                 act_n_inst (.clk(clk), .in_data(zn_c), .out_data(gn));
             // ---- stage E: h = sat(rnd((1-z)*n) + rnd(z*h_prev))
-            wire signed [GATE_WIDTH:0] omz = ONE - $signed(gz_d4);
+            localparam [GATE_WIDTH:0] ONE = {{GATE_WIDTH{1'b0}}, 1'b1} << GATE_FRAC;  // 1.0
+            wire signed [GATE_WIDTH:0] omz = ONE - {gz_d4[GATE_WIDTH-1], gz_d4};
             wire signed [GNW-1:0] zn_p = omz * $signed(gn);
             wire signed [GDW-1:0] zh_p = $signed(gz_d4) * $signed(hp_d8);
             wire [XW-1:0] zn_r, zh_r;
             round_sat #(.IN_WIDTH(GNW), .SHIFT(2 * GATE_FRAC - DATA_FRAC), .OUT_WIDTH(XW),
-                        .MODE(1), .SAT(1)) rnd_zn_inst (.in_data(zn_p), .out_data(zn_r), .out_ovf());
+                        .MODE(1), .SAT(1)) rnd_zn_inst (.in_data(zn_p), .out_data(zn_r), .out_ovf(ovf[4]));
             round_sat #(.IN_WIDTH(GDW), .SHIFT(GATE_FRAC), .OUT_WIDTH(XW),
-                        .MODE(1), .SAT(1)) rnd_zh_inst (.in_data(zh_p), .out_data(zh_r), .out_ovf());
-            wire [XW-1:0] h_sum = $signed(zn_r) + $signed(zh_r);
+                        .MODE(1), .SAT(1)) rnd_zh_inst (.in_data(zh_p), .out_data(zh_r), .out_ovf(ovf[5]));
+            wire [XW-1:0] h_sum = zn_r + zh_r;
             wire [DATA_WIDTH-1:0] h_sat;
             round_sat #(.IN_WIDTH(XW), .SHIFT(0), .OUT_WIDTH(DATA_WIDTH), .MODE(1), .SAT(1))
-                sat_h_inst (.in_data(h_sum), .out_data(h_sat), .out_ovf());
+                sat_h_inst (.in_data(h_sum), .out_data(h_sat), .out_ovf(ovf[6]));
             reg [DATA_WIDTH-1:0] h_e;
             always @(posedge clk) h_e <= h_sat;
             assign out_a = h_e;

@@ -60,17 +60,31 @@ module engine_pe #(
         .p_re(p_re),
         .p_im(p_im)
     );
+    // products sign-extended to the accumulator width
+    wire signed [ACC_WIDTH-1:0] p_re_x, p_im_x;
+    generate
+        if (ACC_WIDTH > PW) begin : g_ext
+            assign p_re_x = {{(ACC_WIDTH - PW) {p_re[PW-1]}}, p_re};
+            assign p_im_x = {{(ACC_WIDTH - PW) {p_im[PW-1]}}, p_im};
+        end else begin : g_same
+            assign p_re_x = p_re;
+            assign p_im_x = p_im;
+        end
+    endgenerate
+    // accumulator index: acc_w is a packed word index, always < K/2 (the caller's word counter)
+    localparam integer AIW = (K2 > 1) ? $clog2(K2) : 1;
+    wire [AIW-1:0] acc_idx = acc_w[AIW-1:0];
     reg signed [ACC_WIDTH-1:0] acc_re[0:K2-1];
     reg signed [ACC_WIDTH-1:0] acc_im[0:K2-1];
     reg [K*ACC_WIDTH-1:0] chain_reg;
-    wire signed [ACC_WIDTH-1:0] base_re = acc_first ? 0 : acc_re[acc_w];
-    wire signed [ACC_WIDTH-1:0] base_im = acc_first ? 0 : acc_im[acc_w];
-    wire signed [ACC_WIDTH-1:0] sum_re = base_re + p_re;
-    wire signed [ACC_WIDTH-1:0] sum_im = base_im + p_im;
+    wire signed [ACC_WIDTH-1:0] base_re = acc_first ? {ACC_WIDTH{1'b0}} : acc_re[acc_idx];
+    wire signed [ACC_WIDTH-1:0] base_im = acc_first ? {ACC_WIDTH{1'b0}} : acc_im[acc_idx];
+    wire signed [ACC_WIDTH-1:0] sum_re = base_re + p_re_x;
+    wire signed [ACC_WIDTH-1:0] sum_im = base_im + p_im_x;
     always @(posedge clk) begin
         if (acc_valid) begin
-            acc_re[acc_w] <= sum_re;
-            acc_im[acc_w] <= sum_im;
+            acc_re[acc_idx] <= sum_re;
+            acc_im[acc_idx] <= sum_im;
         end
         if (acc_valid && acc_last) begin
             chain_reg[(2*acc_w)*ACC_WIDTH+:ACC_WIDTH]   <= sum_re;

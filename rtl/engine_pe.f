@@ -1,0 +1,2 @@
+-f rtl/cmul.f
+rtl/engine_pe.v
