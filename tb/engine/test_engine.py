@@ -106,7 +106,7 @@ if cocotb is not None and os.environ.get("TB_CFG"):
     from golden.model import Model
     from golden.runner import run_fixed
     from tb.common.stream import tb_cfg
-    from tb.engine.engine_tb import (CLEAR, CTRL, FRAMES, ID, LAST_FRAME_CYCLES, RUN, SEQS,
+    from tb.engine.engine_tb import (CLEAR, CTRL, CYCLES, FRAMES, ID, LAST_FRAME_CYCLES, RUN, SEQS,
                                      SOFT_RESET, STATUS, EngineTB, expected_registers)
 
     def _setup():
@@ -222,7 +222,19 @@ if cocotb is not None and os.environ.get("TB_CFG"):
             x = feats[off[u]:min(off[u + 1], off[u] + cfg["MAX_FRAMES"])]
             seqs.append(quantize(x, f))
         t0 = time.time()
-        await _run_seqs(tb, model, seqs, random.Random(cfg["SEED"]), 0.2, 0.2)
+        stall = cfg.get("STALL", 0.2)
+        await _run_seqs(tb, model, seqs, random.Random(cfg["SEED"]), stall, stall)
         n = sum(len(s) for s in seqs)
+        wall = time.time() - t0
+        await tb.wait_idle()
+        cycles, frames = await tb.read(CYCLES), await tb.read(FRAMES)
         dut._log.info("trained model: %d utterances, %d frames exact (%.1f s wall)",
-                      len(seqs), n, time.time() - t0)
+                      len(seqs), n, wall)
+        if cfg.get("RESULT"):
+            Path(cfg["RESULT"]).write_text(json.dumps({
+                "utterances": len(seqs), "frames": n, "frames_counted": frames,
+                "output_words": int(n * model.config.out_size), "cycles": cycles,
+                "cycles_per_frame": cycles / max(frames, 1),
+                "last_frame_cycles": await tb.read(LAST_FRAME_CYCLES),
+                "packed_bound": ep.packed_bound(), "design_bound": ep.design_bound(),
+                "stall_probability": stall, "sim_wall_s": wall}))
