@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 STAMP  := $(VENV)/.req-hash
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run test test-slow bench clean synth fmax resources sim lint pe-resources
+.PHONY: help setup run demo test test-slow bench clean synth fmax resources sim lint pe-resources
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -15,7 +15,10 @@ help: ## list the targets
 setup: ## create .venv, link Verilator, install Icarus if missing (idempotent, fast when done)
 	@bash scripts/bootstrap.sh
 
-run: setup ## main job end to end on the embedded default (prints a report)
+run: setup ## main job: train small model, export, PER float/fixed, RTL engine vs golden (~10 min)
+	@$(PY) scripts/main_job.py $(RUN_ARGS)
+
+demo: setup ## golden model only: random LSTMP/GRU, float vs bit-accurate report (seconds)
 	@$(PY) -m golden.demo
 
 test: setup ## run the test suite (pytest -n 2, slow sweeps in reduced form)
