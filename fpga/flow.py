@@ -134,9 +134,12 @@ def _hdl_value(v: int | str) -> str:
     return f'"{v}"' if isinstance(v, str) else str(v)
 
 
-def _yosys_read(fl: FileList, top: str, params: dict[str, int | str]) -> list[str]:
-    inc = " ".join(f"-I{d}" for d in fl.incdirs)
-    srcs = " ".join(str(s) for s in fl.sources)
+def _yosys_read(fl: FileList, top: str, params: dict[str, int | str], base: Path) -> list[str]:
+    # Paths relative to the run directory ``base`` (yosys's cwd): the YoWASP build maps its own
+    # temporary directory over /tmp, so absolute paths of a checkout under /tmp are invisible
+    # to it, while relative ones always resolve.
+    inc = " ".join(f"-I{os.path.relpath(d, base)}" for d in fl.incdirs)
+    srcs = " ".join(os.path.relpath(s, base) for s in fl.sources)
     # `chparam -set` on the deferred module rather than `hierarchy -chparam`: yosys 0.70
     # trips an internal assertion (rtlil_bufnorm.cc) on the engine with the latter.
     return ([f"read_verilog -defer {inc} {srcs}"]
@@ -155,7 +158,7 @@ def synth_yosys(top: str, part: Part, params: dict[str, int | str], config: str 
     ``filelist`` replaces ``rtl/<top>.f`` (for a block that has none yet)."""
     fl = filelist or filelist_for(top)
     out = out_dir or run_dir(top, config, part.name)
-    script = _yosys_read(fl, top, params) + [
+    script = _yosys_read(fl, top, params, out) + [
         f"synth_xilinx -family {part.family} -top {top} -flatten -noiopad",
         "tee -q -o stat.json stat -json",
     ]
@@ -215,7 +218,7 @@ def fmax_ecp5(top: str, params: dict[str, int | str], config: str = "custom", fr
     ``filelist`` replaces ``rtl/<top>.f`` (for a block that has none yet)."""
     fl = filelist or filelist_for(top)
     out = out_dir or run_dir(top, config, "ecp5")
-    script = _yosys_read(fl, top, params) + [
+    script = _yosys_read(fl, top, params, out) + [
         f"synth_ecp5 -top {top} -json netlist.json",
         "tee -q -o stat.json stat -json",
     ]
