@@ -131,9 +131,7 @@ def _dit(re: np.ndarray, im: "np.ndarray | None", k: int, fmt: Fmt, tw_width: in
             if j in ident:
                 tr, ti = br, bi
             elif j in mj:                      # b * (-j) = bi - j br
-                tr, ti = bi, (None if ai is None and bi is None else -br)
-                if bi is None:
-                    tr = None
+                tr, ti = bi, -br
             elif j in pj:                      # b * (+j) = -bi + j br
                 tr, ti = (None if bi is None else -bi), br
             else:
