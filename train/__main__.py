@@ -18,7 +18,7 @@ Typical flow (the `small` preset on the embedded synthetic corpus, about 5 minut
   python -m train fit --preset small --mode admm --k 8 --qat-epochs 1 --out runs/admm8
   python -m train eval runs/admm8 --fixed                 # PER in float and bit-accurate
   python -m train export runs/admm8 --out bundles/admm8   # bundle for golden/ and rtl/
-  python -m train explore --ks 1 4 8 16 --cells lstm gru --max-per 30 --out runs/explore
+  python -m train explore --ks 1 4 8 16 --modes admm direct --max-per 30 --out runs/explore
 
 Distributed: torchrun --nproc_per_node 2 -m train fit ...  (DDP over gloo, CPU).
 See docs/training.md for the modes, the checkpoint format and the bundle format."""
@@ -152,28 +152,44 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser("explore", help="E-RNN phase I: sweep k x cell x width, pick the cheapest",
-                       description="Train every combination of block size, cell type and width "
-                                   "(same mode and budget), write results.json, a table and PNG "
-                                   "plots (PER vs compression and vs complex MACs per frame, per "
-                                   "cell type), and name the cheapest model (fewest complex MACs "
-                                   "per frame, then fewest parameters) whose test PER <= --max-per. "
-                                   "Finished points are reused when rerun.",
+    p = sub.add_parser("explore", help="E-RNN phase I: sweep k x mode x cell x width, float and "
+                                       "fixed-point PER, pick the cheapest",
+                       description="Train every combination of block size, training mode, cell "
+                                   "type and width with the same epoch budget (k = 1: the dense "
+                                   "model, once per cell and width), evaluate each on the test "
+                                   "split in float and bit-accurately in fixed point (golden, "
+                                   "what the RTL computes), write results.json, table.md and PNG "
+                                   "plots (PER vs compression and vs complex MACs per frame, one "
+                                   "line per cell type and mode), and name the cheapest model "
+                                   "(fewest complex MACs per frame, then fewest parameters) whose "
+                                   "test PER (fixed point if evaluated) <= --max-per. Finished "
+                                   "points are reused when rerun, so an interrupted sweep is "
+                                   "completed by rerunning the same command.",
+                       epilog="CI-sized example (seconds): python -m train explore --preset tiny "
+                              "--corpus tiny --ks 1 4 --epochs 3 --max-steps 2 --out /tmp/ex",
                        formatter_class=fmt)
-    p.add_argument("--ks", type=int, nargs="+", default=[1, 4, 8, 16], help="block sizes")
+    p.add_argument("--ks", type=int, nargs="+", default=[1, 2, 4, 8, 16],
+                   help="block sizes (1: the dense baseline)")
+    p.add_argument("--modes", "--explore-mode", nargs="+", default=["admm", "direct"],
+                   choices=("direct", "admm"), help="training modes for k > 1")
     p.add_argument("--cells", nargs="+", default=["lstm", "gru"], choices=("lstm", "gru"))
     p.add_argument("--widths", type=int, nargs="+", default=None,
                    help="hidden sizes (default: --hidden or the preset's); --cells replaces --cell")
-    p.add_argument("--explore-mode", default="admm", choices=("direct", "admm"),
-                   help="training mode for k > 1 (k = 1 is always dense)")
+    p.add_argument("--fixed", action=argparse.BooleanOptionalAction, default=True,
+                   help="evaluate every point bit-accurately in fixed point with golden "
+                        "(default: on; --no-fixed leaves per_fixed null)")
     p.add_argument("--max-per", type=float, default=30.0, help="accuracy requirement (PER %%)")
     p.add_argument("--out", required=True, help="output directory")
     _add_model_args(p)
     g = p.add_argument_group("training")
-    g.add_argument("--epochs", type=int, default=6)
+    g.add_argument("--epochs", type=int, default=6, help="epoch budget per point (admm: >= 3)")
     g.add_argument("--batch-size", type=int, default=32)
     g.add_argument("--lr", type=float, default=3e-3)
-    g.add_argument("--max-steps", type=int, default=0)
+    g.add_argument("--max-steps", type=int, default=0, help="cap batches per epoch (0: all; CI)")
+    g.add_argument("--qat-epochs", type=int, default=0,
+                   help="quantization-aware fine-tuning epochs per point (0: post-training "
+                        "quantization)")
+    g.add_argument("--qat-steps", type=int, default=0, help="batches per QAT epoch (0: all)")
     g.add_argument("--seed", type=int, default=0)
     _add_data_args(p)
     _add_common(p)
