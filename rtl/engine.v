@@ -148,6 +148,10 @@ module engine #(
     localparam integer OF_DEPTH = 1 << $clog2(2 * RB);
     localparam integer SW = (CELL == 0) ? CELL_WIDTH : DATA_WIDTH;  // state word lane width
     localparam integer SPACING = N_PE + 2;  // cycles between the ends of two accumulations
+    localparam integer NSLOT = 2 * LAYERS;  // r slots: (layer, frame parity)
+    localparam integer CTX_DEPTH = 4;  // layer steps in flight in the element-wise unit
+    localparam integer CTXW = 8 + 1 + 2 + 1;  // step context {seq_end, fid, first, layer}
+    localparam integer ETW = 16 + 8 + 2 + 1;  // element-wise tag {seq_end, fid, layer, h}
     localparam [31:0] ID = 32'h45524e31;  // "ERN1"
     localparam [31:0] K2_M1 = K2 - 1;
     localparam [31:0] LAYERS_M1 = LAYERS - 1;
@@ -208,22 +212,28 @@ module engine #(
     reg [31:0] in_wait_cnt, frame_cycles, last_frame_cycles;
 
     // ------------------------------------------------------------------ sequencer state
-    localparam [2:0] S_IDLE = 3'd0, S_GATE = 3'd1, S_PROJ = 3'd3, S_WAITR = 3'd4;
+    localparam [2:0] S_IDLE = 3'd0, S_GATE = 3'd1, S_PROJ = 3'd3;
     reg [2:0] state;
     reg [7:0] layer;
     reg [31:0] grp, blk, wa;
     reg [4:0] wrd;
-    reg first_step, par, cur_slot, cur_seq_end;
-    reg [7:0] frames_loaded, frames_started, frames_accepted, frames_done;
+    reg first_step, cur_slot, cur_seq_end;
+    reg [1:0] fid;  // id (mod 4) of the frame being issued; bit 0 selects its r slots
+    wire par = fid[0];
+    reg [7:0] frames_loaded, frames_started, frames_accepted, frames_done, frames_xdone;
     reg [31:0] since_end;
-    reg [31:0] z_cnt, m_cnt, e_h;
-    reg [31:0] r_cnt[0:1];  // r_t blocks written, per layer parity
-    reg [31:0] of_count;
+    reg [31:0] z_seen, z_base, m_cnt, e_h;
+    // r slot scoreboard: slot s = 2 * layer + frame parity holds r_t spectra; blocks are
+    // written in order, so a count and the id of the frame that writes it suffice
+    reg [15:0] slot_cnt[0:NSLOT-1];
+    reg [1:0] slot_fid[0:NSLOT-1];
+    reg [31:0] of_count, of_resv;
     reg seq_end_mem[0:1];
 
     // ------------------------------------------------------------------ input path
     reg [31:0] in_beat;
-    wire in_ok = run_reg && ((frames_accepted - frames_done) < 8'd2);
+    // an input slot is free once the x reads of the frame in it have been issued
+    wire in_ok = run_reg && ((frames_accepted - frames_xdone) < 8'd2);
     assign s_axis_tready = in_ok;
     wire in_fire = s_axis_tvalid && in_ok;
     wire in_frame_end = (in_beat == QIN - 1);
@@ -300,18 +310,31 @@ module engine #(
     wire seg_last = (blk == qt - 1) || (CELL == 1 && state == S_GATE && blk == qx - 1);
     wire hold = seg_last && wrd == 0 && since_end < SPACING;
     wire last_beat = (wrd == LAST_WRD) && (blk == qt - 1) && (grp == ngrp - 1);
-    wire of_room = (of_count + RB) <= OF_DEPTH;
+    wire of_room = (of_resv + RB) <= OF_DEPTH;
     wire frame_ready = run_reg && (frames_loaded != frames_started) && of_room;
-    wire step_done = (state == S_WAITR) && (r_cnt[layer[0]] == RB);
-    // scoreboard: a beat waits until the spectrum block it reads has been written
+    // scoreboard: a beat waits until the spectrum block it reads has been written.  The x
+    // input of layer l > 0 is layer l-1's r_t (slot 2(l-1)+par, written by this frame); the
+    // recurrent input is this layer's r_{t-1} (slot 2l+!par, written by the previous frame;
+    // masked on the first step of a sequence).  So the next pass, and the next frame's
+    // layer 0 (W_x x_{t+1} first), start while the previous pass still drains.
+    wire [31:0] xs_slot = (layer == 0) ? 32'd0 : ({24'd0, layer} - 32'd1) * 2 + {31'd0, par};
+    wire [31:0] rs_slot = {24'd0, layer} * 2 + {31'd0, !par};
+    wire [31:0] rs_blk = blk - qx;
+    wire x_ready = (layer == 0) || ((slot_fid[xs_slot] == fid) && ({16'd0, slot_cnt[xs_slot]} > blk));
+    wire r_ready = first_step || ((slot_fid[rs_slot] == fid - 2'd1)
+                                  && ({16'd0, slot_cnt[rs_slot]} > rs_blk));
     wire sb_wait = (state == S_PROJ && m_cnt <= blk)
-                   || (state == S_GATE && layer != 0 && blk < qx && r_cnt[!layer[0]] <= blk);
-    wire proj_next = (state == S_PROJ) && last_beat && !sb_wait && !hold && (layer != LAST_LAYER);
-    wire issue = in_pass && !hold && !sb_wait;
+                   || (state == S_GATE && ((blk < qx) ? !x_ready : !r_ready));
+    // a layer step starts with its first beat; it takes a slot in the element-wise context queue
+    wire step_first = (state == S_GATE) && (grp == 0) && (blk == 0) && (wrd == 0);
+    reg [2:0] ctx_cnt;
+    wire ctx_full = ctx_cnt[2];  // CTX_DEPTH = 4 steps
+    wire issue = in_pass && !hold && !sb_wait && !(step_first && ctx_full);
+    wire ctx_push = issue && step_first;
 
     // beat registers
-    reg b_valid, b_xin, b_mask, b_first, b_last;
-    reg [1:0] b_kind;
+    reg b_valid, b_xin, b_mask, b_first, b_last, b_send;
+    reg [1:0] b_kind, b_fid;
     reg [4:0] b_w;
     reg [31:0] b_saddr, b_waddr, b_row;
     reg [7:0] b_layer;
@@ -326,11 +349,11 @@ module engine #(
             wrd <= 0;
             wa <= 0;
             first_step <= 1'b1;
-            par <= 1'b0;
+            fid <= 2'd3;  // the first frame is frame 0
             cur_slot <= 1'b0;
             cur_seq_end <= 1'b0;
             frames_started <= 0;
-            frames_done <= 0;
+            frames_xdone <= 0;
             since_end <= SPACING;
         end else begin
             if (since_end < SPACING) since_end <= since_end + 1;
@@ -346,6 +369,7 @@ module engine #(
                         cur_slot <= frames_started[0];
                         cur_seq_end <= seq_end_mem[frames_started[0]];
                         frames_started <= frames_started + 1'b1;
+                        fid <= fid + 2'd1;
                     end
                 end
                 S_GATE, S_PROJ: begin
@@ -357,6 +381,8 @@ module engine #(
                         b_waddr <= wa;
                         b_row <= grp * N_PE;
                         b_layer <= layer;
+                        b_fid <= fid;
+                        b_send <= cur_seq_end;
                         b_mask <= 1'b0;
                         b_xin <= 1'b0;
                         if (state == S_PROJ) begin
@@ -368,12 +394,12 @@ module engine #(
                                 b_xin <= 1'b1;
                                 b_saddr <= cur_slot * QIN + blk;
                             end else begin
-                                b_saddr <= ({24'd0, layer} - 32'd1) * 2 * RB + par * RB + blk;
+                                b_saddr <= xs_slot * RB + blk;
                             end
                         end else begin
                             b_kind <= (CELL == 1) ? 2'd1 : 2'd0;
                             b_mask <= first_step;
-                            b_saddr <= layer * 2 * RB + (!par) * RB + (blk - qx);
+                            b_saddr <= rs_slot * RB + rs_blk;
                         end
                         if (seg_last && wrd == LAST_WRD) since_end <= 0;
                         wa <= wa + 1;
@@ -388,28 +414,19 @@ module engine #(
                         end else begin
                             wrd <= wrd + 1'b1;
                         end
+                        if (last_beat && state == S_GATE && layer == 0)
+                            frames_xdone <= frames_xdone + 1'b1;  // its input slot is free
                         if (last_beat) begin
                             if (state == S_GATE && PROJ > 0) begin
                                 state <= S_PROJ;  // m blocks are scoreboarded
-                            end else if (proj_next) begin
-                                layer <= layer + 1'b1;  // next layer's x blocks are scoreboarded
+                            end else if (layer != LAST_LAYER) begin
+                                layer <= layer + 1'b1;  // x blocks are scoreboarded
                                 state <= S_GATE;
                             end else begin
-                                state <= S_WAITR;
+                                // frame issued: the next one may start while it drains
+                                state <= S_IDLE;
+                                first_step <= cur_seq_end;
                             end
-                        end
-                    end
-                end
-                S_WAITR: begin
-                    if (r_cnt[layer[0]] == RB) begin
-                        if (layer != LAST_LAYER) begin
-                            layer <= layer + 1'b1;
-                            state <= S_GATE;
-                        end else begin
-                            state <= S_IDLE;
-                            frames_done <= frames_done + 1'b1;
-                            first_step <= cur_seq_end;
-                            par <= cur_seq_end ? 1'b0 : !par;
                         end
                     end
                 end
@@ -419,8 +436,8 @@ module engine #(
     end
 
     // ------------------------------------------------------------------ PE array
-    reg d1_valid, d1_xin, d1_mask, d1_first, d1_last;
-    reg [1:0] d1_kind;
+    reg d1_valid, d1_xin, d1_mask, d1_first, d1_last, d1_send;
+    reg [1:0] d1_kind, d1_fid;
     reg [4:0] d1_w;
     reg [31:0] d1_row;
     reg [7:0] d1_layer;
@@ -439,26 +456,29 @@ module engine #(
         d1_w <= b_w;
         d1_row <= b_row;
         d1_layer <= b_layer;
+        d1_fid <= b_fid;
+        d1_send <= b_send;
     end
     wire [SBW-1:0] x_blk = d1_xin ? xin_rd : spec_rd;
     wire [SPW-1:0] x_word = d1_mask ? {SPW{1'b0}} : x_blk[d1_w*SPW+:SPW];
     // control delayed to the products (cmul latency 3)
-    wire a_valid, a_first, a_last;
-    wire [1:0] a_kind;
+    wire a_valid, a_first, a_last, a_send;
+    wire [1:0] a_kind, a_fid;
     wire [4:0] a_w;
     wire [31:0] a_row;
     wire [7:0] a_layer;
     pipe_reg #(.WIDTH(1), .DEPTH(3), .RESET(1)) a_valid_pipe_inst (
         .clk(clk), .rst(core_rst), .ce(1'b1), .in_data(d1_valid), .out_data(a_valid));
-    pipe_reg #(.WIDTH(2 + 2 + 5 + 32 + 8), .DEPTH(3), .RESET(0)) a_ctrl_pipe_inst (
+    pipe_reg #(.WIDTH(2 + 2 + 5 + 32 + 8 + 3), .DEPTH(3), .RESET(0)) a_ctrl_pipe_inst (
         .clk(clk), .rst(core_rst), .ce(1'b1),
-        .in_data({d1_first, d1_last, d1_kind, d1_w, d1_row, d1_layer}),
-        .out_data({a_first, a_last, a_kind, a_w, a_row, a_layer}));
+        .in_data({d1_first, d1_last, d1_kind, d1_w, d1_row, d1_layer, d1_fid, d1_send}),
+        .out_data({a_first, a_last, a_kind, a_w, a_row, a_layer, a_fid, a_send}));
 
     wire [K*ACC_W-1:0] chain[0:N_PE];
     reg [31:0] ch_cnt, ch_row;
-    reg [1:0] ch_kind;
+    reg [1:0] ch_kind, ch_fid;
     reg [7:0] ch_layer;
+    reg ch_send;
     wire ch_shift = (ch_cnt != 0);
     assign chain[N_PE] = {K * ACC_W{1'b0}};
     genvar n;
@@ -494,6 +514,8 @@ module engine #(
             ch_row <= a_row;
             ch_kind <= a_kind;
             ch_layer <= a_layer;
+            ch_fid <= a_fid;
+            ch_send <= a_send;
         end else if (ch_cnt != 0) begin
             ch_cnt <= ch_cnt - 1;
             ch_row <= ch_row + 1;
@@ -526,8 +548,9 @@ module engine #(
     endgenerate
     reg rs_valid;
     reg [(K2+1)*2*SPEC_WIDTH-1:0] rs_bins;
-    reg [1:0] rs_kind;
+    reg [1:0] rs_kind, rs_fid;
     reg [7:0] rs_layer;
+    reg rs_send;
     reg [15:0] rs_row;
     reg [BWORD-1:0] rs_bias;
     wire [31:0] bias_addr = ch_layer * BROWS + ((ch_kind == 2'd1) ? ROWS : 0) + ch_row;
@@ -536,10 +559,12 @@ module engine #(
         rs_bins <= spec_bins;
         rs_kind <= ch_kind;
         rs_layer <= ch_layer;
+        rs_fid <= ch_fid;
+        rs_send <= ch_send;
         rs_row <= ch_row[15:0];
         rs_bias <= (ch_kind != 2'd2 && ch_row < ROWS) ? bias_mem[bias_addr] : {BWORD{1'b0}};
     end
-    localparam integer IUW = 8 + 2 + 16 + BWORD;
+    localparam integer IUW = 3 + 8 + 2 + 16 + BWORD;
     wire [K*IOW-1:0] if_out;
     wire if_valid;
     wire [IUW-1:0] if_user;
@@ -554,14 +579,16 @@ module engine #(
         .s_axis_tdata(rs_bins),
         .s_axis_tvalid(rs_valid),
         .s_axis_tready(if_tready),
-        .s_axis_tuser({rs_layer, rs_kind, rs_row, rs_bias}),
+        .s_axis_tuser({rs_send, rs_fid, rs_layer, rs_kind, rs_row, rs_bias}),
         .m_axis_tdata(if_out),
         .m_axis_tvalid(if_valid),
         .m_axis_tready(1'b1),
         .m_axis_tuser(if_user)
     );
     wire [1:0] if_kind = if_user[BWORD+16+:2];
-    wire [7:0] if_layer = if_user[IUW-1-:8];
+    wire [7:0] if_layer = if_user[BWORD+18+:8];
+    wire [1:0] if_fid = if_user[BWORD+26+:2];
+    wire if_send = if_user[IUW-1];
     wire [15:0] if_row = if_user[BWORD+:16];
     wire [K*PRE_WIDTH-1:0] z_word;
     wire [K*DATA_WIDTH-1:0] pr_word;
@@ -589,8 +616,9 @@ module engine #(
         end
     endgenerate
     reg res_valid;
-    reg [1:0] res_kind;
+    reg [1:0] res_kind, res_fid;
     reg [7:0] res_layer;
+    reg res_send;
     reg [15:0] res_row;
     reg [K*PRE_WIDTH-1:0] res_z;
     reg [K*DATA_WIDTH-1:0] res_r;
@@ -598,6 +626,8 @@ module engine #(
         res_valid <= if_valid && !core_rst;
         res_kind <= if_kind;
         res_layer <= if_layer;
+        res_fid <= if_fid;
+        res_send <= if_send;
         res_row <= if_row;
         res_z <= z_word;
         res_r <= pr_word;
@@ -609,25 +639,49 @@ module engine #(
     end
 
     // ------------------------------------------------------------------ element-wise unit
-    wire e_issue = (state != S_IDLE) && (e_h < HB) && (z_cnt >= G * (e_h + 1));
+    // context queue of the layer steps issued and not yet through the element-wise unit
+    // (pushed by a step's first beat, popped by its last hidden block); z_seen counts the
+    // gate results of all steps, z_base those of the steps already popped
+    reg [CTXW-1:0] ctx_mem[0:CTX_DEPTH-1];
+    reg [1:0] ctx_wr, ctx_rd;
+    wire [CTXW-1:0] ctx_head = ctx_mem[ctx_rd];
+    wire [7:0] e_layer = ctx_head[7:0];
+    wire e_first = ctx_head[8];
+    wire [1:0] e_fid = ctx_head[10:9];
+    wire e_send = ctx_head[11];
+    wire [31:0] z_avail = z_seen - z_base;
+    wire e_issue = (ctx_cnt != 0) && (z_avail >= G * (e_h + 1));
+    wire ctx_pop = e_issue && (e_h == HB - 1);
+    always @(posedge clk) begin
+        if (ctx_push) ctx_mem[ctx_wr] <= {cur_seq_end, fid, first_step, layer};
+        if (core_rst) begin
+            ctx_wr <= 0;
+            ctx_rd <= 0;
+            ctx_cnt <= 0;
+        end else begin
+            if (ctx_push) ctx_wr <= ctx_wr + 1'b1;
+            if (ctx_pop) ctx_rd <= ctx_rd + 1'b1;
+            ctx_cnt <= ctx_cnt + (ctx_push ? 3'd1 : 3'd0) - (ctx_pop ? 3'd1 : 3'd0);
+        end
+    end
     reg e1_valid;
-    reg [15:0] e1_h;
+    reg [ETW-1:0] e1_tag;
     reg [K*PRE_WIDTH-1:0] e1_z[0:5];
     reg [K*SW-1:0] e1_s;
     reg [PWORD-1:0] e1_p;
     integer zq;
     always @(posedge clk) begin
         e1_valid <= e_issue && !core_rst;
-        e1_h <= e_h[15:0];
+        e1_tag <= {e_send, e_fid, e_layer, e_h[15:0]};
         for (zq = 0; zq < G; zq = zq + 1) begin
             e1_z[zq] <= zmem[G * e_h + zq];
             if (CELL == 1) e1_z[3+zq] <= zmem[ROWS + G * e_h + zq];
         end
-        e1_s <= first_step ? {K * SW{1'b0}} : state_mem[layer * HB + e_h];
-        e1_p <= (PEEP != 0) ? peep_mem[layer * HB + e_h] : {PWORD{1'b0}};
+        e1_s <= e_first ? {K * SW{1'b0}} : state_mem[e_layer * HB + e_h];
+        e1_p <= (PEEP != 0) ? peep_mem[e_layer * HB + e_h] : {PWORD{1'b0}};
     end
     wire [K-1:0] lane_valid;
-    wire [K*16-1:0] lane_tag;
+    wire [K*ETW-1:0] lane_tag;
     wire [K*DATA_WIDTH-1:0] e_out_a;
     wire [K*SW-1:0] e_out_b;
     generate
@@ -646,7 +700,7 @@ module engine #(
                 .CELL_WIDTH(CELL_WIDTH),
                 .CELL_FRAC(CELL_FRAC),
                 .ACT_SEG_BITS(ACT_SEG_BITS),
-                .TAG_WIDTH(16),
+                .TAG_WIDTH(ETW),
                 .SIG_FILE({MEM_PREFIX, "sigmoid.mem"}),
                 .TANH_FILE({MEM_PREFIX, "tanh.mem"}),
                 .S_WIDTH(SW)
@@ -654,7 +708,7 @@ module engine #(
                 .clk(clk),
                 .rst(core_rst),
                 .in_valid(e1_valid),
-                .in_tag(e1_h),
+                .in_tag(e1_tag),
                 .in_z0(e1_z[0][e*PRE_WIDTH+:PRE_WIDTH]),
                 .in_z1(e1_z[1][e*PRE_WIDTH+:PRE_WIDTH]),
                 .in_z2(e1_z[2][e*PRE_WIDTH+:PRE_WIDTH]),
@@ -667,7 +721,7 @@ module engine #(
                 .in_p2(e1_p[(2*K+e)*PEEP_WIDTH+:PEEP_WIDTH]),
                 .in_s(e1_s[e*SW+:SW]),
                 .out_valid(lane_valid[e]),
-                .out_tag(lane_tag[e*16+:16]),
+                .out_tag(lane_tag[e*ETW+:ETW]),
                 .out_a(e_out_a[e*DATA_WIDTH+:DATA_WIDTH]),
                 .out_b(e_out_b[e*SW+:SW])
             );
@@ -675,94 +729,132 @@ module engine #(
     endgenerate
     wire e_out_valid = lane_valid[0];
     wire [15:0] e_out_h = lane_tag[15:0];
+    wire [7:0] e_out_layer = lane_tag[16+:8];
+    wire [1:0] e_out_fid = lane_tag[24+:2];
+    wire e_out_send = lane_tag[26];
     // the lanes run in lock-step: lane 0's valid and tag stand for all of them
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [(K-1)*17-1:0] unused_lanes = {lane_valid[K-1:1], lane_tag[K*16-1:16]};
+    wire [(K-1)*(ETW+1)-1:0] unused_lanes = {lane_valid[K-1:1], lane_tag[K*ETW-1:ETW]};
     /* verilator lint_on UNUSEDSIGNAL */
     always @(posedge clk) begin
-        if (e_out_valid) state_mem[layer * HB + {16'd0, e_out_h}] <= e_out_b;
+        if (e_out_valid) state_mem[e_out_layer * HB + {16'd0, e_out_h}] <= e_out_b;
     end
 
     // ------------------------------------------------------------------ recurrence FFT
     // sources (never active in the same cycle): element-wise output (m_t, or r_t = m_t / h_t
     // without projection), projection result r_t.
-    // the projection result carries its layer (the sequencer may already run the next one)
-    wire [7:0] rf_layer = res_proj ? res_layer : layer;
+    // every result carries its step's layer, frame id and sequence end (the sequencer may
+    // already run the next pass or frame)
+    wire [7:0] rf_layer = res_proj ? res_layer : e_out_layer;
+    wire [1:0] rf_fid = res_proj ? res_fid : e_out_fid;
+    wire rf_send = res_proj ? res_send : e_out_send;
     wire last_layer = (rf_layer == LAST_LAYER);
     wire rf_valid = e_out_valid || res_proj;
     wire [K*DATA_WIDTH-1:0] rf_data = res_proj ? res_r : e_out_a;
     wire rf_is_r = res_proj || (PROJ == 0);
     wire [15:0] rf_blk = res_proj ? res_row : e_out_h;
-    wire [31:0] rf_addr = (rf_is_r ? rf_layer * 2 * RB + par * RB : M_BASE) + {16'd0, rf_blk};
+    wire [8:0] rf_slot = {rf_layer, rf_fid[0]};
+    wire [31:0] rf_addr = (rf_is_r ? {23'd0, rf_slot} * RB : M_BASE) + {16'd0, rf_blk};
+    localparam integer RUW = 2 + 9 + 1 + 1 + 16;
     wire rfo_valid;
-    wire [17:0] rfo_user;
+    wire [RUW-1:0] rfo_user;
     fft_real #(
         .K(K),
         .IN_WIDTH(DATA_WIDTH),
         .TW_WIDTH(TW_WIDTH),
-        .USER_WIDTH(18)
+        .USER_WIDTH(RUW)
     ) fft_rec_inst (
         .clk(clk),
         .rst(core_rst),
         .s_axis_tdata(rf_data),
         .s_axis_tvalid(rf_valid),
         .s_axis_tready(rfo_tready),
-        .s_axis_tuser({rf_layer[0], rf_is_r, rf_addr[15:0]}),
+        .s_axis_tuser({rf_fid, rf_slot, rf_blk == 16'd0, rf_is_r, rf_addr[15:0]}),
         .m_axis_tdata(rfo_out),
         .m_axis_tvalid(rfo_valid),
         .m_axis_tready(1'b1),
         .m_axis_tuser(rfo_user)
     );
+    wire rfo_is_r = rfo_user[16];
+    wire rfo_blk0 = rfo_user[17];
+    wire [31:0] rfo_slot = {23'd0, rfo_user[18+:9]};
+    wire [1:0] rfo_fid = rfo_user[27+:2];
     always @(posedge clk) begin
         if (rfo_valid) spec_mem[{16'd0, rfo_user[15:0]}] <= rfo_packed;
     end
 
-    // counters of the current layer step (r_cnt per layer parity: the previous layer's
-    // projection results may still arrive while the next layer runs)
-    wire frame_start = (state == S_IDLE) && frame_ready;
-    wire layer_start = frame_start || step_done || proj_next;
-    wire new_par = frame_start ? 1'b0 : !layer[0];
+    // scoreboards: r slots (count and frame id), m blocks of the current step
+    integer si;
     always @(posedge clk) begin
-        if (core_rst || layer_start) begin
-            z_cnt <= 0;
-            e_h <= 0;
+        if (core_rst) begin
+            for (si = 0; si < NSLOT; si = si + 1) begin
+                slot_cnt[si] <= 16'd0;
+                slot_fid[si] <= 2'd0;
+            end
+        end else if (rfo_valid && rfo_is_r) begin
+            if (rfo_blk0) begin
+                slot_cnt[rfo_slot] <= 16'd1;
+                slot_fid[rfo_slot] <= rfo_fid;
+            end else begin
+                slot_cnt[rfo_slot] <= slot_cnt[rfo_slot] + 16'd1;
+            end
+        end
+    end
+    // the m blocks of a step are all written before its projection pass ends, so the count
+    // restarts with the next step's first beat
+    always @(posedge clk) begin
+        if (core_rst || ctx_push) begin
             m_cnt <= 0;
-        end else begin
-            if (res_gate && res_kind == ((CELL == 0) ? 2'd0 : 2'd1)) z_cnt <= z_cnt + 1;
-            if (e_issue) e_h <= e_h + 1;
-            if (rfo_valid && !rfo_user[16]) m_cnt <= m_cnt + 1;
+        end else if (rfo_valid && !rfo_is_r) begin
+            m_cnt <= m_cnt + 1;
         end
         if (core_rst) begin
-            r_cnt[0] <= 0;
-            r_cnt[1] <= 0;
+            z_seen <= 0;
+            z_base <= 0;
+            e_h <= 0;
         end else begin
-            if (rfo_valid && rfo_user[16]) r_cnt[rfo_user[17]] <= r_cnt[rfo_user[17]] + 1;
-            if (layer_start) r_cnt[new_par] <= 0;
+            if (res_gate && res_kind == ((CELL == 0) ? 2'd0 : 2'd1)) z_seen <= z_seen + 1;
+            if (ctx_pop) begin
+                z_base <= z_base + ROWS;
+                e_h <= 0;
+            end else if (e_issue) begin
+                e_h <= e_h + 1;
+            end
         end
     end
 
     // ------------------------------------------------------------------ output FIFO
+    // a frame reserves room for its whole output when it starts (of_resv), so the results
+    // in flight never find the FIFO full
     reg [31:0] of_wr, of_rd;
     wire of_push = rf_valid && rf_is_r && last_layer;
     wire of_pop = m_axis_tvalid && m_axis_tready;
+    wire frame_start = (state == S_IDLE) && frame_ready;
+    wire frame_end = of_push && ({16'd0, rf_blk} == RB - 1);  // last output block of a frame
     assign m_axis_tvalid = (of_count != 0);
     assign {m_axis_tlast, m_axis_tdata} = ofifo_mem[of_rd[$clog2(OF_DEPTH)-1:0]];
     always @(posedge clk) begin
         if (of_push)
-            ofifo_mem[of_wr[$clog2(OF_DEPTH)-1:0]] <= {cur_seq_end && {16'd0, rf_blk} == RB - 1, rf_data};
+            ofifo_mem[of_wr[$clog2(OF_DEPTH)-1:0]] <= {rf_send && {16'd0, rf_blk} == RB - 1, rf_data};
         if (core_rst) begin
             of_wr <= 0;
             of_rd <= 0;
             of_count <= 0;
+            of_resv <= 0;
+            frames_done <= 0;
         end else begin
             if (of_push) of_wr <= of_wr + 1;
             if (of_pop) of_rd <= of_rd + 1;
             of_count <= of_count + (of_push ? 1 : 0) - (of_pop ? 1 : 0);
+            of_resv <= of_resv + (frame_start ? RB : 0) - (of_pop ? 1 : 0);
+            if (frame_end) frames_done <= frames_done + 1'b1;
         end
     end
 
     // ------------------------------------------------------------------ run-time load port
-    assign ld_ready = (state == S_IDLE);
+    wire in_flight = (frames_started != frames_done);  // frames issued, outputs not all out
+    assign ld_ready = (state == S_IDLE) && !in_flight;
+    wire active = (state != S_IDLE) || in_flight;  // counted by CYCLES and LAST_FRAME_CYCLES
     always @(posedge clk) begin
         if (ld_valid && ld_ready) begin
             case (ld_sel)
@@ -775,7 +867,7 @@ module engine #(
     end
 
     // ------------------------------------------------------------------ AXI4-Lite registers
-    wire busy = (state != S_IDLE) || (frames_loaded != frames_started) || (in_beat != 0)
+    wire busy = (state != S_IDLE) || in_flight || (frames_loaded != frames_started) || (in_beat != 0)
                 || (frames_accepted != frames_loaded) || (of_count != 0);
     wire wr_fire = s_axil_awvalid && s_axil_wvalid && !s_axil_bvalid;
     assign s_axil_awready = wr_fire;
@@ -783,7 +875,6 @@ module engine #(
     assign s_axil_bresp = 2'b00;
     assign s_axil_arready = !s_axil_rvalid;
     assign s_axil_rresp = 2'b00;
-    wire frame_end = step_done && (layer == LAST_LAYER);
     always @(posedge clk) begin
         soft_rst_reg <= 1'b0;
         clr_reg <= 1'b0;
@@ -850,19 +941,19 @@ module engine #(
             frame_cycles <= 0;
             last_frame_cycles <= 0;
         end else begin
-            if (state != S_IDLE) cycles_cnt <= cycles_cnt + 1;
+            if (active) cycles_cnt <= cycles_cnt + 1;
             if (b_valid) beats_cnt <= beats_cnt + 1;
             if (s_axis_tvalid && !s_axis_tready) in_stall_cnt <= in_stall_cnt + 1;
             if (m_axis_tvalid && !m_axis_tready) out_stall_cnt <= out_stall_cnt + 1;
             if (state == S_IDLE && run_reg && !first_step && frames_loaded == frames_started)
                 in_wait_cnt <= in_wait_cnt + 1;
             if (in_fire && s_axis_tlast && !in_frame_end) frame_err_reg <= 1'b1;
-            if (state != S_IDLE) frame_cycles <= frame_cycles + 1;
+            if (active) frame_cycles <= frame_cycles + 1;
             if (frame_end && !core_rst) begin
                 frames_cnt <= frames_cnt + 1;
                 last_frame_cycles <= frame_cycles + 1;
                 frame_cycles <= 0;
-                if (cur_seq_end) begin
+                if (rf_send) begin
                     seqs_cnt <= seqs_cnt + 1;
                     done_reg <= 1'b1;
                 end
@@ -871,11 +962,11 @@ module engine #(
     end
     // CTRL uses wdata[2:0] only; the AXI-Lite byte offset and strobes beyond lane 0 carry no
     // information; the memory addresses (ld_addr, bias_addr) are 32-bit words of which only
-    // the bits that reach the memory depth matter, and spectrum addresses fit 16 bits
+    // the bits that reach the memory depth matter (so for rfo_slot), and spectrum addresses fit 16 bits
     // (SDEPTH <= 65536, checked above).
     /* verilator lint_off UNUSEDSIGNAL */
     wire unused = &{1'b0, s_axil_wstrb, s_axil_awaddr[1:0], s_axil_araddr[1:0], clr_reg,
-                    s_axil_wdata[31:3], ld_addr, bias_addr, rf_addr[31:16]};
+                    s_axil_wdata[31:3], ld_addr, bias_addr, rf_addr[31:16], rfo_slot};
     /* verilator lint_on UNUSEDSIGNAL */
 endmodule
 
