@@ -6,7 +6,7 @@ export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 STAMP  := $(VENV)/.req-hash
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run demo test test-slow bench clean synth fmax resources sim lint pe-resources
+.PHONY: help setup run demo test test-slow bench report engine-bench clean synth fmax resources sim lint pe-resources
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -27,10 +27,15 @@ test: setup ## run the test suite (pytest -n 2, slow sweeps in reduced form)
 test-slow: setup ## run the full slow sweeps as well
 	@$(PY) -m pytest -n 2 -m "slow or not slow"
 
-bench: setup ## benchmarks: golden model speed (writes bench/golden_speed.txt)
+bench: setup ## golden speed, Verilator vs Icarus speed (short), then the report docs/results.md
 	@$(PY) bench/golden_speed.py | tee bench/golden_speed.txt
+	@$(PY) bench/sim_speed.py
+	@$(PY) bench/report.py
 
-engine-bench: setup ## engine cycles/frame vs bounds, Verilator (writes bench/engine_cycles.txt; ~15 min)
+report: setup ## regenerate docs/results.md (+ docs/img/report_*.png) from bench/results/*.json
+	@$(PY) bench/report.py
+
+engine-bench: setup ## engine cycles/frame vs bounds, lstmp-1024 + gru-1024, Verilator (~30 min)
 	@$(PY) bench/engine_cycles.py --out bench/engine_cycles.txt
 
 # RTL simulation and lint (rtl/, tb/): M = one module (tb/<M>), SIM = icarus|verilator (default both).

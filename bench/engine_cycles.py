@@ -11,36 +11,82 @@ sequence are streamed at full rate (no stalls).  Reported per configuration:
 * exact: every output word equal to golden.runner.run_fixed;
 * sim speed: simulated cycles per wall second of the streaming part (not the build).
 
-    python bench/engine_cycles.py                 # the full table (builds ~10 engines)
-    python bench/engine_cycles.py --quick         # tiny model only
+Models (``bench/models.py``; all unidirectional, the engine runs one direction):
+tiny-lstmp (N_PE 2, 4, 8) and tiny-gru (N_PE 4) in --quick; lstmp-1024 and gru-1024 (input 153,
+1024 cells, 2 layers; LSTM with peepholes and projection 512, GRU without) at k = 8 and 16 with
+N_PE 16, 64, 128 in the full table.
+
+    python bench/engine_cycles.py                          # the full table (builds 14 engines)
+    python bench/engine_cycles.py --quick                  # tiny models only (minutes)
+    python bench/engine_cycles.py --only lstmp-1024-k8     # one model at its default N_PEs
+    python bench/engine_cycles.py --only gru-1024-k16:64,32 --only tiny-gru
+
+Every row is also merged into ``--json`` (default bench/results/engine_cycles.json, read by
+bench/report.py): rows of the same model, N_PE and simulator are replaced, others kept, and
+each row records the RTL commit it was measured on.
 """
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.models import REFERENCE, TINY, passes_per_frame  # noqa: E402
 from golden.engine_layout import EngineParams, write_engine_mem  # noqa: E402
 from golden.model import Model, ModelConfig  # noqa: E402
 from tb.common.sim import ROOT, run_cocotb  # noqa: E402
 
 F_CLK_MHZ = 200.0
-TINY = dict(name="tiny-lstmp", cell="lstm", input_size=16, hidden_size=32, num_layers=2,
-            proj_size=16, peephole=True, k=4)
-LSTMP_1024 = dict(name="lstmp-1024", cell="lstm", input_size=153, hidden_size=1024, num_layers=2,
-                  proj_size=512, peephole=True)
+JSON_OUT = ROOT / "bench" / "results" / "engine_cycles.json"
+TINY_NPES = {"tiny-lstmp": (2, 4, 8), "tiny-gru": (4,)}
+REF_KS = (8, 16)
+REF_NPES = (16, 64, 128)
 
 
-def configs(quick: bool) -> list[tuple[dict, int]]:
-    out = [(TINY, n) for n in (2, 4, 8)]
-    if not quick:
-        for k in (8, 16):
-            out += [({**LSTMP_1024, "k": k, "name": f"lstmp-1024-k{k}"}, n) for n in (16, 64, 128)]
+def model_specs() -> dict[str, tuple[dict, tuple[int, ...]]]:
+    """Every benchmarked model by name: (golden ModelConfig kwargs, default N_PEs)."""
+    out = {name: ({**spec, "name": name}, TINY_NPES[name]) for name, spec in TINY.items()}
+    for base, spec in REFERENCE.items():
+        for k in REF_KS:
+            out[f"{base}-k{k}"] = ({**spec, "k": k, "name": f"{base}-k{k}"}, REF_NPES)
     return out
+
+
+def select(quick: bool, only: list[str] | None) -> list[tuple[dict, int]]:
+    """(spec, n_pe) to run: --only NAME[:N_PE,...] entries, else the quick or full table."""
+    specs = model_specs()
+    if not only:
+        names = list(TINY) if quick else list(specs)
+        return [(specs[n][0], p) for n in names for p in specs[n][1]]
+    out = []
+    for item in only:
+        name, _, npes = item.partition(":")
+        if name not in specs:
+            raise SystemExit(f"--only {item}: unknown model {name!r}; known: {', '.join(specs)}")
+        try:
+            ns = tuple(int(v) for v in npes.split(",")) if npes else specs[name][1]
+        except ValueError:
+            raise SystemExit(f"--only {item}: N_PE list must be integers (e.g. {name}:16,64)")
+        out += [(specs[name][0], n) for n in ns]
+    return out
+
+
+def rtl_version() -> str:
+    """Short commit of the last change to rtl/, '+dirty' if rtl/ has uncommitted edits."""
+    def git(*a: str) -> str:
+        try:
+            return subprocess.run(["git", *a], cwd=ROOT, capture_output=True, text=True,
+                                  check=True).stdout.strip()
+        except (OSError, subprocess.CalledProcessError):
+            return ""
+    rev = git("log", "-1", "--format=%h", "--", "rtl") or "unknown"
+    return rev + ("+dirty" if git("status", "--porcelain", "--", "rtl") else "")
 
 
 def run_one(spec: dict, n_pe: int, sim: str, frames: int) -> dict:
@@ -59,40 +105,71 @@ def run_one(spec: dict, n_pe: int, sim: str, frames: int) -> dict:
                {"MODEL": str(mem / "model.npz"), "N_PE": n_pe, "FRAMES": frames, "OUT": str(out)},
                tagname=name)
     res = json.loads(out.read_text())
-    res.update(total_s=time.time() - t0, design=ep.design_bound(), packed=ep.packed_bound(),
-               beats_frame=ep.beats(), k=ep.k, n_pe=n_pe, model=spec["name"])
-    return res
+    cyc = res["last_frame_cycles"]
+    return {
+        "model": spec["name"], "cell": cfg.cell, "input_size": cfg.input_size,
+        "hidden_size": cfg.hidden_size, "num_layers": cfg.num_layers, "proj_size": cfg.proj_size,
+        "k": ep.k, "n_pe": n_pe, "sim": sim, "frames": frames,
+        "beats_frame": ep.beats(), "passes": passes_per_frame(cfg.cell, cfg.num_layers, cfg.proj_size),
+        "last_frame_cycles": cyc, "design_bound": ep.design_bound(), "packed_bound": ep.packed_bound(),
+        "x_design": cyc / ep.design_bound(), "x_packed": cyc / ep.packed_bound(),
+        "f_clk_mhz": F_CLK_MHZ, "frames_per_s": F_CLK_MHZ * 1e6 / cyc, "exact": res["exact"],
+        "sim_cycles": res["sim_cycles"], "wall_s": res["wall_s"],
+        "sim_cycles_per_s": res["sim_cycles"] / res["wall_s"], "run_s": time.time() - t0,
+        "rtl": rtl_version(), "date": datetime.date.today().isoformat(),
+    }
+
+
+def merge_json(path: Path, rows: list[dict]) -> None:
+    """Replace rows of the same (model, n_pe, sim) in ``path``, keep the others."""
+    old = json.loads(path.read_text())["rows"] if path.is_file() else []
+    key = lambda r: (r["model"], r["n_pe"], r["sim"])  # noqa: E731
+    new = {key(r): r for r in old}
+    new.update({key(r): r for r in rows})
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"f_clk_mhz": F_CLK_MHZ, "rows": sorted(
+        new.values(), key=lambda r: (r["model"], r["sim"], r["n_pe"]))}, indent=1) + "\n")
+
+
+def table(rows: list[dict], sim: str, frames: int) -> str:
+    lines = [f"Engine cycles per frame ({sim}, {frames} frames per run, last frame reported; "
+             f"random weights; frames/s at {F_CLK_MHZ:.0f} MHz)"]
+    hdr = (f"{'model':<16} {'k':>3} {'N_PE':>5} {'beats':>7} {'cycles':>7} {'DESIGN bd':>9} "
+           f"{'x DESIGN':>8} {'packed bd':>9} {'x packed':>8} {'frames/s':>9} {'exact':>5} "
+           f"{'sim cyc/s':>9} {'run s':>6}")
+    lines += [hdr, "-" * len(hdr)]
+    for r in rows:
+        lines.append(
+            f"{r['model']:<16} {r['k']:>3} {r['n_pe']:>5} {r['beats_frame']:>7} "
+            f"{r['last_frame_cycles']:>7} {r['design_bound']:>9.0f} {r['x_design']:>8.3f} "
+            f"{r['packed_bound']:>9.0f} {r['x_packed']:>8.3f} {r['frames_per_s']:>9.0f} "
+            f"{'yes' if r['exact'] else 'NO':>5} {r['sim_cycles_per_s']:>9.0f} {r['run_s']:>6.0f}")
+    lines.append("beats = MAC beats issued per frame (row groups padded to N_PE); cycles include the "
+                 "per-pass IFFT/element-wise/FFT drains; run s = build + simulation wall time.")
+    if rows:
+        lines.append(f"RTL: {rows[0]['rtl']} ({rows[0]['date']}).")
+    return "\n".join(lines) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sim", default="verilator", choices=("verilator", "icarus"))
     ap.add_argument("--frames", type=int, default=3, help="frames per run (the last one is reported)")
-    ap.add_argument("--quick", action="store_true", help="tiny model only")
+    ap.add_argument("--quick", action="store_true", help="tiny models only")
+    ap.add_argument("--only", action="append", metavar="MODEL[:N_PE,...]",
+                    help=f"run only these (repeatable); models: {', '.join(model_specs())}")
     ap.add_argument("--out", help="also write the table to this file (the builds log to stdout)")
+    ap.add_argument("--json", default=str(JSON_OUT), help="merge the rows into this JSON file "
+                    "('' for none) (default: %(default)s)")
     args = ap.parse_args(argv)
-    rows = [run_one(spec, n, args.sim, args.frames) for spec, n in configs(args.quick)]
-    lines = []
-    emit = lines.append  # the builds log to stdout: collect the table, print it in one piece
-    emit(f"Engine cycles per frame ({args.sim}, {args.frames} frames per run, last frame reported; "
-          f"random weights; frames/s at {F_CLK_MHZ:.0f} MHz)")
-    hdr = (f"{'model':<16} {'k':>3} {'N_PE':>5} {'beats':>7} {'cycles':>7} {'DESIGN bd':>9} "
-           f"{'x DESIGN':>8} {'packed bd':>9} {'x packed':>8} {'frames/s':>9} {'exact':>5} "
-           f"{'sim cyc/s':>9} {'run s':>6}")
-    emit(hdr)
-    emit("-" * len(hdr))
-    for r in rows:
-        cyc = r["last_frame_cycles"]
-        emit(f"{r['model']:<16} {r['k']:>3} {r['n_pe']:>5} {r['beats_frame']:>7} {cyc:>7} "
-              f"{r['design']:>9.0f} {cyc / r['design']:>8.3f} {r['packed']:>9.0f} "
-              f"{cyc / r['packed']:>8.3f} {F_CLK_MHZ * 1e6 / cyc:>9.0f} {'yes' if r['exact'] else 'NO':>5} "
-              f"{r['sim_cycles'] / r['wall_s']:>9.0f} {r['total_s']:>6.0f}")
-    emit("beats = MAC beats issued per frame (row groups padded to N_PE); cycles include the "
-          "per-pass IFFT/element-wise/FFT drains; run s = build + simulation wall time.")
-    text = "\n".join(lines) + "\n"
+    rows = [run_one(spec, n, args.sim, args.frames) for spec, n in select(args.quick, args.only)]
+    text = table(rows, args.sim, args.frames)    # printed in one piece after the build logs
     sys.stdout.write("\n" + text)
     if args.out:
         Path(args.out).write_text(text)
+    if args.json:
+        merge_json(Path(args.json), rows)
+        print(f"merged {len(rows)} rows into {args.json}")
     return 0 if all(r["exact"] for r in rows) else 1
 
 

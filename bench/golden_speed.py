@@ -3,12 +3,14 @@
     .venv/bin/python bench/golden_speed.py [--repeats 3] [--frames 100]   (or: make bench)
 
 Prints frames/s (median of the repeats) of the float and the bit-accurate paths for several
-batch sizes and worker-thread counts.  Figures, not a pass/fail test; the committed output is
+batch sizes and worker-thread counts, and writes them to --json (bench/results/golden_speed.json,
+read by bench/report.py).  Figures, not a pass/fail test; the committed output is
 bench/golden_speed.txt.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import statistics
@@ -20,11 +22,11 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.models import LSTMP_1024  # noqa: E402
 from golden.model import Model, ModelConfig  # noqa: E402
 from golden.runner import Runner  # noqa: E402
 
-LSTMP_1024 = dict(name="lstmp-1024", cell="lstm", input_size=153, hidden_size=1024, num_layers=2,
-                  proj_size=512, peephole=True)
+JSON_OUT = Path(__file__).resolve().parent / "results" / "golden_speed.json"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,13 +36,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--k", type=int, default=8)
     ap.add_argument("--batches", default="16,64")
     ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--json", default=str(JSON_OUT),
+                    help="write the figures to this JSON file ('' for none) (default: %(default)s)")
     args = ap.parse_args(argv)
 
-    cfg = ModelConfig(k=args.k, **LSTMP_1024)
+    cfg = ModelConfig(k=args.k, name="lstmp-1024", **LSTMP_1024)
     model = Model.random(cfg, 0)
+    load = os.getloadavg()[0]             # other jobs on the machine slow the figures down
+    machine = (f"{platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
+               f"numpy {np.__version__}, 1-min load average {load:.1f} at the start")
     print(f"# golden model speed, {model.summary()}")
-    print(f"# machine: {platform.machine()}, {os.cpu_count()} cores, python {platform.python_version()}, "
-          f"numpy {np.__version__}; {args.frames} frames per sequence, median of {args.repeats} runs")
+    print(f"# machine: {machine}; {args.frames} frames per sequence, median of {args.repeats} runs")
+    rows = []
     print(f"{'path':6s} {'batch':>5s} {'workers':>7s} {'frames/s':>10s}  runs")
     for fixed in (True, False):
         for w in (int(v) for v in args.workers.split(",")):
@@ -56,6 +63,13 @@ def main(argv: list[str] | None = None) -> int:
                 runs = " ".join(f"{r:.0f}" for r in rates)
                 print(f"{'fixed' if fixed else 'float':6s} {B:5d} {w:7d} {statistics.median(rates):10.0f}  {runs}",
                       flush=True)
+                rows.append({"path": "fixed" if fixed else "float", "batch": B, "workers": w,
+                             "frames_per_s": statistics.median(rates), "runs": rates})
+    if args.json:
+        Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.json).write_text(json.dumps(
+            {"model": model.summary(), "machine": machine, "load_avg": load, "frames": args.frames,
+             "repeats": args.repeats, "rows": rows}, indent=1) + "\n")
     return 0
 
 

@@ -11,6 +11,7 @@ Examples:
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import sys
@@ -49,17 +50,21 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true", help="print the result as JSON as well")
 
 
-def resolve_params(top: str, config: str, extra: dict[str, int], target: str) -> dict:
-    """Parameter overrides of ``top`` at ``config``.  The engine gets its parameters and
-    memory files from the golden model's layout (fpga.engine_mem); other tops the
-    configuration's values for the parameters they declare."""
+def resolve_params(top: str, config: str, extra: dict[str, int], target: str) -> tuple[dict, str]:
+    """Parameter overrides of ``top`` at ``config``, and the run's name.  The engine gets its
+    parameters and memory files from the golden model's layout (fpga.engine_mem); other tops
+    the configuration's values for the parameters they declare."""
     c = cfg.get_config(config)
     if top == "engine":
         from .engine_mem import prepare_engine
-        params = prepare_engine(c, flow.run_dir(top, config, target))
+        # K and N_PE change the memory layout: rebuild the configuration, not just the parameter.
+        shape = {"k": extra.pop("K", c.k), "n_pe": extra.pop("N_PE", c.n_pe)}
+        if (shape["k"], shape["n_pe"]) != (c.k, c.n_pe):
+            c = dataclasses.replace(c, name=f"{c.name}-K{shape['k']}-npe{shape['n_pe']}", **shape)
+        params = prepare_engine(c, flow.run_dir(top, c.name, target))
         params.update(extra)
-        return params
-    return cfg.overrides_for(top, c, extra)
+        return params, c.name
+    return cfg.overrides_for(top, c, extra), config
 
 
 def cmd_synth(a: argparse.Namespace) -> int:
@@ -71,11 +76,11 @@ def cmd_synth(a: argparse.Namespace) -> int:
         if tool == "yosys":
             flow.vivado_notice_once()
     target = part.name + ("_vivado" if tool == "vivado" else "")
-    params = resolve_params(top, a.config, _params(a.param), target)
+    params, run = resolve_params(top, a.config, _params(a.param), target)
     if tool == "vivado":
-        res = flow.synth_vivado(top, part, params, a.config, a.clk_mhz, not a.synth_only)
+        res = flow.synth_vivado(top, part, params, run, a.clk_mhz, not a.synth_only)
     else:
-        res = flow.synth_yosys(top, part, params, a.config)
+        res = flow.synth_yosys(top, part, params, run)
     print(flow.format_synth(res, part))
     if a.json:
         print(json.dumps(res.to_json(), indent=2))
@@ -84,8 +89,8 @@ def cmd_synth(a: argparse.Namespace) -> int:
 
 def cmd_fmax(a: argparse.Namespace) -> int:
     top = a.top or default_top()
-    params = resolve_params(top, a.config, _params(a.param), "ecp5")
-    res = flow.fmax_ecp5(top, params, a.config, a.freq, a.seed)
+    params, run = resolve_params(top, a.config, _params(a.param), "ecp5")
+    res = flow.fmax_ecp5(top, params, run, a.freq, a.seed)
     print(flow.format_fmax(res))
     if a.json:
         print(json.dumps(res.to_json(), indent=2))

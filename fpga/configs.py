@@ -62,6 +62,8 @@ CONFIGS: dict[str, Config] = {
                description="papers' TIMIT LSTMP (2x1024, proj 512), k=16"),
         Config("gru-1024-k8", "gru", 153, 1024, 0, 2, k=8, n_pe=64,
                description="GRU with the same sizes, k=8"),
+        Config("gru-1024-k16", "gru", 153, 1024, 0, 2, k=16, n_pe=64,
+               description="GRU with the same sizes, k=16"),
     )
 }
 DEFAULT_CONFIG = "tiny"

@@ -1,0 +1,61 @@
+"""Pick a configuration from the design space: accuracy budget + DSP budget -> the fastest.
+
+    python -m bench.choose --max-per 12 --max-dsp 500 [--part xcku060] [--cell lstm|gru]
+
+Among the accuracy sweep's block-circulant models (bench/results/accuracy.json, written by
+``python -m train explore``) whose bit-accurate fixed-point test PER is <= --max-per, and the
+reference-size engine of the same cell type and k (lstmp-1024 / gru-1024, unidirectional) at
+each N_PE in {8, 16, 32, 64, 128, 256}, print the one with the most projected frames/s whose
+resource-model DSP count is <= --max-dsp and which fits --part; say why, which figures are
+measured and which estimated, and the commands that train, export, measure and synthesize it.
+Exit status 0 with a choice, 2 when nothing meets the budgets (the message says what excluded
+each candidate) or an input is missing or malformed.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+if __package__ in (None, ""):                     # python bench/choose.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import designspace as ds  # noqa: E402
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m bench.choose", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--max-per", type=float, required=True, help="fixed-point test PER budget (%%)")
+    ap.add_argument("--max-dsp", type=float, required=True, help="DSP slice budget")
+    ap.add_argument("--part", default="xcku060", help="target part (default: %(default)s)")
+    ap.add_argument("--cell", choices=("lstm", "gru"), help="only this RNN type")
+    ap.add_argument("--clock-mhz", type=float, default=ds.F_CLK_MHZ, help="assumed clock")
+    ap.add_argument("--results", default=str(ds.RESULTS),
+                    help="directory with accuracy.json and engine_cycles.json")
+    args = ap.parse_args(argv)
+    results = Path(args.results)
+    try:
+        from fpga.parts import get_part
+        try:
+            part = get_part(args.part).name
+        except KeyError as e:
+            raise ds.InputError(str(e.args[0] if e.args else e)) from None
+        acc = ds.load_accuracy(results / "accuracy.json")
+        if acc is None:
+            raise ds.InputError(f"{results / 'accuracy.json'}: not measured yet: run "
+                                "`python -m train explore ...` first")
+        hw = ds.HardwareModel(ds.load_engine(results / "engine_cycles.json"), args.clock_mhz)
+        choice = ds.choose(acc, hw, args.max_per, args.max_dsp, part, args.cell)
+    except ds.InputError as e:
+        print(f"choose: {e}", file=sys.stderr)
+        return 2
+    except ds.NothingFits as e:
+        print(f"choose: nothing fits the budgets: {e}", file=sys.stderr)
+        return 2
+    print(ds.describe(choice, args.max_per, args.max_dsp, acc["corpus"]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

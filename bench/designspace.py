@@ -1,0 +1,375 @@
+"""The design space behind docs/results.md and ``python -m bench.choose``.
+
+Inputs (JSON under ``bench/results/``, each written by a script; none is typed by hand):
+
+* ``accuracy.json``      ``python -m train explore`` (PER float/fixed, parameters, compression);
+* ``engine_cycles.json`` ``make engine-bench`` (bench/engine_cycles.py: cycles/frame in RTL sim);
+* ``golden_speed.json``  bench/golden_speed.py;  ``sim_speed.json`` bench/sim_speed.py;
+* ``fpga/calibration.json`` (``python -m fpga calibrate``) through the resource model
+  ``fpga.model.estimate``.
+
+A hardware point is a reference-size model (``bench/models.py``: lstmp-1024 for LSTM, gru-1024
+for GRU, unidirectional) at block size k with N_PE PEs: cycles per frame (measured when
+engine_cycles.json has the point, else estimated as beats + passes x drain, the drain per pass
+fitted to the measured points), frames/s and latency at ``F_CLK_MHZ``, dense-equivalent GOPS,
+and DSP/LUT/FF/BRAM36 from the resource model with the fit on a part.
+"""
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.models import CELL_MODEL, REFERENCE, dense_macs_per_frame, passes_per_frame
+from fpga.calibrate import CALIBRATION
+from fpga.configs import CONFIGS, Config
+from fpga.model import estimate, fits_part, load_fits
+from fpga.parts import get_part
+from golden.engine_layout import EngineParams
+from golden.model import ModelConfig
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+F_CLK_MHZ = 200.0                 # ESE's clock on the XCKU060 (DESIGN section 6)
+DEFAULT_PART = "xcku060-ffva1156-2-e"
+CHOOSER_NPES = (8, 16, 32, 64, 128, 256)
+
+
+class InputError(ValueError):
+    """A results file is missing, unreadable or lacks a field; the message names it."""
+
+
+# --- JSON inputs, checked ---------------------------------------------------------------
+
+NUM = (int, float)
+OPT_NUM = (int, float, type(None))
+ACCURACY_TOP = {"corpus": str, "preset": str, "epochs": int, "seed": int, "max_per": NUM,
+                "cheapest": (str, type(None)), "rows": list}
+ACCURACY_ROW = {"name": str, "cell": str, "hidden": int, "k": int, "mode": str,
+                "per_float": NUM, "per_fixed": OPT_NUM, "dev_per": NUM, "params": int,
+                "dense_params": int, "compression": NUM, "cmacs_per_frame": int,
+                "train_seconds": NUM}
+ENGINE_ROW = {"model": str, "cell": str, "input_size": int, "hidden_size": int,
+              "num_layers": int, "proj_size": int, "k": int, "n_pe": int, "sim": str,
+              "beats_frame": int, "passes": int, "last_frame_cycles": int, "exact": bool,
+              "rtl": str, "date": str, "sim_cycles_per_s": OPT_NUM}
+GOLDEN_TOP = {"model": str, "machine": str, "rows": list}
+GOLDEN_ROW = {"path": str, "batch": int, "workers": int, "frames_per_s": NUM}
+SIM_TOP = {"model": str, "k": int, "n_pe": int, "frames": int, "rows": list}
+SIM_ROW = {"sim": str, "sim_cycles": NUM, "wall_s": NUM, "cycles_per_s": NUM,
+           "frame_cycles": int, "build_and_run_s": NUM}
+
+
+def _type_name(t) -> str:
+    ts = t if isinstance(t, tuple) else (t,)
+    names = {int: "integer", float: "number", str: "string", bool: "true/false", list: "list",
+             type(None): "null"}
+    return " or ".join(dict.fromkeys(names.get(x, x.__name__) for x in ts))
+
+
+def check_fields(obj, spec: dict, where: str) -> None:
+    """Raise InputError naming ``where.field`` for a missing field or a wrong type."""
+    if not isinstance(obj, dict):
+        raise InputError(f"{where}: expected an object, got {type(obj).__name__}")
+    for name, t in spec.items():
+        if name not in obj:
+            raise InputError(f"{where}: missing field {name!r}")
+        v = obj[name]
+        ts = t if isinstance(t, tuple) else (t,)
+        ok = isinstance(v, ts) and not (isinstance(v, bool) and bool not in ts)
+        if isinstance(v, float) and not math.isfinite(v):
+            ok = False
+        if not ok:
+            raise InputError(f"{where}.{name}: expected {_type_name(t)}, got {v!r}")
+
+
+def load_json(path: Path, top: dict | None = None, row: dict | None = None,
+              required: bool = False) -> dict | None:
+    """Read and check a results file; None when it does not exist (unless ``required``)."""
+    path = Path(path)
+    if not path.is_file():
+        if required:
+            raise InputError(f"{path}: file not found")
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError) as e:
+        raise InputError(f"{path}: not valid JSON ({e})") from None
+    check_fields(data, top or {"rows": list}, str(path))
+    for i, r in enumerate(data["rows"]):
+        check_fields(r, row or {}, f"{path}: rows[{i}]")
+    return data
+
+
+def load_accuracy(path: Path) -> dict | None:
+    data = load_json(path, ACCURACY_TOP, ACCURACY_ROW)
+    if data is not None:
+        for i, r in enumerate(data["rows"]):
+            if r["cell"] not in ("lstm", "gru"):
+                raise InputError(f"{path}: rows[{i}].cell: expected 'lstm' or 'gru', got {r['cell']!r}")
+            if r["mode"] not in ("dense", "admm", "direct"):
+                raise InputError(f"{path}: rows[{i}].mode: expected dense/admm/direct, got {r['mode']!r}")
+    return data
+
+
+def load_engine(path: Path) -> dict | None:
+    return load_json(path, {"rows": list}, ENGINE_ROW)
+
+
+def load_golden(path: Path) -> dict | None:
+    return load_json(path, GOLDEN_TOP, GOLDEN_ROW)
+
+
+def load_sim(path: Path) -> dict | None:
+    return load_json(path, SIM_TOP, SIM_ROW)
+
+
+# --- hardware points ----------------------------------------------------------------------
+
+def model_config(base: str, k: int) -> ModelConfig:
+    return ModelConfig(**REFERENCE[base], k=k, name=f"{base}-k{k}")
+
+
+def fpga_config(base: str, k: int, n_pe: int) -> Config:
+    """The resource model's view of a reference model (fpga.configs.Config)."""
+    s = REFERENCE[base]
+    return Config(f"{base}-k{k}", "lstmp" if s["cell"] == "lstm" else "gru", s["input_size"],
+                  s["hidden_size"], s["proj_size"], s["num_layers"], k=k, n_pe=n_pe)
+
+
+def cmul_dsp(calibration: Path | None = None) -> int:
+    """DSP slices of one complex multiplier (rtl/cmul.v), as measured in the calibration."""
+    path = Path(calibration or CALIBRATION)
+    try:
+        return int(json.loads(path.read_text())["blocks"]["cmul"]["0"]["dsp"])
+    except (OSError, ValueError, KeyError) as e:
+        raise InputError(f"{path}: no blocks.cmul.0.dsp ({e!r}); run `python -m fpga calibrate cmul`")
+
+
+@dataclass
+class DrainFit:
+    """cycles = beats + passes x per_pass, least squares over measured exact points."""
+    per_pass: float
+    points: int
+    source: str                  # which rows it was fitted on
+    max_err: float               # largest |estimate - measured| / measured over those points
+
+    def cycles(self, beats: int, passes: int) -> float:
+        return beats + passes * self.per_pass
+
+
+def fit_drain(engine: dict | None) -> DrainFit:
+    rows = [r for r in (engine or {"rows": []})["rows"] if r["exact"]]
+    ref = [r for r in rows if r["model"].rsplit("-k", 1)[0] in REFERENCE]
+    use, source = (ref, "reference-size models") if ref else (rows, "tiny models")
+    if not use:
+        return DrainFit(0.0, 0, "no measured points: the beats bound", math.nan)
+    d = (sum(r["passes"] * (r["last_frame_cycles"] - r["beats_frame"]) for r in use)
+         / sum(r["passes"] ** 2 for r in use))
+    err = max(abs(r["beats_frame"] + r["passes"] * d - r["last_frame_cycles"]) / r["last_frame_cycles"]
+              for r in use)
+    return DrainFit(d, len(use), source, err)
+
+
+@dataclass
+class HwPoint:
+    base: str                    # lstmp-1024 / gru-1024
+    cell: str
+    k: int
+    n_pe: int
+    beats: int
+    passes: int
+    design_bound: float
+    packed_bound: float
+    cycles: float
+    measured: bool
+    exact: bool | None
+    rtl: str
+    clk_mhz: float
+    dense_macs: int              # real MACs per frame of the dense model
+    cmacs: int                   # complex MACs per frame on the engine (k/2 packed words per block)
+    dsp: float
+    lut: float
+    ff: float
+    bram36: float
+    util: dict                   # % of the part per resource
+    part: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.base}-k{self.k}"
+
+    @property
+    def fits(self) -> bool:
+        return max(self.util.values()) <= 100.0
+
+    @property
+    def fps(self) -> float:
+        return self.clk_mhz * 1e6 / self.cycles
+
+    @property
+    def latency_us(self) -> float:
+        return self.cycles / self.clk_mhz
+
+    @property
+    def gops(self) -> float:
+        """Dense-equivalent GOPS: 2 x dense MACs per frame x frames/s."""
+        return 2 * self.dense_macs * self.fps / 1e9
+
+    def over(self) -> list[str]:
+        return [f"{r.upper()} {u:.0f} %" for r, u in self.util.items() if u > 100]
+
+
+class HardwareModel:
+    """Hardware points from measured cycles (engine_cycles.json) and the resource model."""
+
+    def __init__(self, engine: dict | None, clk_mhz: float = F_CLK_MHZ,
+                 calibration: Path | None = None):
+        self.clk_mhz = clk_mhz
+        self.fits = load_fits(calibration)
+        self.cmul_dsp = cmul_dsp(calibration)
+        self.drain = fit_drain(engine)
+        self.measured = {}
+        for r in (engine or {"rows": []})["rows"]:
+            # Verilator and Icarus count the same cycles; prefer Verilator's row if both exist.
+            key = (r["model"], r["n_pe"])
+            if key not in self.measured or r["sim"] == "verilator":
+                self.measured[key] = r
+
+    def point(self, base: str, k: int, n_pe: int, part: str = DEFAULT_PART) -> HwPoint:
+        mc = model_config(base, k)
+        ep = EngineParams.for_model(mc, n_pe)
+        passes = passes_per_frame(mc.cell, mc.num_layers, mc.proj_size)
+        m = self.measured.get((f"{base}-k{k}", n_pe))
+        cycles = m["last_frame_cycles"] if m else self.drain.cycles(ep.beats(), passes)
+        e = estimate(fpga_config(base, k, n_pe), k, n_pe, self.fits)
+        return HwPoint(base, mc.cell, k, n_pe, ep.beats(), passes, ep.design_bound(),
+                       ep.packed_bound(), cycles, m is not None, m["exact"] if m else None,
+                       m["rtl"] if m else "", self.clk_mhz, dense_macs_per_frame(**REFERENCE[base]),
+                       round(ep.packed_bound() * n_pe), e.dsp, e.lut, e.ff, e.bram36,
+                       fits_part(e, part), get_part(part).device)
+
+    def ceiling(self, base: str, k: int, part: str = DEFAULT_PART) -> dict:
+        """DSP-bound ceiling: every DSP of the part in a complex multiplier at clk_mhz."""
+        p = get_part(part)
+        mc = model_config(base, k)
+        cmacs = EngineParams.for_model(mc, 1).packed_bound()
+        per_cycle = p.dsps // self.cmul_dsp
+        cmac_s = per_cycle * self.clk_mhz * 1e6
+        fps = cmac_s / cmacs
+        return {"part": p.device, "dsps": p.dsps, "dsp_per_cmac": self.cmul_dsp,
+                "cmacs_per_cycle": per_cycle, "cmacs_per_s": cmac_s, "cmacs_per_frame": cmacs,
+                "fps": fps, "gops": 2 * dense_macs_per_frame(**REFERENCE[base]) * fps / 1e9}
+
+
+# --- the chooser --------------------------------------------------------------------------
+
+@dataclass
+class Choice:
+    acc: dict                    # the accuracy row
+    hw: HwPoint
+    candidates: int              # hardware points that met every budget
+    accurate: int                # accuracy rows (cell, k) meeting the PER budget
+    rejected_bigger: str         # why the next larger N_PE of the same model was not taken
+
+
+class NothingFits(Exception):
+    """No configuration meets the budgets; the message says which budget excluded what."""
+
+
+def best_accuracy_rows(acc: dict, max_per: float, cell: str | None) -> tuple[list[dict], list[str]]:
+    """Per (cell, k > 1): the row with the lowest fixed-point PER meeting ``max_per``."""
+    notes, best = [], {}
+    for r in acc["rows"]:
+        if cell and r["cell"] != cell:
+            continue
+        if r["k"] < 2:
+            notes.append(f"{r['name']}: dense (k = {r['k']}), not a circulant engine configuration")
+            continue
+        if r["per_fixed"] is None:
+            notes.append(f"{r['name']}: no fixed-point PER measured")
+            continue
+        if r["per_fixed"] > max_per:
+            notes.append(f"{r['name']}: PER fixed {r['per_fixed']:.2f} % > {max_per:g} %")
+            continue
+        key = (r["cell"], r["k"])
+        if key not in best or r["per_fixed"] < best[key]["per_fixed"]:
+            best[key] = r
+    return sorted(best.values(), key=lambda r: (r["cell"], r["k"])), notes
+
+
+def choose(acc: dict, hw: HardwareModel, max_per: float, max_dsp: float,
+           part: str = DEFAULT_PART, cell: str | None = None,
+           npes: tuple[int, ...] = CHOOSER_NPES) -> Choice:
+    """Max projected frames/s subject to PER fixed <= max_per, DSP <= max_dsp, fitting part."""
+    rows, notes = best_accuracy_rows(acc, max_per, cell)
+    if not rows:
+        what = f" {cell.upper()}" if cell else ""
+        raise NothingFits(f"no{what} circulant model meets PER fixed <= {max_per:g} % in the "
+                          f"accuracy sweep:\n  " + "\n  ".join(notes or ["(no rows)"]))
+    ok, why_not = [], []
+    for r in rows:
+        for n in npes:
+            p = hw.point(CELL_MODEL[r["cell"]], r["k"], n, part)
+            if p.dsp > max_dsp:
+                why_not.append(f"{p.name} N_PE={n}: {p.dsp:.0f} DSP > {max_dsp:g}")
+            elif not p.fits:
+                why_not.append(f"{p.name} N_PE={n}: does not fit {p.part} ({', '.join(p.over())})")
+            else:
+                ok.append((r, p))
+    if not ok:
+        raise NothingFits(f"no configuration within DSP <= {max_dsp:g} fits {get_part(part).device} "
+                          f"among the {len(rows)} accurate enough models:\n  "
+                          + "\n  ".join(why_not))
+    r, p = max(ok, key=lambda rp: (rp[1].fps, -rp[1].dsp, -rp[0]["per_fixed"]))
+    bigger = [n for n in npes if n > p.n_pe]
+    rej = ""
+    if bigger:
+        q = hw.point(p.base, p.k, bigger[0], part)
+        rej = (f"N_PE={q.n_pe} would need {q.dsp:.0f} DSP" if q.dsp > max_dsp else
+               f"N_PE={q.n_pe} does not fit {q.part} ({', '.join(q.over())})" if not q.fits else
+               f"N_PE={q.n_pe} is no faster ({q.fps:,.0f} frames/s)")
+    return Choice(r, p, len(ok), len(rows), rej)
+
+
+def build_commands(c: Choice, corpus: str) -> list[str]:
+    """Shell commands that train, check, export, measure and synthesize the choice."""
+    p, r = c.hw, c.acc
+    run = f"runs/{p.name}-{r['mode']}"
+    corpus_opt = f" --corpus {corpus}" if corpus and corpus != "default" else ""
+    return [
+        f"python -m train fit --preset {p.base} --no-bidirectional --mode {r['mode']} --k {p.k} "
+        f"--qat-epochs 1{corpus_opt} --out {run}",
+        f"python -m train eval {run} --fixed{corpus_opt}",
+        f"python -m train export {run} --n-pe {p.n_pe} --out bundles/{p.name}-npe{p.n_pe}",
+        f"python bench/engine_cycles.py --only {p.name}:{p.n_pe}",
+        synth_command(p),
+    ]
+
+
+def synth_command(p: HwPoint) -> str:
+    """``make synth`` when a named configuration (fpga/configs.py) matches, else overrides."""
+    if p.name in CONFIGS and CONFIGS[p.name].n_pe == p.n_pe:
+        return f"make synth CONFIG={p.name} PART={p.part.lower()}"
+    base = p.name if p.name in CONFIGS else f"{p.base}-k8"
+    over = ([] if p.name in CONFIGS else [f"-P K={p.k}"]) + [f"-P N_PE={p.n_pe}"]
+    return f"python -m fpga synth --config {base} {' '.join(over)} --part {p.part.lower()}"
+
+
+def describe(c: Choice, max_per: float, max_dsp: float, corpus: str) -> str:
+    p, r = c.hw, c.acc
+    src = "measured in RTL simulation" if p.measured else "estimated (beats + drain fit; not simulated)"
+    L = [f"best: {p.name}, N_PE={p.n_pe}  ({r['cell'].upper()}, k={p.k}, trained by {r['mode']})",
+         f"  accuracy : PER fixed {r['per_fixed']:.2f} % (float {r['per_float']:.2f} %) <= {max_per:g} % "
+         f"-- measured on {r['name']} (the sweep's model), {r['compression']:.1f}x compression",
+         f"  speed    : {p.fps:,.0f} frames/s, {p.latency_us:.1f} us/frame at {p.clk_mhz:.0f} MHz; "
+         f"{p.cycles:,.0f} cycles/frame {src}",
+         f"  cost     : {p.dsp:.0f} DSP <= {max_dsp:g}; LUT {p.util['lut']:.0f} %, FF {p.util['ff']:.0f} %, "
+         f"BRAM36 {p.bram36:.0f} ({p.util['bram36']:.0f} %) of {p.part} (resource model)",
+         f"  why      : highest projected frames/s of {c.candidates} (model, N_PE) points within "
+         f"the budgets, over {c.accurate} accurate enough (cell, k)"
+         + (f"; {c.rejected_bigger}" if c.rejected_bigger else ""),
+         "  build:"]
+    L += [f"    {cmd}" for cmd in build_commands(c, corpus)]
+    return "\n".join(L)

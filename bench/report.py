@@ -1,0 +1,490 @@
+"""Generate the design-space report docs/results.md (and its plots) from the benchmark JSON.
+
+    python bench/report.py                      # last step of `make bench`
+    python bench/report.py --results DIR --out FILE --img DIR
+
+Reads (bench/designspace.py describes them; a missing file gives a "not measured yet" line
+saying which command writes it, a malformed one an error naming the file and field):
+
+    bench/results/accuracy.json       python -m train explore ...
+    bench/results/engine_cycles.json  make engine-bench  (bench/engine_cycles.py)
+    bench/results/golden_speed.json   bench/golden_speed.py     (make bench)
+    bench/results/sim_speed.json      bench/sim_speed.py        (make bench)
+    fpga/calibration.json             python -m fpga calibrate  (the resource model's fit)
+    docs/fpga.md                      the measured ECP5 Fmax table (quoted as text)
+
+Nothing in the report is typed by hand except the papers' published figures (cited).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import designspace as ds  # noqa: E402
+from bench.models import CELL_MODEL, REFERENCE  # noqa: E402
+from fpga.parts import get_part  # noqa: E402
+
+HW_KS = (8, 16)
+HW_NPES = (16, 64, 128)
+EXPLORE_CMD = ("python -m train explore --ks 1 2 4 8 16 --modes admm direct --cells lstm gru "
+               "--out runs/explore")
+SECTIONS = ("Accuracy", "Hardware", "Against the papers", "Tool speed", "Plots", "Chooser",
+            "References")
+
+# The papers' own figures (abstracts; citations in REFERENCES).  Quoted, never derived.
+ESE = dict(part="XCKU060", clk_mhz=200, gops_sparse=282, gops_dense_equiv=2520, watts=41)
+CLSTM_PERF_X, CLSTM_EE_X = 18.8, 33.5      # vs ESE
+ERNN_EE_X_ESE, ERNN_EE_X_CLSTM = 37.4, 2   # vs ESE, "more than 2x" vs C-LSTM
+REFERENCES = [
+    "[ESE] S. Han et al., \"ESE: Efficient Speech Recognition Engine with Sparse LSTM on FPGA\", "
+    "FPGA 2017 (arXiv:1612.00694).",
+    "[C-LSTM] S. Wang et al., \"C-LSTM: Enabling Efficient LSTM using Structured Compression "
+    "Techniques on FPGAs\", FPGA 2018 (arXiv:1803.06305).",
+    "[E-RNN] Z. Li et al., \"E-RNN: Design Optimization for Efficient Recurrent Neural Networks "
+    "in FPGAs\", HPCA 2019 (arXiv:1812.07106).",
+]
+
+
+def _n(x: float, nd: int = 0) -> str:
+    return f"{x:,.{nd}f}"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    return (["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+            + ["| " + " | ".join(r) + " |" for r in rows])
+
+
+def _not_measured(what: str, cmd: str, path: Path) -> str:
+    return f"*Not measured yet: run `{cmd}` (it writes `{path}`) and regenerate the report.* ({what})"
+
+
+# --- sections -----------------------------------------------------------------------------
+
+def accuracy_section(acc: dict | None, path: Path) -> list[str]:
+    L = ["## Accuracy", ""]
+    if acc is None:
+        return L + [_not_measured("accuracy sweep", EXPLORE_CMD, path), ""]
+    cheapest = acc["cheapest"] or "none"
+    L += [f"Sweep `{path.name}`: preset `{acc['preset']}` on corpus `{acc['corpus']}`, "
+          f"{acc['epochs']} epochs per point (same budget for every mode), seed {acc['seed']}. "
+          "PER is the test phone error rate: *float* is the PyTorch model, *fixed* the golden "
+          "model's bit-accurate fixed point, i.e. what the RTL computes (bit-exact). "
+          f"Cheapest model meeting PER <= {acc['max_per']:g} % (fewest complex MACs per frame): "
+          f"**{cheapest}**.", ""]
+    rows = sorted(acc["rows"], key=lambda r: (r["cell"], r["hidden"], r["k"], r["mode"] != "dense",
+                                              r["mode"]))
+    L += _table(["model", "cell", "hidden", "k", "training", "params", "compression",
+                 "cMACs/frame", "PER float %", "PER fixed %", "dev PER %", "train s"],
+                [[r["name"], r["cell"].upper(), str(r["hidden"]), str(r["k"]), r["mode"],
+                  _n(r["params"]), f"{r['compression']:.1f}x", _n(r["cmacs_per_frame"]),
+                  f"{r['per_float']:.2f}", "n/a" if r["per_fixed"] is None else f"{r['per_fixed']:.2f}",
+                  f"{r['dev_per']:.2f}", _n(r["train_seconds"])] for r in rows])
+    # ADMM vs direct at the same (cell, hidden, k).
+    pairs = {}
+    for r in acc["rows"]:
+        pairs.setdefault((r["cell"], r["hidden"], r["k"]), {})[r["mode"]] = r
+    both = [(key, m) for key, m in sorted(pairs.items()) if "admm" in m and "direct" in m]
+    if both:
+        def per(r):
+            return r["per_fixed"] if r["per_fixed"] is not None else r["per_float"]
+        L += ["", "ADMM vs direct block-circulant training (E-RNN's claim: ADMM is more accurate at "
+              "the same block size); PER fixed point where measured, else float:", ""]
+        L += _table(["cell", "hidden", "k", "PER ADMM %", "PER direct %", "ADMM - direct"],
+                    [[c.upper(), str(h), str(k), f"{per(m['admm']):.2f}", f"{per(m['direct']):.2f}",
+                      f"{per(m['admm']) - per(m['direct']):+.2f}"] for (c, h, k), m in both])
+    return L + [""]
+
+
+def hardware_points(hw: ds.HardwareModel) -> list[ds.HwPoint]:
+    return [hw.point(base, k, n) for base in REFERENCE for k in HW_KS for n in HW_NPES]
+
+
+def fpga_md_ecp5(path: Path) -> str:
+    """The measured ECP5 Fmax rows of docs/fpga.md, as one sentence (read, not typed)."""
+    if not path.is_file():
+        return f"(`{path}` not found)"
+    lines = path.read_text().splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith("|") and "ECP5 Fmax" in line:
+            cols = [c.strip() for c in line.strip("|").split("|")]
+            fcol = next(j for j, c in enumerate(cols) if "ECP5 Fmax" in c)
+            items = []
+            for row in lines[i + 2:]:
+                if not row.startswith("|"):
+                    break
+                c = [x.strip() for x in row.strip("|").split("|")]
+                if len(c) == len(cols) and re.search(r"\d", c[fcol]):
+                    items.append(f"{c[0]} {c[1]}: {c[fcol]}")
+            if items:
+                return "; ".join(items)
+    return f"(no ECP5 Fmax table in `{path}`)"
+
+
+def hardware_section(hw: ds.HardwareModel, engine: dict | None, engine_path: Path,
+                     fpga_md: Path) -> list[str]:
+    part = get_part(ds.DEFAULT_PART)
+    clk = hw.clk_mhz
+    d = hw.drain
+    L = ["## Hardware", "",
+         f"Reference-size models (`bench/models.py`): **lstmp-1024** (LSTM, input 153, 1024 cells, "
+         "peepholes, projection 512, 2 layers) and **gru-1024** (GRU, same sizes, no projection), "
+         "random weights. The engine is **unidirectional**: every figure below is for one "
+         "direction. A bidirectional model needs two engines (twice the resources; the weights "
+         "alone then exceed the XCKU060's BRAM at k = 8, docs/resources.md) or two passes "
+         "(half the frames/s), and a multi-layer bidirectional stack runs layer by layer.", ""]
+    if engine is None:
+        L += [_not_measured("engine cycles", "make engine-bench", engine_path), ""]
+    else:
+        rtls = sorted({r["rtl"] for r in engine["rows"]})
+        L += [f"Measured cycles/frame: `{engine_path.name}` (Verilator, last of a few frames at full "
+              f"rate, every output word equal to golden; RTL {', '.join(rtls)}).", ""]
+    L += [f"Estimated cycles/frame (points not simulated) = beats + passes x {d.per_pass:.1f} "
+          f"cycles, the per-pass drain fitted by least squares to {d.points} measured points "
+          f"({d.source})"
+          + (f"; largest error of the fit on those points {100 * d.max_err:.1f} %." if d.points else ".")
+          + " Beats = MAC beats per frame (row groups padded to N_PE, k/2 packed words per block); "
+          "packed bound = complex MACs / N_PE with k/2 words per block; DESIGN bound = the same "
+          "with k/2+1 bins (DESIGN.md section 6). "
+          f"frames/s and latency at an assumed **{clk:.0f} MHz** (ESE's clock on the XCKU060); "
+          "`*` marks an estimated cycle count.", ""]
+    rows = []
+    for p in hardware_points(hw):
+        meas = _n(p.cycles) if p.measured else "not measured"
+        est = _n(hw.drain.cycles(p.beats, p.passes))
+        star = "" if p.measured else "*"
+        rows.append([p.base, str(p.k), str(p.n_pe), _n(p.beats), meas, est, _n(p.packed_bound),
+                     _n(p.design_bound), f"{p.cycles / p.packed_bound:.3f}{star}",
+                     f"{_n(p.fps)}{star}", f"{p.latency_us:.1f}{star}", f"{p.gops:.0f}{star}",
+                     _n(p.dsp), f"{p.lut / 1e3:.1f}k", f"{p.ff / 1e3:.1f}k", f"{p.bram36:.0f}",
+                     "yes" if p.fits else "no (" + ", ".join(p.over()) + ")"])
+    L += _table(["model", "k", "N_PE", "beats", "measured cycles", "estimated cycles",
+                 "packed bound", "DESIGN bound", "x packed", "frames/s", "latency us",
+                 "dense-eq GOPS", "DSP", "LUT", "FF", "BRAM36", f"fits {part.device}"], rows)
+    L += ["",
+          "DSP/LUT/FF/BRAM36: the resource model (`fpga/model.py`, `python -m fpga model`; "
+          "docs/resources.md): N_PE PEs + one FFT + one IFFT fitted to yosys `synth_xilinx` "
+          "figures of the blocks at k = 4..32, BRAM counted from the model's shapes; the cell "
+          "unit, activation tables, control and AXI are not included. Fit: every resource "
+          f"<= 100 % of the {part.device} ({part.luts:,} LUT, {part.ffs:,} FF, {part.dsps:,} DSP, "
+          f"{part.bram36:,} BRAM36).",
+          "",
+          f"Measured clock: none on a Xilinx part (Vivado is not available here). The open flow's "
+          f"routed Fmax on a Lattice ECP5 (from docs/fpga.md): {fpga_md_ecp5(fpga_md)}. These are "
+          f"ECP5 figures, not a prediction of the XCKU060 clock; the {clk:.0f} MHz above is an "
+          "assumption.", ""]
+    return L
+
+
+def papers_section(hw: ds.HardwareModel) -> list[str]:
+    part = get_part(ds.DEFAULT_PART)
+    L = ["## Against the papers", "",
+         "What the papers state (abstracts; references below), quoted, not re-derived:", "",
+         f"- ESE [ESE] on the {ESE['part']} at {ESE['clk_mhz']} MHz: {ESE['gops_sparse']} GOPS on "
+         f"the sparse LSTM, corresponding to {ESE['gops_dense_equiv'] / 1000:.2f} TOPS on the "
+         f"uncompressed (dense) one; {ESE['watts']} W.",
+         f"- C-LSTM [C-LSTM]: up to {CLSTM_PERF_X}x ESE's performance and {CLSTM_EE_X}x its "
+         "energy efficiency.",
+         f"- E-RNN [E-RNN]: up to {ERNN_EE_X_ESE}x ESE's energy efficiency and more than "
+         f"{ERNN_EE_X_CLSTM}x C-LSTM's.", "",
+         "Ours in the same units: dense-equivalent GOPS = 2 x (real MACs per frame of the same "
+         "model with dense matrices: input, recurrent and projection matrices) x frames/s, at "
+         f"{hw.clk_mhz:.0f} MHz, one direction, projected from RTL-simulated (or estimated, `*`) "
+         "cycles, not measured on a board. **Energy efficiency is not measured** (no power figures: "
+         "no board, no Vivado power analysis), so the C-LSTM and E-RNN ratios have no counterpart "
+         "here.", ""]
+    rows = []
+    for p in hardware_points(hw):
+        c = hw.ceiling(p.base, p.k)
+        star = "" if p.measured else "*"
+        rows.append([p.base, str(p.k), str(p.n_pe), f"{_n(p.fps)}{star}", f"{p.gops:.0f}{star}",
+                     f"{p.gops / ESE['gops_dense_equiv']:.2f}{star}", _n(p.dsp),
+                     f"{100 * p.fps / c['fps']:.1f}{star}"])
+    L += _table(["model", "k", "N_PE", "frames/s", "dense-eq GOPS", "/ ESE's 2.52 TOPS",
+                 "DSP (model)", "% of DSP ceiling"], rows)
+    c0 = hw.ceiling("lstmp-1024", HW_KS[0])
+    L += ["",
+          f"DSP-bound ceiling of the {part.device}: {part.dsps:,} DSP slices / {c0['dsp_per_cmac']} "
+          f"DSP per complex multiply (rtl/cmul.v, 4-multiplier form; {c0['dsp_per_cmac']} DSP48E2 "
+          "in the yosys calibration, fpga/calibration.json) = "
+          f"{c0['cmacs_per_cycle']} complex MACs per cycle = {c0['cmacs_per_s'] / 1e9:.1f} G complex "
+          f"MAC/s at {hw.clk_mhz:.0f} MHz, if every DSP served a PE and nothing else (our "
+          "`engine_pe` maps to more DSPs than its multiplier, and the FFT/IFFT take some). "
+          "Ceiling frames/s = that / complex MACs per frame (k/2 packed words per block, as the "
+          "engine computes):", ""]
+    crow = []
+    for base in REFERENCE:
+        for k in HW_KS:
+            c = hw.ceiling(base, k)
+            crow.append([base, str(k), _n(c["cmacs_per_frame"]), _n(c["fps"]), _n(c["gops"]),
+                         f"{c['gops'] / ESE['gops_dense_equiv']:.1f}"])
+    L += _table(["model", "k", "complex MACs/frame", "ceiling frames/s", "ceiling dense-eq GOPS",
+                 "/ ESE's 2.52 TOPS"], crow)
+    return L + [""]
+
+
+def tool_section(golden: dict | None, sim: dict | None, acc: dict | None,
+                 paths: dict[str, Path]) -> list[str]:
+    L = ["## Tool speed", "", "Wall-clock figures from a shared 2-core machine; other jobs may "
+         "have been running, so they are lower bounds of what a quiet machine does.", "",
+         "### Golden model", ""]
+    if golden is None:
+        L += [_not_measured("golden speed", "make bench", paths["golden"])]
+    else:
+        L += [f"`{golden['model']}`; {golden['machine']}. Frames/s, median of the repeats:", ""]
+        L += _table(["path", "batch", "worker threads", "frames/s"],
+                    [[r["path"], str(r["batch"]), str(r["workers"]), _n(r["frames_per_s"])]
+                     for r in golden["rows"]])
+    L += ["", "### RTL simulators on the engine", ""]
+    if sim is None:
+        L += [_not_measured("simulator speed", "make bench", paths["sim"])]
+    else:
+        load = (f" 1-minute load average {sim['load_avg']:.1f} at the start on {sim['cores']} cores."
+                if "load_avg" in sim and "cores" in sim else "")
+        L += [f"Engine `{sim['model']}` (k = {sim['k']}, N_PE = {sim['n_pe']}), {sim['frames']} "
+              "frames at full rate through cocotb (bench/sim_speed.py); cycles/s of the streaming "
+              f"part, cocotb's Python driver and monitor included.{load}", ""]
+        L += _table(["simulator", "simulated cycles", "wall s", "cycles/s", "cycles/frame",
+                     "build + run s"],
+                    [[r["sim"], _n(r["sim_cycles"]), f"{r['wall_s']:.2f}", _n(r["cycles_per_s"]),
+                      _n(r["frame_cycles"]), _n(r["build_and_run_s"])] for r in sim["rows"]])
+        by = {r["sim"]: r["cycles_per_s"] for r in sim["rows"]}
+        if "verilator" in by and "icarus" in by and by["icarus"] > 0:
+            L += ["", f"Verilator simulates {by['verilator'] / by['icarus']:.1f}x as many cycles "
+                  "per second as Icarus here."]
+    L += ["", "### Training", ""]
+    if acc is None:
+        L += [_not_measured("training times", EXPLORE_CMD, paths["accuracy"])]
+    else:
+        ts = [r["train_seconds"] for r in acc["rows"]]
+        L += [f"The accuracy sweep trained {len(ts)} models ({acc['preset']} preset, "
+              f"{acc['epochs']} epochs each) in {_n(sum(ts))} s in total "
+              f"({_n(min(ts))} to {_n(max(ts))} s per model; per-model times in the accuracy table)."]
+    return L + [""]
+
+
+def _pareto(points: list[tuple[float, float]]) -> list[int]:
+    """Indices of points not dominated (higher x better, lower y better)."""
+    out = []
+    for i, (x, y) in enumerate(points):
+        if not any((x2 >= x and y2 <= y) and (x2 > x or y2 < y) for x2, y2 in points):
+            out.append(i)
+    return out
+
+
+def pareto_points(acc: dict, hw: ds.HardwareModel, npes=HW_NPES) -> list[tuple[dict, ds.HwPoint]]:
+    """(best accuracy row of each (cell, k > 1), hardware point at each N_PE), fitting the part."""
+    rows, _ = ds.best_accuracy_rows(acc, float("inf"), None)
+    out = []
+    for r in rows:
+        for n in npes:
+            p = hw.point(CELL_MODEL[r["cell"]], r["k"], n)
+            if p.fits:
+                out.append((r, p))
+    return out
+
+
+def plots(acc: dict | None, hw: ds.HardwareModel, img: Path) -> dict[str, Path]:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    img.mkdir(parents=True, exist_ok=True)
+    made = {}
+    # Frames/s vs DSP of the hardware points (always available: resource model + cycles).
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    for base, mk in zip(REFERENCE, "os"):
+        for k in HW_KS:
+            pts = [hw.point(base, k, n) for n in ds.CHOOSER_NPES]
+            ax.plot([p.dsp for p in pts], [p.fps for p in pts], mk + "-", label=f"{base} k={k}")
+            for p in pts:
+                ax.annotate(f"{p.n_pe}" + ("" if p.fits else " (no fit)"), (p.dsp, p.fps),
+                            fontsize=6, xytext=(3, -8), textcoords="offset points")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("DSP slices (resource model)")
+    ax.set_ylabel(f"projected frames/s at {hw.clk_mhz:.0f} MHz")
+    ax.set_title("Throughput vs DSPs (labels: N_PE)", fontsize=9)
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    made["fps_vs_dsp"] = img / "report_fps_vs_dsp.png"
+    fig.savefig(made["fps_vs_dsp"], dpi=110)
+    plt.close(fig)
+    if acc is None:
+        return made
+
+    fig, axes = plt.subplots(1, 2, figsize=(10, 4), sharey=True)
+    for ax, cell in zip(axes, ("lstm", "gru")):
+        rows = [r for r in acc["rows"] if r["cell"] == cell]
+        dense = [r for r in rows if r["mode"] == "dense"]
+        for mode, color in (("admm", "C0"), ("direct", "C1")):
+            rs = sorted(dense + [r for r in rows if r["mode"] == mode], key=lambda r: r["compression"])
+            if len(rs) <= len(dense):
+                continue
+            x = [r["compression"] for r in rs]
+            ax.plot(x, [r["per_float"] for r in rs], "o-", color=color, label=f"{mode} float")
+            fx = [(r["compression"], r["per_fixed"]) for r in rs if r["per_fixed"] is not None]
+            if fx:
+                ax.plot(*zip(*fx), "s--", color=color, alpha=0.7, label=f"{mode} fixed")
+            for r in rs:
+                ax.annotate(f"k={r['k']}", (r["compression"], r["per_float"]), fontsize=7,
+                            xytext=(3, 3), textcoords="offset points")
+        ax.set_xscale("log", base=2)
+        ax.set_title(f"{cell.upper()} ({acc['preset']} preset, {acc['corpus']} corpus)", fontsize=9)
+        ax.set_xlabel("compression (dense-equivalent / stored parameters)")
+        ax.grid(True, alpha=0.3)
+        if ax.lines:
+            ax.legend(fontsize=7)
+    axes[0].set_ylabel("test PER (%)")
+    fig.tight_layout()
+    made["per_vs_compression"] = img / "report_per_vs_compression.png"
+    fig.savefig(made["per_vs_compression"], dpi=110)
+    plt.close(fig)
+
+    pts = pareto_points(acc, hw)
+    fig, ax = plt.subplots(figsize=(6.5, 4))
+    if pts:
+        front = set(_pareto([(p.fps, r["per_fixed"]) for r, p in pts]))
+        for i, (r, p) in enumerate(pts):
+            ax.plot(p.fps, r["per_fixed"], "o" if r["cell"] == "lstm" else "s",
+                    color="C0" if r["cell"] == "lstm" else "C1", mfc="none" if i not in front else None)
+            ax.annotate(f"k={p.k} N={p.n_pe}", (p.fps, r["per_fixed"]), fontsize=6,
+                        xytext=(3, 3), textcoords="offset points")
+        fr = sorted((pts[i][1].fps, pts[i][0]["per_fixed"]) for i in front)
+        ax.step(*zip(*fr), where="post", color="gray", alpha=0.5, label="Pareto front")
+        ax.plot([], [], "o", color="C0", label="LSTM (lstmp-1024)")
+        ax.plot([], [], "s", color="C1", label="GRU (gru-1024)")
+        ax.legend(fontsize=7)
+    ax.set_xscale("log")
+    ax.set_xlabel(f"projected frames/s, reference-size model, {hw.clk_mhz:.0f} MHz")
+    ax.set_ylabel(f"test PER fixed (%), {acc['preset']} preset")
+    ax.set_title("PER (small model) vs throughput (reference-size model, same k)", fontsize=9)
+    ax.grid(True, which="both", alpha=0.3)
+    fig.tight_layout()
+    made["pareto"] = img / "report_pareto.png"
+    fig.savefig(made["pareto"], dpi=110)
+    plt.close(fig)
+    return made
+
+
+def plots_section(made: dict[str, Path], acc: dict | None, hw: ds.HardwareModel, out: Path,
+                  acc_path: Path) -> list[str]:
+    rel = {k: os.path.relpath(v, out.parent) for k, v in made.items()}
+    L = ["## Plots", ""]
+    if "per_vs_compression" in rel:
+        L += ["PER against compression, per RNN type (float solid, bit-accurate fixed point "
+              "dashed; the dense model is compression 1):", "",
+              f"![PER vs compression]({rel['per_vs_compression']})", "",
+              "Pareto chart: fixed-point PER against projected frames/s over (cell, k, N_PE), "
+              "configurations that fit the XCKU060 only; filled markers are on the front. "
+              f"**The two axes come from different models**: PER from the `{acc['preset']}` "
+              "preset of the sweep, throughput from the reference-size model (lstmp-1024 or "
+              "gru-1024) at the same k, as E-RNN's phase II assumes the accuracy ranking carries "
+              "over.", "", f"![Pareto]({rel['pareto']})", ""]
+        pts = pareto_points(acc, hw)
+        front = _pareto([(p.fps, r["per_fixed"]) for r, p in pts])
+        if front:
+            L += ["Pareto front:", ""]
+            L += _table(["cell", "k", "N_PE", "training", "PER fixed %", "frames/s", "DSP"],
+                        [[pts[i][0]["cell"].upper(), str(pts[i][1].k), str(pts[i][1].n_pe),
+                          pts[i][0]["mode"], f"{pts[i][0]['per_fixed']:.2f}",
+                          _n(pts[i][1].fps) + ("" if pts[i][1].measured else "*"),
+                          _n(pts[i][1].dsp)]
+                         for i in sorted(front, key=lambda i: pts[i][1].fps)])
+            L += [""]
+    else:
+        L += [_not_measured("PER plots", EXPLORE_CMD, acc_path), ""]
+    L += ["Throughput against DSPs of the reference-size models at N_PE "
+          f"{', '.join(map(str, ds.CHOOSER_NPES))} (cycles measured where simulated, else "
+          "estimated):", "", f"![frames/s vs DSP]({rel['fps_vs_dsp']})", ""]
+    return L
+
+
+def chooser_budgets(acc: dict) -> list[tuple[float, float, str | None]]:
+    """Example budgets: the sweep's own PER requirement at two DSP budgets, then GRU only."""
+    return [(acc["max_per"], 300, None), (acc["max_per"], 1000, None), (acc["max_per"], 1000, "gru")]
+
+
+def chooser_section(acc: dict | None, hw: ds.HardwareModel, acc_path: Path) -> list[str]:
+    L = ["## Chooser", "",
+         "`python -m bench.choose --max-per X --max-dsp N [--part xcku060] [--cell lstm|gru]` "
+         "picks the configuration with the most projected frames/s whose fixed-point PER (from "
+         "the sweep) is <= X and whose reference-size engine (resource model) needs <= N DSPs "
+         f"and fits the part, over N_PE in {', '.join(map(str, ds.CHOOSER_NPES))}; it prints the "
+         "commands that build it. Cycles are measured where engine_cycles.json has the point, "
+         "else estimated (it says which).", ""]
+    if acc is None:
+        return L + [_not_measured("chooser (needs the accuracy sweep)", EXPLORE_CMD, acc_path), ""]
+    for max_per, max_dsp, cell in chooser_budgets(acc):
+        cmd = (f"python -m bench.choose --max-per {max_per:g} --max-dsp {max_dsp:g}"
+               + (f" --cell {cell}" if cell else ""))
+        try:
+            text = ds.describe(ds.choose(acc, hw, max_per, max_dsp, cell=cell), max_per, max_dsp,
+                               acc["corpus"])
+        except ds.NothingFits as e:
+            text = f"nothing fits: {e}"
+        L += ["```", f"$ {cmd}", text, "```", ""]
+    return L
+
+
+def render(results: Path, out: Path, img: Path, clk_mhz: float, fpga_md: Path,
+           calibration: Path | None = None) -> str:
+    paths = {"accuracy": results / "accuracy.json", "engine": results / "engine_cycles.json",
+             "golden": results / "golden_speed.json", "sim": results / "sim_speed.json"}
+    acc = ds.load_accuracy(paths["accuracy"])
+    engine = ds.load_engine(paths["engine"])
+    golden = ds.load_golden(paths["golden"])
+    sim = ds.load_sim(paths["sim"])
+    hw = ds.HardwareModel(engine, clk_mhz, calibration)
+    made = plots(acc, hw, img)
+
+    def status(key):
+        return "present" if paths[key].is_file() else "**absent**"
+    L = ["# Design-space report: accuracy, hardware cost and speed",
+         "",
+         f"Generated by `bench/report.py` (`make bench`) on {datetime.date.today().isoformat()} "
+         "from the JSON the benchmarks write; do not edit by hand. Inputs: "
+         + ", ".join(f"`{p.name}` ({status(k)})" for k, p in paths.items())
+         + " in `bench/results/`, the resource model's calibration `fpga/calibration.json`. "
+         "Regenerate: `python -m train explore ...` (accuracy, hours), `make engine-bench` "
+         "(cycles, ~15+ min), then `make bench` (golden and simulator speed, this report).",
+         ""]
+    L += accuracy_section(acc, paths["accuracy"])
+    L += hardware_section(hw, engine, paths["engine"], fpga_md)
+    L += papers_section(hw)
+    L += tool_section(golden, sim, acc, paths)
+    L += plots_section(made, acc, hw, out, paths["accuracy"])
+    L += chooser_section(acc, hw, paths["accuracy"])
+    L += ["## References", ""] + [f"- {r}" for r in REFERENCES] + [""]
+    return "\n".join(L)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--results", default=str(ds.RESULTS), help="directory of the JSON inputs")
+    ap.add_argument("--out", default=str(ds.ROOT / "docs" / "results.md"))
+    ap.add_argument("--img", default=str(ds.ROOT / "docs" / "img"), help="directory for the PNGs")
+    ap.add_argument("--clock-mhz", type=float, default=ds.F_CLK_MHZ, help="assumed clock")
+    ap.add_argument("--fpga-md", default=str(ds.ROOT / "docs" / "fpga.md"),
+                    help="markdown with the measured ECP5 Fmax table")
+    args = ap.parse_args(argv)
+    out = Path(args.out)
+    try:
+        text = render(Path(args.results), out, Path(args.img), args.clock_mhz, Path(args.fpga_md))
+    except ds.InputError as e:
+        print(f"report: {e}", file=sys.stderr)
+        return 2
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text)
+    print(f"wrote {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,213 @@
+"""The design-space report (bench/report.py) and chooser (bench/choose.py) on fixture JSON.
+
+tests/data/bench/ holds made-up inputs in the schemas the benchmarks write (their figures mean
+nothing); the tests check that the report is produced and well formed, that the chooser obeys
+its budgets, and that bad input is named.  Seconds, no simulation.
+"""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench import choose, designspace as ds, report
+from bench.engine_cycles import merge_json, select
+
+DATA = Path(__file__).parent / "data" / "bench"
+NUM = re.compile(r"^-?[\d,]+(\.\d+)?[x*%]?$")
+
+
+@pytest.fixture
+def results(tmp_path: Path) -> Path:
+    d = tmp_path / "results"
+    shutil.copytree(DATA, d)
+    return d
+
+
+def run_report(results: Path, tmp_path: Path) -> tuple[int, str]:
+    out = tmp_path / "docs" / "results.md"
+    rc = report.main(["--results", str(results), "--out", str(out), "--img",
+                      str(tmp_path / "docs" / "img")])
+    return rc, out.read_text() if out.is_file() else ""
+
+
+def tables(md: str) -> list[list[list[str]]]:
+    """Every markdown table as a list of rows of cells (header first, separator dropped)."""
+    out, cur = [], []
+    for line in md.splitlines() + [""]:
+        if line.startswith("|"):
+            cells = [c.strip() for c in line.strip().strip("|").split("|")]
+            if not all(set(c) <= {"-"} for c in cells):
+                cur.append(cells)
+        elif cur:
+            out.append(cur)
+            cur = []
+    return out
+
+
+def table_with(md: str, *header: str) -> list[list[str]]:
+    for t in tables(md):
+        if all(h in t[0] for h in header):
+            return t
+    raise AssertionError(f"no table with columns {header}")
+
+
+def col(t: list[list[str]], name: str) -> list[str]:
+    i = t[0].index(name)
+    return [r[i] for r in t[1:]]
+
+
+def test_report_well_formed(results: Path, tmp_path: Path):
+    rc, md = run_report(results, tmp_path)
+    assert rc == 0
+    heads = [line[3:] for line in md.splitlines() if line.startswith("## ")]
+    assert heads == list(report.SECTIONS)
+    acc = json.loads((results / "accuracy.json").read_text())
+    t = table_with(md, "PER float %", "PER fixed %")
+    assert sorted(col(t, "model")) == sorted(r["name"] for r in acc["rows"])
+    assert "n/a" in col(t, "PER fixed %")                 # a null per_fixed is shown as such
+    for name in ("params", "compression", "PER float %", "train s"):
+        assert all(NUM.match(v) for v in col(t, name)), name
+    hw = table_with(md, "measured cycles", "estimated cycles")
+    assert {(r[0], r[1], r[2]) for r in hw[1:]} == {
+        (m, str(k), str(n)) for m in ("lstmp-1024", "gru-1024") for k in (8, 16)
+        for n in (16, 64, 128)}
+    measured = [r for r in hw[1:] if r[4] != "not measured"]
+    assert [(r[0], r[1], r[2], r[4]) for r in measured] == [("lstmp-1024", "8", "64", "7,936")]
+    for name in ("beats", "estimated cycles", "frames/s", "latency us", "DSP", "BRAM36"):
+        assert all(NUM.match(v) for v in col(hw, name)), name
+    assert all(v.startswith(("yes", "no")) for v in col(hw, "fits XCKU060"))
+    assert len(table_with(md, "ceiling frames/s")) == 1 + 4
+    assert "2.52 TOPS" in md and "Energy efficiency is not measured" in md
+    assert "44.1 MHz" in md                                # ECP5 figure read from docs/fpga.md
+    assert len(table_with(md, "simulator", "cycles/s")) == 3
+    for png in ("report_per_vs_compression.png", "report_pareto.png", "report_fps_vs_dsp.png"):
+        f = tmp_path / "docs" / "img" / png
+        assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", png
+        assert f"](img/{png})" in md
+    assert md.count("$ python -m bench.choose") == 3
+    assert "Not measured yet" not in md
+
+
+def test_report_with_missing_inputs(tmp_path: Path):
+    empty = tmp_path / "none"
+    empty.mkdir()
+    rc, md = run_report(empty, tmp_path)
+    assert rc == 0
+    assert [line[3:] for line in md.splitlines() if line.startswith("## ")] == list(report.SECTIONS)
+    assert "Not measured yet: run `python -m train explore" in md
+    assert "Not measured yet: run `make engine-bench`" in md
+    hw = table_with(md, "measured cycles")
+    assert set(col(hw, "measured cycles")) == {"not measured"}
+    assert (tmp_path / "docs" / "img" / "report_fps_vs_dsp.png").is_file()
+    assert not (tmp_path / "docs" / "img" / "report_pareto.png").exists()
+
+
+@pytest.mark.parametrize("file,edit,expect", [
+    ("accuracy.json", lambda d: d["rows"][3].pop("per_fixed"), "rows[3]: missing field 'per_fixed'"),
+    ("accuracy.json", lambda d: d["rows"][0].update(per_float="7.1"), "rows[0].per_float: expected"),
+    ("accuracy.json", lambda d: d["rows"][0].update(cell="rnn"), "rows[0].cell"),
+    ("accuracy.json", lambda d: d.pop("corpus"), "missing field 'corpus'"),
+    ("engine_cycles.json", lambda d: d["rows"][0].pop("beats_frame"), "missing field 'beats_frame'"),
+    ("sim_speed.json", lambda d: d["rows"][1].update(cycles_per_s=None), "rows[1].cycles_per_s"),
+    ("golden_speed.json", None, "not valid JSON"),
+])
+def test_bad_input_is_named(results: Path, tmp_path: Path, capsys, file, edit, expect):
+    path = results / file
+    if edit is None:
+        path.write_text("{ truncated")
+    else:
+        data = json.loads(path.read_text())
+        edit(data)
+        path.write_text(json.dumps(data))
+    rc, _ = run_report(results, tmp_path)
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert file in err and expect in err
+
+
+def run_choose(results: Path, capsys, *args: str) -> tuple[int, str, str]:
+    rc = choose.main(["--results", str(results), *args])
+    cap = capsys.readouterr()
+    return rc, cap.out, cap.err
+
+
+@pytest.mark.parametrize("max_per,max_dsp,cell", [
+    (15, 300, None), (15, 1000, None), (9, 1000, None), (15, 1000, "gru"), (12, 120, "lstm")])
+def test_chooser_obeys_budgets(results: Path, capsys, max_per, max_dsp, cell):
+    args = ["--max-per", str(max_per), "--max-dsp", str(max_dsp)] + (["--cell", cell] if cell else [])
+    rc, out, _ = run_choose(results, capsys, *args)
+    assert rc == 0
+    m = re.search(r"best: (\S+)-k(\d+), N_PE=(\d+)", out)
+    base, k, n = m.group(1), int(m.group(2)), int(m.group(3))
+    per = float(re.search(r"PER fixed ([\d.]+) %", out).group(1))
+    dsp = float(re.search(r"cost\s+: (\d+) DSP", out).group(1))
+    fps = float(re.search(r"speed\s+: ([\d,]+) frames/s", out).group(1).replace(",", ""))
+    assert per <= max_per and dsp <= max_dsp
+    if cell:
+        assert base == {"lstm": "lstmp-1024", "gru": "gru-1024"}[cell]
+    # No candidate within the budgets is faster (independent enumeration of the space).
+    acc = ds.load_accuracy(results / "accuracy.json")
+    hw = ds.HardwareModel(ds.load_engine(results / "engine_cycles.json"))
+    best = 0.0
+    for r in acc["rows"]:
+        if r["k"] > 1 and r["per_fixed"] is not None and r["per_fixed"] <= max_per \
+                and (cell is None or r["cell"] == cell):
+            for npe in ds.CHOOSER_NPES:
+                p = hw.point({"lstm": "lstmp-1024", "gru": "gru-1024"}[r["cell"]], r["k"], npe)
+                if p.dsp <= max_dsp and p.fits:
+                    best = max(best, p.fps)
+    assert fps == pytest.approx(best, rel=1e-3)
+    assert f"--k {k}" in out and f"--n-pe {n}" in out and "--no-bidirectional" in out
+    assert ("estimated" in out) != ("measured in RTL" in out)
+
+
+@pytest.mark.parametrize("args,expect", [
+    (["--max-per", "1", "--max-dsp", "1000"], "PER fixed"),
+    (["--max-per", "15", "--max-dsp", "10"], "DSP > 10"),
+])
+def test_chooser_nothing_fits(results: Path, capsys, args, expect):
+    rc, out, err = run_choose(results, capsys, *args)
+    assert rc != 0 and out == ""
+    assert "nothing fits" in err and expect in err
+
+
+def test_chooser_needs_accuracy(tmp_path: Path, capsys):
+    rc, _, err = run_choose(tmp_path, capsys, "--max-per", "10", "--max-dsp", "500")
+    assert rc == 2 and "accuracy.json" in err and "not measured yet" in err
+
+
+def test_engine_cycles_selection_and_merge(tmp_path: Path):
+    sel = select(False, ["gru-1024-k16:64,32", "tiny-gru"])
+    assert [(s["name"], s["cell"], s["k"], n) for s, n in sel] == [
+        ("gru-1024-k16", "gru", 16, 64), ("gru-1024-k16", "gru", 16, 32), ("tiny-gru", "gru", 4, 4)]
+    assert len(select(False, None)) == 16 and {s["name"] for s, _ in select(True, None)} == {
+        "tiny-lstmp", "tiny-gru"}
+    with pytest.raises(SystemExit, match="unknown model"):
+        select(False, ["lstmp-2048-k8"])
+    path = tmp_path / "ec.json"
+    rows = json.loads((DATA / "engine_cycles.json").read_text())["rows"]
+    merge_json(path, rows)
+    merge_json(path, [{**rows[0], "last_frame_cycles": 1}])
+    got = json.loads(path.read_text())["rows"]
+    assert len(got) == len(rows)
+    assert [r["last_frame_cycles"] for r in got if r["model"] == rows[0]["model"]] == [1]
+
+
+def test_fpga_engine_override_rebuilds_layout():
+    """The chooser prints `python -m fpga synth --config C -P N_PE=n`: the engine's memories
+    must then be written for n PEs (not C's own N_PE) in a run directory of their own."""
+    from fpga.__main__ import resolve_params
+    from golden.engine_layout import EngineParams
+    from golden.model import ModelConfig
+
+    params, run = resolve_params("engine", "tiny", {"N_PE": 4, "K": 8}, "pytest")
+    assert run == "tiny-K8-npe4" and params["N_PE"] == 4 and params["K"] == 8
+    mem = Path(__file__).resolve().parents[1] / "build" / "fpga" / "engine" / f"{run}_pytest" / "mem"
+    ep = EngineParams.for_model(ModelConfig(cell="lstm", input_size=16, hidden_size=64, k=8), 4)
+    words = [w for w in (mem / "w.mem").read_text().splitlines() if not w.startswith("//")]
+    assert len(words) == ep.wdepth and {len(w) for w in words} == {4 * 2 * 16 // 4}   # 4 banks
+    assert resolve_params("engine", "tiny", {}, "pytest")[1] == "tiny"
