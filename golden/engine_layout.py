@@ -13,7 +13,8 @@ fits a given engine build (``check_model_fits`` raises ValueError naming every m
 Engine address order (the PEs run in lock step, so all banks share one address):
 
 * weights, per layer: gate pass then projection pass.  Gate pass: for row group g, input
-  block j (x blocks, then recurrent blocks), packed word w: address ``(g*qt + j)*k/2 + w``;
+  block j (layer 0: x blocks, then recurrent blocks; layers > 0: recurrent blocks, then x
+  blocks, whose producer is still draining), packed word w: address ``(g*qt + j)*k/2 + w``;
   bank n holds row ``r = g*n_pe + n``; row r is gate ``r % G`` of hidden block ``r // G``
   (G = 4 LSTM i,f,g,o / 3 GRU r,z,n), i.e. golden block ``(r % G)*H/k + r // G``; rows past
   the matrix are zero.  Projection pass (LSTM, P > 0): rows are projection blocks, j over
@@ -270,7 +271,10 @@ def engine_memories(model: Model, params: EngineParams) -> dict[str, np.ndarray]
     for l in range(params.num_layers):
         pre = f"l{l}.d0."
         rec = P[pre + ("w_r" if params.cell == "lstm" else "w_h")]
-        gate = np.concatenate([_packed_words(P[pre + "w_x"], F), _packed_words(rec, F)], axis=1)
+        # block order of the gate pass (rtl/engine.v): layer 0 x then recurrent blocks, the
+        # other layers recurrent blocks first (their x input is still draining)
+        parts = [_packed_words(P[pre + "w_x"], F), _packed_words(rec, F)]
+        gate = np.concatenate(parts if l == 0 else parts[::-1], axis=1)
         w_parts.append(_bank_order(_interleave(gate, G), params.n_pe))
         if params.proj_size:
             w_parts.append(_bank_order(_packed_words(P[pre + "w_p"], F), params.n_pe))

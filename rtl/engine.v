@@ -306,8 +306,16 @@ module engine #(
     wire [31:0] qt = (state == S_PROJ) ? HB : qx + QR;
     wire [31:0] ngrp = (state == S_PROJ) ? GP : GG;
     wire in_pass = (state == S_GATE) || (state == S_PROJ);
-    wire seg_first = (blk == 0) || (CELL == 1 && state == S_GATE && blk == qx);
-    wire seg_last = (blk == qt - 1) || (CELL == 1 && state == S_GATE && blk == qx - 1);
+    // gate pass block order: the operand that is ready first goes first.  Layer 0: x_t (the
+    // input frame), then r_{t-1} (for one layer, still draining from the previous frame);
+    // layer l > 0: r_{t-1} (written in the previous frame), then x = r^{l-1}_t (draining from
+    // the pass just issued).  The weight memory is laid out in the same order.
+    wire rec_first = (layer != 0);
+    wire [31:0] nseg1 = rec_first ? QR : qx;  // blocks of the first operand
+    wire is_x = rec_first ? (blk >= QR) : (blk < qx);
+    wire [31:0] xs_blk = rec_first ? blk - QR : blk;
+    wire seg_first = (blk == 0) || (CELL == 1 && state == S_GATE && blk == nseg1);
+    wire seg_last = (blk == qt - 1) || (CELL == 1 && state == S_GATE && blk == nseg1 - 1);
     wire hold = seg_last && wrd == 0 && since_end < SPACING;
     wire last_beat = (wrd == LAST_WRD) && (blk == qt - 1) && (grp == ngrp - 1);
     wire of_room = (of_resv + RB) <= OF_DEPTH;
@@ -319,12 +327,12 @@ module engine #(
     // layer 0 (W_x x_{t+1} first), start while the previous pass still drains.
     wire [31:0] xs_slot = (layer == 0) ? 32'd0 : ({24'd0, layer} - 32'd1) * 2 + {31'd0, par};
     wire [31:0] rs_slot = {24'd0, layer} * 2 + {31'd0, !par};
-    wire [31:0] rs_blk = blk - qx;
-    wire x_ready = (layer == 0) || ((slot_fid[xs_slot] == fid) && ({16'd0, slot_cnt[xs_slot]} > blk));
+    wire [31:0] rs_blk = rec_first ? blk : blk - qx;
+    wire x_ready = (layer == 0) || ((slot_fid[xs_slot] == fid) && ({16'd0, slot_cnt[xs_slot]} > xs_blk));
     wire r_ready = first_step || ((slot_fid[rs_slot] == fid - 2'd1)
                                   && ({16'd0, slot_cnt[rs_slot]} > rs_blk));
     wire sb_wait = (state == S_PROJ && m_cnt <= blk)
-                   || (state == S_GATE && ((blk < qx) ? !x_ready : !r_ready));
+                   || (state == S_GATE && (is_x ? !x_ready : !r_ready));
     // a layer step starts with its first beat; it takes a slot in the element-wise context queue
     wire step_first = (state == S_GATE) && (grp == 0) && (blk == 0) && (wrd == 0);
     reg [2:0] ctx_cnt;
@@ -388,13 +396,13 @@ module engine #(
                         if (state == S_PROJ) begin
                             b_kind <= 2'd2;
                             b_saddr <= M_BASE + blk;
-                        end else if (blk < qx) begin
+                        end else if (is_x) begin
                             b_kind <= 2'd0;
                             if (layer == 0) begin
                                 b_xin <= 1'b1;
                                 b_saddr <= cur_slot * QIN + blk;
                             end else begin
-                                b_saddr <= xs_slot * RB + blk;
+                                b_saddr <= xs_slot * RB + xs_blk;
                             end
                         end else begin
                             b_kind <= (CELL == 1) ? 2'd1 : 2'd0;
@@ -632,6 +640,9 @@ module engine #(
         res_z <= z_word;
         res_r <= pr_word;
     end
+    // a row is complete with its last accumulation: LSTM the one (kind 0); GRU gh (kind 1) on
+    // layer 0, gx (kind 0) on the others (recurrent blocks first)
+    wire [1:0] z_kind = (CELL == 0 || res_layer != 0) ? 2'd0 : 2'd1;
     wire res_gate = res_valid && res_kind != 2'd2 && {16'd0, res_row} < ROWS;
     wire res_proj = res_valid && res_kind == 2'd2 && {16'd0, res_row} < RB;
     always @(posedge clk) begin
@@ -813,7 +824,7 @@ module engine #(
             z_base <= 0;
             e_h <= 0;
         end else begin
-            if (res_gate && res_kind == ((CELL == 0) ? 2'd0 : 2'd1)) z_seen <= z_seen + 1;
+            if (res_gate && res_kind == z_kind) z_seen <= z_seen + 1;
             if (ctx_pop) begin
                 z_base <= z_base + ROWS;
                 e_h <= 0;
