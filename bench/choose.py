@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clock-mhz", type=float, default=ds.F_CLK_MHZ, help="assumed clock")
     ap.add_argument("--results", default=str(ds.RESULTS),
                     help="directory with accuracy.json and engine_cycles.json")
+    ap.add_argument("--accuracy", help="accuracy sweep JSON (default: RESULTS/accuracy.json)")
     args = ap.parse_args(argv)
     results = Path(args.results)
     try:
@@ -41,9 +42,10 @@ def main(argv: list[str] | None = None) -> int:
             part = get_part(args.part).name
         except KeyError as e:
             raise ds.InputError(str(e.args[0] if e.args else e)) from None
-        acc = ds.load_accuracy(results / "accuracy.json")
+        acc_path = Path(args.accuracy) if args.accuracy else results / "accuracy.json"
+        acc = ds.load_accuracy(acc_path)
         if acc is None:
-            raise ds.InputError(f"{results / 'accuracy.json'}: not measured yet: run "
+            raise ds.InputError(f"{acc_path}: not measured yet: run "
                                 "`python -m train explore ...` first")
         hw = ds.HardwareModel(ds.load_engine(results / "engine_cycles.json"), args.clock_mhz)
         choice = ds.choose(acc, hw, args.max_per, args.max_dsp, part, args.cell)

@@ -159,9 +159,14 @@ class DrainFit:
         return beats + passes * self.per_pass
 
 
+def is_reference(row: dict) -> bool:
+    """An engine_cycles.json row of a reference-size model (lstmp-1024-k8, gru-1024-k16...)."""
+    return row["model"].rsplit("-k", 1)[0] in REFERENCE
+
+
 def fit_drain(engine: dict | None) -> DrainFit:
     rows = [r for r in (engine or {"rows": []})["rows"] if r["exact"]]
-    ref = [r for r in rows if r["model"].rsplit("-k", 1)[0] in REFERENCE]
+    ref = [r for r in rows if is_reference(r)]
     use, source = (ref, "reference-size models") if ref else (rows, "tiny models")
     if not use:
         return DrainFit(0.0, 0, "no measured points: the beats bound", math.nan)

@@ -32,8 +32,7 @@ from fpga.parts import get_part  # noqa: E402
 
 HW_KS = (8, 16)
 HW_NPES = (16, 64, 128)
-EXPLORE_CMD = ("python -m train explore --ks 1 2 4 8 16 --modes admm direct --cells lstm gru "
-               "--out runs/explore")
+EXPLORE_CMD = "python -m train explore ..."
 SECTIONS = ("Accuracy", "Hardware", "Against the papers", "Tool speed", "Plots", "Chooser",
             "References")
 
@@ -51,6 +50,12 @@ REFERENCES = [
 ]
 
 
+def _show(p: Path) -> str:
+    """A path as the report shows it: relative to the repository when inside it."""
+    p = Path(p).resolve()
+    return str(p.relative_to(ds.ROOT)) if p.is_relative_to(ds.ROOT) else str(p)
+
+
 def _n(x: float, nd: int = 0) -> str:
     return f"{x:,.{nd}f}"
 
@@ -61,7 +66,8 @@ def _table(header: list[str], rows: list[list[str]]) -> list[str]:
 
 
 def _not_measured(what: str, cmd: str, path: Path) -> str:
-    return f"*Not measured yet: run `{cmd}` (it writes `{path}`) and regenerate the report.* ({what})"
+    return (f"*Not measured yet: run `{cmd}` (for `{_show(path)}`) and regenerate the "
+            f"report.* ({what})")
 
 
 # --- sections -----------------------------------------------------------------------------
@@ -71,7 +77,7 @@ def accuracy_section(acc: dict | None, path: Path) -> list[str]:
     if acc is None:
         return L + [_not_measured("accuracy sweep", EXPLORE_CMD, path), ""]
     cheapest = acc["cheapest"] or "none"
-    L += [f"Sweep `{path.name}`: preset `{acc['preset']}` on corpus `{acc['corpus']}`, "
+    L += [f"Sweep `{_show(path)}`: preset `{acc['preset']}` on corpus `{acc['corpus']}`, "
           f"{acc['epochs']} epochs per point (same budget for every mode), seed {acc['seed']}. "
           "PER is the test phone error rate: *float* is the PyTorch model, *fixed* the golden "
           "model's bit-accurate fixed point, i.e. what the RTL computes (bit-exact). "
@@ -141,9 +147,10 @@ def hardware_section(hw: ds.HardwareModel, engine: dict | None, engine_path: Pat
     if engine is None:
         L += [_not_measured("engine cycles", "make engine-bench", engine_path), ""]
     else:
-        rtls = sorted({r["rtl"] for r in engine["rows"]})
-        L += [f"Measured cycles/frame: `{engine_path.name}` (Verilator, last of a few frames at full "
-              f"rate, every output word equal to golden; RTL {', '.join(rtls)}).", ""]
+        rtls = sorted({r["rtl"] for r in engine["rows"] if ds.is_reference(r)})
+        L += [f"Measured cycles/frame: `{_show(engine_path)}` (Verilator, last of a few frames at full "
+              "rate, every output word equal to golden; RTL commit of the reference-size points: "
+              f"{', '.join(rtls) or 'none measured'}).", ""]
     L += [f"Estimated cycles/frame (points not simulated) = beats + passes x {d.per_pass:.1f} "
           f"cycles, the per-pass drain fitted by least squares to {d.points} measured points "
           f"({d.source})"
@@ -354,7 +361,7 @@ def plots(acc: dict | None, hw: ds.HardwareModel, img: Path) -> dict[str, Path]:
         for i, (r, p) in enumerate(pts):
             ax.plot(p.fps, r["per_fixed"], "o" if r["cell"] == "lstm" else "s",
                     color="C0" if r["cell"] == "lstm" else "C1", mfc="none" if i not in front else None)
-            ax.annotate(f"k={p.k} N={p.n_pe}", (p.fps, r["per_fixed"]), fontsize=6,
+            ax.annotate(f"k{p.k}/{p.n_pe}", (p.fps, r["per_fixed"]), fontsize=6,
                         xytext=(3, 3), textcoords="offset points")
         fr = sorted((pts[i][1].fps, pts[i][0]["per_fixed"]) for i in front)
         ax.step(*zip(*fr), where="post", color="gray", alpha=0.5, label="Pareto front")
@@ -364,7 +371,8 @@ def plots(acc: dict | None, hw: ds.HardwareModel, img: Path) -> dict[str, Path]:
     ax.set_xscale("log")
     ax.set_xlabel(f"projected frames/s, reference-size model, {hw.clk_mhz:.0f} MHz")
     ax.set_ylabel(f"test PER fixed (%), {acc['preset']} preset")
-    ax.set_title("PER (small model) vs throughput (reference-size model, same k)", fontsize=9)
+    ax.set_title("PER (sweep model) vs throughput (reference-size model, same k); labels k/N_PE",
+                 fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
     made["pareto"] = img / "report_pareto.png"
@@ -434,8 +442,9 @@ def chooser_section(acc: dict | None, hw: ds.HardwareModel, acc_path: Path) -> l
 
 
 def render(results: Path, out: Path, img: Path, clk_mhz: float, fpga_md: Path,
-           calibration: Path | None = None) -> str:
-    paths = {"accuracy": results / "accuracy.json", "engine": results / "engine_cycles.json",
+           accuracy: Path | None = None, calibration: Path | None = None) -> str:
+    paths = {"accuracy": accuracy or results / "accuracy.json",
+             "engine": results / "engine_cycles.json",
              "golden": results / "golden_speed.json", "sim": results / "sim_speed.json"}
     acc = ds.load_accuracy(paths["accuracy"])
     engine = ds.load_engine(paths["engine"])
@@ -450,10 +459,10 @@ def render(results: Path, out: Path, img: Path, clk_mhz: float, fpga_md: Path,
          "",
          f"Generated by `bench/report.py` (`make bench`) on {datetime.date.today().isoformat()} "
          "from the JSON the benchmarks write; do not edit by hand. Inputs: "
-         + ", ".join(f"`{p.name}` ({status(k)})" for k, p in paths.items())
-         + " in `bench/results/`, the resource model's calibration `fpga/calibration.json`. "
+         + ", ".join(f"`{_show(p)}` ({status(k)})" for k, p in paths.items())
+         + ", the resource model's calibration `fpga/calibration.json`. "
          "Regenerate: `python -m train explore ...` (accuracy, hours), `make engine-bench` "
-         "(cycles, ~15+ min), then `make bench` (golden and simulator speed, this report).",
+         "(cycles, ~30 min), then `make bench` (golden and simulator speed, this report).",
          ""]
     L += accuracy_section(acc, paths["accuracy"])
     L += hardware_section(hw, engine, paths["engine"], fpga_md)
@@ -468,6 +477,8 @@ def render(results: Path, out: Path, img: Path, clk_mhz: float, fpga_md: Path,
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--results", default=str(ds.RESULTS), help="directory of the JSON inputs")
+    ap.add_argument("--accuracy", help="accuracy sweep JSON (default: RESULTS/accuracy.json; "
+                    "or the results.json of a `python -m train explore --out DIR` run)")
     ap.add_argument("--out", default=str(ds.ROOT / "docs" / "results.md"))
     ap.add_argument("--img", default=str(ds.ROOT / "docs" / "img"), help="directory for the PNGs")
     ap.add_argument("--clock-mhz", type=float, default=ds.F_CLK_MHZ, help="assumed clock")
@@ -476,7 +487,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     out = Path(args.out)
     try:
-        text = render(Path(args.results), out, Path(args.img), args.clock_mhz, Path(args.fpga_md))
+        text = render(Path(args.results), out, Path(args.img), args.clock_mhz, Path(args.fpga_md),
+                      Path(args.accuracy) if args.accuracy else None)
     except ds.InputError as e:
         print(f"report: {e}", file=sys.stderr)
         return 2
