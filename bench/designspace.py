@@ -312,7 +312,8 @@ def choose(acc: dict, hw: HardwareModel, max_per: float, max_dsp: float,
     if not rows:
         what = f" {cell.upper()}" if cell else ""
         raise NothingFits(f"no{what} circulant model meets PER fixed <= {max_per:g} % in the "
-                          f"accuracy sweep:\n  " + "\n  ".join(notes or ["(no rows)"]))
+                          f"accuracy sweep:\n  " + "\n  ".join(
+                              notes or [f"(the sweep has no{what} rows)"]))
     ok, why_not = [], []
     for r in rows:
         for n in npes:

@@ -20,6 +20,7 @@ N_PE 16, 64, 128 in the full table.
     python bench/engine_cycles.py --quick                  # tiny models only (minutes)
     python bench/engine_cycles.py --only lstmp-1024-k8     # one model at its default N_PEs
     python bench/engine_cycles.py --only gru-1024-k16:64,32 --only tiny-gru
+    python bench/engine_cycles.py --only lstmp-1024-k4:128      # any k of a reference model
 
 Every row is also merged into ``--json`` (default bench/results/engine_cycles.json, read by
 bench/report.py): rows of the same model, N_PE and simulator are replaced, others kept, and
@@ -30,6 +31,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import re
 import subprocess
 import sys
 import time
@@ -67,12 +69,21 @@ def select(quick: bool, only: list[str] | None) -> list[tuple[dict, int]]:
     out = []
     for item in only:
         name, _, npes = item.partition(":")
+        m = re.fullmatch(r"(.+)-k(\d+)", name)
+        if name not in specs and m and m.group(1) in REFERENCE:     # any k of a reference model
+            specs[name] = ({**REFERENCE[m.group(1)], "k": int(m.group(2)), "name": name}, REF_NPES)
         if name not in specs:
-            raise SystemExit(f"--only {item}: unknown model {name!r}; known: {', '.join(specs)}")
+            raise SystemExit(f"--only {item}: unknown model {name!r}; known: {', '.join(specs)} "
+                             f"(or {'/'.join(REFERENCE)}-k<k> for another block size)")
         try:
             ns = tuple(int(v) for v in npes.split(",")) if npes else specs[name][1]
         except ValueError:
             raise SystemExit(f"--only {item}: N_PE list must be integers (e.g. {name}:16,64)")
+        try:
+            for n in ns:
+                EngineParams.for_model(ModelConfig(**specs[name][0]), n)
+        except ValueError as e:
+            raise SystemExit(f"--only {item}: {e}")
         out += [(specs[name][0], n) for n in ns]
     return out
 

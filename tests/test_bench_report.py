@@ -186,8 +186,11 @@ def test_engine_cycles_selection_and_merge(tmp_path: Path):
         ("gru-1024-k16", "gru", 16, 64), ("gru-1024-k16", "gru", 16, 32), ("tiny-gru", "gru", 4, 4)]
     assert len(select(False, None)) == 16 and {s["name"] for s, _ in select(True, None)} == {
         "tiny-lstmp", "tiny-gru"}
-    with pytest.raises(SystemExit, match="unknown model"):
-        select(False, ["lstmp-2048-k8"])
+    assert [(s["name"], s["k"], s["proj_size"], n) for s, n in select(False, ["lstmp-1024-k4:8"])] == [
+        ("lstmp-1024-k4", 4, 512, 8)]
+    for bad in ("lstmp-2048-k8", "tiny-gru-k8"):
+        with pytest.raises(SystemExit, match="unknown model"):
+            select(False, [bad])
     path = tmp_path / "ec.json"
     rows = json.loads((DATA / "engine_cycles.json").read_text())["rows"]
     merge_json(path, rows)
