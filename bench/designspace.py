@@ -248,12 +248,17 @@ class HardwareModel:
         passes = passes_per_frame(mc.cell, mc.num_layers, mc.proj_size)
         m = self.measured.get((f"{base}-k{k}", n_pe))
         cycles = m["last_frame_cycles"] if m else self.drain.cycles(ep.beats(), passes)
-        e = estimate(fpga_config(base, k, n_pe), k, n_pe, self.fits)
+        e = self.resources(base, k, n_pe)
         return HwPoint(base, mc.cell, k, n_pe, ep.beats(), passes, ep.design_bound(),
                        ep.packed_bound(), cycles, m is not None, m["exact"] if m else None,
                        m["rtl"] if m else "", self.clk_mhz, dense_macs_per_frame(**REFERENCE[base]),
                        round(ep.packed_bound() * n_pe), e.dsp, e.lut, e.ff, e.bram36,
                        fits_part(e, part), get_part(part).device)
+
+    def resources(self, base: str, k: int, n_pe: int, directions: int = 1):
+        """The resource model's estimate (fpga.model.Estimate); directions=2: both directions'
+        weights and state on one engine's PEs."""
+        return estimate(fpga_config(base, k, n_pe), k, n_pe, self.fits, directions)
 
     def ceiling(self, base: str, k: int, part: str = DEFAULT_PART) -> dict:
         """DSP-bound ceiling: every DSP of the part in a complex multiplier at clk_mhz."""

@@ -137,13 +137,15 @@ def hardware_section(hw: ds.HardwareModel, engine: dict | None, engine_path: Pat
     part = get_part(ds.DEFAULT_PART)
     clk = hw.clk_mhz
     d = hw.drain
+    bi = hw.resources("lstmp-1024", 8, 64, directions=2)
     L = ["## Hardware", "",
          f"Reference-size models (`bench/models.py`): **lstmp-1024** (LSTM, input 153, 1024 cells, "
          "peepholes, projection 512, 2 layers) and **gru-1024** (GRU, same sizes, no projection), "
          "random weights. The engine is **unidirectional**: every figure below is for one "
-         "direction. A bidirectional model needs two engines (twice the resources; the weights "
-         "alone then exceed the XCKU060's BRAM at k = 8, docs/resources.md) or two passes "
-         "(half the frames/s), and a multi-layer bidirectional stack runs layer by layer.", ""]
+         "direction. A bidirectional model needs two engines (twice the resources) or two passes "
+         "(half the frames/s) with both directions' weights on chip (lstmp-1024, k = 8, N_PE = 64: "
+         f"{bi.bram36:,.0f} BRAM36, {100 * bi.bram36 / part.bram36:.0f} % of the {part.device}, "
+         "resource model), and a multi-layer bidirectional stack runs layer by layer.", ""]
     if engine is None:
         L += [_not_measured("engine cycles", "make engine-bench", engine_path), ""]
     else:
@@ -220,8 +222,9 @@ def papers_section(hw: ds.HardwareModel) -> list[str]:
           f"DSP per complex multiply (rtl/cmul.v, 4-multiplier form; {c0['dsp_per_cmac']} DSP48E2 "
           "in the yosys calibration, fpga/calibration.json) = "
           f"{c0['cmacs_per_cycle']} complex MACs per cycle = {c0['cmacs_per_s'] / 1e9:.1f} G complex "
-          f"MAC/s at {hw.clk_mhz:.0f} MHz, if every DSP served a PE and nothing else (our "
-          "`engine_pe` maps to more DSPs than its multiplier, and the FFT/IFFT take some). "
+          f"MAC/s at {hw.clk_mhz:.0f} MHz, if every DSP served a complex multiplier and nothing else "
+          f"(our whole `engine_pe` maps to {hw.fits['engine_pe']['dsp'](HW_KS[0]):.0f} DSP48E2 at "
+          f"k = {HW_KS[0]} in the calibration, and the FFT/IFFT take some). "
           "Ceiling frames/s = that / complex MACs per frame (k/2 packed words per block, as the "
           "engine computes):", ""]
     crow = []
