@@ -18,7 +18,8 @@ Engine address order (the PEs run in lock step, so all banks share one address):
   bank n holds row ``r = g*n_pe + n``; row r is gate ``r % G`` of hidden block ``r // G``
   (G = 4 LSTM i,f,g,o / 3 GRU r,z,n), i.e. golden block ``(r % G)*H/k + r // G``; rows past
   the matrix are zero.  Projection pass (LSTM, P > 0): rows are projection blocks, j over
-  H/k.  Packed word w of block (i, j) is ``{im, re}`` = (pack_half_spectrum words 2w+1, 2w).
+  H/k; with fewer rows than PEs each row is split over ``ps`` PEs (``EngineParams.ps``): bank
+  ``i*ps + s`` holds row i's blocks ``j*ps + s`` for ``j < H/(k ps)``.  Packed word w of block (i, j) is ``{im, re}`` = (pack_half_spectrum words 2w+1, 2w).
   ``w.mem`` has one line per address, bank ``n_pe-1`` leftmost.
 * bias: per layer, rows in the same interleaved order (GRU: the b_x rows, then the b_h rows);
   k lanes per line (lane 0 rightmost), codes re-aligned to ``pre``'s fractional bits (RND).
@@ -130,11 +131,26 @@ class EngineParams:
     def gp(self) -> int:
         return _cdiv(self.pb, self.n_pe)
 
+    @property
+    def ps(self) -> int:
+        """Projection split: PEs per projection row (a power of two dividing H/k, ps*P/k <=
+        n_pe); PE ``i*ps + s`` accumulates the m blocks ``h = j*ps + s`` of row i."""
+        s = 1
+        if self.pb:
+            while 2 * s * self.pb <= self.n_pe and self.hb % (2 * s) == 0:
+                s *= 2
+        return s
+
+    @property
+    def hc(self) -> int:
+        """Blocks per PE in the projection pass (H/k / ps)."""
+        return self.hb // self.ps
+
     def qx(self, layer: int) -> int:
         return self.qin if layer == 0 else self.rb
 
     def layer_words(self, layer: int) -> int:
-        return (self.gg * (self.qx(layer) + self.rb) + self.gp * self.hb) * self.k2
+        return (self.gg * (self.qx(layer) + self.rb) + self.gp * self.hc) * self.k2
 
     @property
     def wdepth(self) -> int:
@@ -277,7 +293,12 @@ def engine_memories(model: Model, params: EngineParams) -> dict[str, np.ndarray]
         gate = np.concatenate(parts if l == 0 else parts[::-1], axis=1)
         w_parts.append(_bank_order(_interleave(gate, G), params.n_pe))
         if params.proj_size:
-            w_parts.append(_bank_order(_packed_words(P[pre + "w_p"], F), params.n_pe))
+            wp = _packed_words(P[pre + "w_p"], F)                # (P/k, H/k, k/2)
+            ps, hc = params.ps, params.hc
+            # split rows: PE i*ps + s takes blocks j*ps + s, j < hc
+            wp = wp.reshape(params.pb, hc, ps, params.k2).swapaxes(1, 2).reshape(
+                params.pb * ps, hc, params.k2)
+            w_parts.append(_bank_order(wp, params.n_pe))
         names = ("b",) if params.cell == "lstm" else ("b_x", "b_h")
         for name in names:
             codes = _bias_codes(P[pre + name], F).reshape(params.rows, k)

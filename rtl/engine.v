@@ -105,6 +105,17 @@ module engine #(
     input  wire [31:0]                ld_addr,
     input  wire [31:0]                ld_data
 );
+    // largest power of two s with s * pb <= npe that divides hb (1 without projection)
+    function automatic integer proj_split(input integer pb, input integer hb, input integer npe);
+        integer i;
+        begin
+            proj_split = 1;
+            for (i = 0; i < 16; i = i + 1)
+                if (pb > 0 && 2 * proj_split * pb <= npe && hb % (2 * proj_split) == 0)
+                    proj_split = 2 * proj_split;
+        end
+    endfunction
+
     // ------------------------------------------------------------------ derived sizes
     localparam integer K2 = K / 2;
     localparam integer LOG2K = $clog2(K);
@@ -122,12 +133,19 @@ module engine #(
     localparam integer GG = (ROWS + N_PE - 1) / N_PE;
     localparam integer PB = PROJ / K;
     localparam integer GP = (PB + N_PE - 1) / N_PE;
+    // projection split: with fewer projection rows than PEs, row i is spread over PS PEs
+    // (PS a power of two dividing HB, PS * PB <= N_PE): PE n = i*PS + s accumulates the m
+    // blocks h = j*PS + s (j < HC), read from m bank s, and the hand-off adds the PS partial
+    // sums of each row (exact) before rounding
+    localparam integer PS = proj_split(PB, HB, N_PE);
+    localparam integer HC = HB / PS;  // m blocks per bank (beats per word of the pass)
+    localparam integer MDEPTH = (PROJ > 0) ? HC : 1;
     localparam integer QR = RB;
     localparam integer QX1 = RB;
     localparam integer QT0 = QIN + QR;
     localparam integer QT1 = QX1 + QR;
-    localparam integer WL0 = (GG * QT0 + GP * HB) * K2;
-    localparam integer WL1 = (GG * QT1 + GP * HB) * K2;
+    localparam integer WL0 = (GG * QT0 + GP * HC) * K2;
+    localparam integer WL1 = (GG * QT1 + GP * HC) * K2;
     localparam integer WDEPTH = WL0 + (LAYERS - 1) * WL1;
     localparam integer BROWS = ROWS * ((CELL == 0) ? 1 : 2);
     localparam integer BDEPTH = LAYERS * BROWS;
@@ -142,8 +160,7 @@ module engine #(
     localparam integer SPEC_SHIFT = DATA_FRAC + WEIGHT_FRAC - SPEC_FRAC;
     localparam integer IOW = SPEC_WIDTH + LOG2K;  // IFFT output width
     localparam integer XIN_DEPTH = 2 * QIN;
-    localparam integer M_BASE = LAYERS * 2 * RB;
-    localparam integer SDEPTH = M_BASE + ((PROJ > 0) ? HB : 0);
+    localparam integer SDEPTH = LAYERS * 2 * RB;  // r slots (m spectra: the m banks)
     localparam integer ZDEPTH = ROWS * ((CELL == 0) ? 1 : 2);
     localparam integer OF_DEPTH = 1 << $clog2(2 * RB);
     localparam integer SW = (CELL == 0) ? CELL_WIDTH : DATA_WIDTH;  // state word lane width
@@ -303,7 +320,7 @@ module engine #(
 
     // ------------------------------------------------------------------ sequencer
     wire [31:0] qx = (layer == 0) ? QIN : QX1;
-    wire [31:0] qt = (state == S_PROJ) ? HB : qx + QR;
+    wire [31:0] qt = (state == S_PROJ) ? HC : qx + QR;
     wire [31:0] ngrp = (state == S_PROJ) ? GP : GG;
     wire in_pass = (state == S_GATE) || (state == S_PROJ);
     // gate pass block order: the operand that is ready first goes first.  Layer 0: x_t (the
@@ -331,7 +348,7 @@ module engine #(
     wire x_ready = (layer == 0) || ((slot_fid[xs_slot] == fid) && ({16'd0, slot_cnt[xs_slot]} > xs_blk));
     wire r_ready = first_step || ((slot_fid[rs_slot] == fid - 2'd1)
                                   && ({16'd0, slot_cnt[rs_slot]} > rs_blk));
-    wire sb_wait = (state == S_PROJ && m_cnt <= blk)
+    wire sb_wait = (state == S_PROJ && m_cnt < (blk + 1) * PS)
                    || (state == S_GATE && (is_x ? !x_ready : !r_ready));
     // a layer step starts with its first beat; it takes a slot in the element-wise context queue
     wire step_first = (state == S_GATE) && (grp == 0) && (blk == 0) && (wrd == 0);
@@ -395,7 +412,7 @@ module engine #(
                         b_xin <= 1'b0;
                         if (state == S_PROJ) begin
                             b_kind <= 2'd2;
-                            b_saddr <= M_BASE + blk;
+                            b_saddr <= blk;  // m bank address
                         end else if (is_x) begin
                             b_kind <= 2'd0;
                             if (layer == 0) begin
@@ -469,6 +486,23 @@ module engine #(
     end
     wire [SBW-1:0] x_blk = d1_xin ? xin_rd : spec_rd;
     wire [SPW-1:0] x_word = d1_mask ? {SPW{1'b0}} : x_blk[d1_w*SPW+:SPW];
+    // m spectra (projection input): PS banks, block h in bank h % PS at h / PS
+    wire [PS*SBW-1:0] m_rd;
+    wire m_we;
+    wire [15:0] m_blk;
+    wire [SBW-1:0] m_wdata;
+    genvar mb;
+    generate
+        for (mb = 0; mb < PS; mb = mb + 1) begin : g_mbank
+            reg [SBW-1:0] mbank[0:MDEPTH-1];
+            reg [SBW-1:0] rd;
+            always @(posedge clk) begin
+                if (m_we && ({16'd0, m_blk} % PS) == mb) mbank[{16'd0, m_blk} / PS] <= m_wdata;
+                rd <= mbank[b_saddr < MDEPTH ? b_saddr : 0];
+            end
+            assign m_rd[mb*SBW+:SBW] = rd;
+        end
+    endgenerate
     // control delayed to the products (cmul latency 3)
     wire a_valid, a_first, a_last, a_send;
     wire [1:0] a_kind, a_fid;
@@ -483,7 +517,7 @@ module engine #(
         .out_data({a_first, a_last, a_kind, a_w, a_row, a_layer, a_fid, a_send}));
 
     wire [K*ACC_W-1:0] chain[0:N_PE];
-    reg [31:0] ch_cnt, ch_row;
+    reg [31:0] ch_cnt, ch_row, ch_pos;
     reg [1:0] ch_kind, ch_fid;
     reg [7:0] ch_layer;
     reg ch_send;
@@ -492,6 +526,8 @@ module engine #(
     genvar n;
     generate
         for (n = 0; n < N_PE; n = n + 1) begin : g_pe
+            // gate passes: the broadcast word; projection pass: the word of m bank n % PS
+            wire [SPW-1:0] pe_x = (d1_kind == 2'd2) ? m_rd[(n % PS)*SBW+d1_w*SPW+:SPW] : x_word;
             engine_pe #(
                 .K(K),
                 .X_WIDTH(XW),
@@ -499,8 +535,8 @@ module engine #(
                 .ACC_WIDTH(ACC_W)
             ) pe_inst (
                 .clk(clk),
-                .x_re(x_word[0+:XW]),
-                .x_im(x_word[XW+:XW]),
+                .x_re(pe_x[0+:XW]),
+                .x_im(pe_x[XW+:XW]),
                 .w_re(w_rd[n*WWD+:WEIGHT_WIDTH]),
                 .w_im(w_rd[n*WWD+WEIGHT_WIDTH+:WEIGHT_WIDTH]),
                 .pair(d1_w == 0),
@@ -520,6 +556,7 @@ module engine #(
         end else if (a_valid && a_last && a_w == LAST_WRD) begin
             ch_cnt <= N_PE;
             ch_row <= a_row;
+            ch_pos <= 0;
             ch_kind <= a_kind;
             ch_layer <= a_layer;
             ch_fid <= a_fid;
@@ -527,7 +564,36 @@ module engine #(
         end else if (ch_cnt != 0) begin
             ch_cnt <= ch_cnt - 1;
             ch_row <= ch_row + 1;
+            ch_pos <= ch_pos + 1;
         end
+    end
+    // hand-off register: the block leaving the chain, or for a split projection row the sum
+    // of its PS partial accumulations (consecutive chain positions)
+    wire ch_split = (PS > 1) && (ch_kind == 2'd2);
+    wire red_first = !ch_split || (ch_pos % PS) == 0;
+    wire red_last = !ch_split || (ch_pos % PS) == PS - 1;
+    reg [K*ACC_W-1:0] red;
+    reg x_valid, x_send;
+    reg [1:0] x_kind, x_fid;
+    reg [7:0] x_layer;
+    reg [31:0] x_row;
+    genvar rl;
+    generate
+        for (rl = 0; rl < K; rl = rl + 1) begin : g_red
+            always @(posedge clk) begin
+                if (ch_shift)
+                    red[rl*ACC_W+:ACC_W] <= red_first ? chain[0][rl*ACC_W+:ACC_W]
+                                                      : red[rl*ACC_W+:ACC_W] + chain[0][rl*ACC_W+:ACC_W];
+            end
+        end
+    endgenerate
+    always @(posedge clk) begin
+        x_valid <= ch_shift && red_last && !core_rst;
+        x_kind <= ch_kind;
+        x_layer <= ch_layer;
+        x_fid <= ch_fid;
+        x_send <= ch_send;
+        x_row <= ch_split ? ch_pos / PS : ch_row;
     end
 
     // ------------------------------------------------------------------ IFFT path
@@ -543,9 +609,9 @@ module engine #(
             wire [1:0] ovf;
             /* verilator lint_on UNUSEDSIGNAL */
             round_sat #(.IN_WIDTH(ACC_W), .SHIFT(SPEC_SHIFT), .OUT_WIDTH(SPEC_WIDTH), .MODE(1), .SAT(1))
-                rnd_re_inst (.in_data(chain[0][(2*w)*ACC_W+:ACC_W]), .out_data(sre), .out_ovf(ovf[0]));
+                rnd_re_inst (.in_data(red[(2*w)*ACC_W+:ACC_W]), .out_data(sre), .out_ovf(ovf[0]));
             round_sat #(.IN_WIDTH(ACC_W), .SHIFT(SPEC_SHIFT), .OUT_WIDTH(SPEC_WIDTH), .MODE(1), .SAT(1))
-                rnd_im_inst (.in_data(chain[0][(2*w+1)*ACC_W+:ACC_W]), .out_data(sim), .out_ovf(ovf[1]));
+                rnd_im_inst (.in_data(red[(2*w+1)*ACC_W+:ACC_W]), .out_data(sim), .out_ovf(ovf[1]));
             if (w == 0) begin : g_pair
                 assign spec_bins[0+:2*SPEC_WIDTH] = {{SPEC_WIDTH{1'b0}}, sre};
                 assign spec_bins[K2*2*SPEC_WIDTH+:2*SPEC_WIDTH] = {{SPEC_WIDTH{1'b0}}, sim};
@@ -561,16 +627,16 @@ module engine #(
     reg rs_send;
     reg [15:0] rs_row;
     reg [BWORD-1:0] rs_bias;
-    wire [31:0] bias_addr = ch_layer * BROWS + ((ch_kind == 2'd1) ? ROWS : 0) + ch_row;
+    wire [31:0] bias_addr = x_layer * BROWS + ((x_kind == 2'd1) ? ROWS : 0) + x_row;
     always @(posedge clk) begin
-        rs_valid <= ch_shift && !core_rst;
+        rs_valid <= x_valid && !core_rst;
         rs_bins <= spec_bins;
-        rs_kind <= ch_kind;
-        rs_layer <= ch_layer;
-        rs_fid <= ch_fid;
-        rs_send <= ch_send;
-        rs_row <= ch_row[15:0];
-        rs_bias <= (ch_kind != 2'd2 && ch_row < ROWS) ? bias_mem[bias_addr] : {BWORD{1'b0}};
+        rs_kind <= x_kind;
+        rs_layer <= x_layer;
+        rs_fid <= x_fid;
+        rs_send <= x_send;
+        rs_row <= x_row[15:0];
+        rs_bias <= (x_kind != 2'd2 && x_row < ROWS) ? bias_mem[bias_addr] : {BWORD{1'b0}};
     end
     localparam integer IUW = 3 + 8 + 2 + 16 + BWORD;
     wire [K*IOW-1:0] if_out;
@@ -765,7 +831,7 @@ module engine #(
     wire rf_is_r = res_proj || (PROJ == 0);
     wire [15:0] rf_blk = res_proj ? res_row : e_out_h;
     wire [8:0] rf_slot = {rf_layer, rf_fid[0]};
-    wire [31:0] rf_addr = (rf_is_r ? {23'd0, rf_slot} * RB : M_BASE) + {16'd0, rf_blk};
+    wire [31:0] rf_addr = (rf_is_r ? {23'd0, rf_slot} * RB : 32'd0) + {16'd0, rf_blk};
     localparam integer RUW = 2 + 9 + 1 + 1 + 16;
     wire rfo_valid;
     wire [RUW-1:0] rfo_user;
@@ -791,8 +857,11 @@ module engine #(
     wire [31:0] rfo_slot = {23'd0, rfo_user[18+:9]};
     wire [1:0] rfo_fid = rfo_user[27+:2];
     always @(posedge clk) begin
-        if (rfo_valid) spec_mem[{16'd0, rfo_user[15:0]}] <= rfo_packed;
+        if (rfo_valid && rfo_is_r) spec_mem[{16'd0, rfo_user[15:0]}] <= rfo_packed;
     end
+    assign m_we = rfo_valid && !rfo_is_r;
+    assign m_blk = rfo_user[15:0];
+    assign m_wdata = rfo_packed;
 
     // scoreboards: r slots (count and frame id), m blocks of the current step
     integer si;

@@ -35,9 +35,12 @@ SETS = {
                  proj_size=0, peephole=False),
     "lstm1": dict(cell="lstm", k=8, n_pe=2, num_layers=1, input_size=20, hidden_size=32,
                   proj_size=0, peephole=False),
+    # 2 projection rows on 8 PEs: each row split over 4 PEs (EngineParams.ps == 4)
+    "lstmp-split": dict(cell="lstm", k=4, n_pe=8, num_layers=2, input_size=14, hidden_size=32,
+                        proj_size=8, peephole=True),
 }
-CASES = [("icarus", "lstmp2"), ("icarus", "gru2"), ("icarus", "lstm1"),
-         ("verilator", "lstmp2"), ("verilator", "gru2")]
+CASES = [("icarus", "lstmp2"), ("icarus", "gru2"), ("icarus", "lstm1"), ("icarus", "lstmp-split"),
+         ("verilator", "lstmp2"), ("verilator", "gru2"), ("verilator", "lstmp-split")]
 
 
 def model_config(s: dict):
