@@ -200,6 +200,12 @@ class HwPoint:
     bram36: float
     util: dict                   # % of the part per resource
     part: str
+    measured_beats: int | None = None   # beats of the engine that was measured
+
+    @property
+    def stale(self) -> bool:
+        """Measured on an engine whose schedule (beats per frame) differs from today's layout."""
+        return self.measured and self.measured_beats != self.beats
 
     @property
     def name(self) -> str:
@@ -253,7 +259,8 @@ class HardwareModel:
                        ep.packed_bound(), cycles, m is not None, m["exact"] if m else None,
                        m["rtl"] if m else "", self.clk_mhz, dense_macs_per_frame(**REFERENCE[base]),
                        round(ep.packed_bound() * n_pe), e.dsp, e.lut, e.ff, e.bram36,
-                       fits_part(e, part), get_part(part).device)
+                       fits_part(e, part), get_part(part).device,
+                       measured_beats=m["beats_frame"] if m else None)
 
     def resources(self, base: str, k: int, n_pe: int, directions: int = 1):
         """The resource model's estimate (fpga.model.Estimate); directions=2: both directions'
@@ -370,7 +377,10 @@ def synth_command(p: HwPoint) -> str:
 
 def describe(c: Choice, max_per: float, max_dsp: float, corpus: str) -> str:
     p, r = c.hw, c.acc
-    src = "measured in RTL simulation" if p.measured else "estimated (beats + drain fit; not simulated)"
+    src = ("estimated (beats + drain fit; not simulated)" if not p.measured else
+           f"measured in RTL simulation (RTL {p.rtl}"
+           + (f"; an older schedule of {p.measured_beats:,} beats/frame, now {p.beats:,})" if p.stale
+              else ")"))
     L = [f"best: {p.name}, N_PE={p.n_pe}  ({r['cell'].upper()}, k={p.k}, trained by {r['mode']})",
          f"  accuracy : PER fixed {r['per_fixed']:.2f} % (float {r['per_float']:.2f} %) <= {max_per:g} % "
          f"-- measured on {r['name']} (the sweep's model), {r['compression']:.1f}x compression",

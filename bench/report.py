@@ -161,10 +161,13 @@ def hardware_section(hw: ds.HardwareModel, engine: dict | None, engine_path: Pat
           "packed bound = complex MACs / N_PE with k/2 words per block; DESIGN bound = the same "
           "with k/2+1 bins (DESIGN.md section 6). "
           f"frames/s and latency at an assumed **{clk:.0f} MHz** (ESE's clock on the XCKU060); "
-          "`*` marks an estimated cycle count.", ""]
+          "`*` marks an estimated cycle count"
+          + ("; **(stale)** a measurement of an engine whose schedule issued another number of "
+             "beats per frame than today's layout (golden/engine_layout.py): re-run `make "
+             "engine-bench`" if any(p.stale for p in hardware_points(hw)) else "") + ".", ""]
     rows = []
     for p in hardware_points(hw):
-        meas = _n(p.cycles) if p.measured else "not measured"
+        meas = (_n(p.cycles) + (" (stale)" if p.stale else "")) if p.measured else "not measured"
         est = _n(hw.drain.cycles(p.beats, p.passes))
         star = "" if p.measured else "*"
         rows.append([p.base, str(p.k), str(p.n_pe), _n(p.beats), meas, est, _n(p.packed_bound),

@@ -214,3 +214,17 @@ def test_fpga_engine_override_rebuilds_layout():
     words = [w for w in (mem / "w.mem").read_text().splitlines() if not w.startswith("//")]
     assert len(words) == ep.wdepth and {len(w) for w in words} == {4 * 2 * 16 // 4}   # 4 banks
     assert resolve_params("engine", "tiny", {}, "pytest")[1] == "tiny"
+
+
+def test_stale_measurement_is_flagged(results: Path, tmp_path: Path):
+    """A measured point whose beats/frame differ from today's layout is marked, not hidden."""
+    rc, md = run_report(results, tmp_path)
+    assert rc == 0 and "(stale)" not in md
+    path = results / "engine_cycles.json"
+    data = json.loads(path.read_text())
+    data["rows"][0]["beats_frame"] += 64
+    path.write_text(json.dumps(data))
+    rc, md = run_report(results, tmp_path)
+    hw = table_with(md, "measured cycles")
+    assert [r[4] for r in hw[1:] if r[4] != "not measured"] == ["7,936 (stale)"]
+    assert "re-run `make engine-bench`" in md
