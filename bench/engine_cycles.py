@@ -16,7 +16,7 @@ tiny-lstmp (N_PE 2, 4, 8) and tiny-gru (N_PE 4) in --quick; lstmp-1024 and gru-1
 1024 cells, 2 layers; LSTM with peepholes and projection 512, GRU without) at k = 8 and 16 with
 N_PE 16, 64, 128 in the full table.
 
-    python bench/engine_cycles.py                          # the full table (builds 14 engines)
+    python bench/engine_cycles.py                          # the full table (builds 16 engines)
     python bench/engine_cycles.py --quick                  # tiny models only (minutes)
     python bench/engine_cycles.py --only lstmp-1024-k8     # one model at its default N_PEs
     python bench/engine_cycles.py --only gru-1024-k16:64,32 --only tiny-gru
