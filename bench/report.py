@@ -259,6 +259,8 @@ def tool_section(golden: dict | None, sim: dict | None, acc: dict | None,
     else:
         load = (f" 1-minute load average {sim['load_avg']:.1f} at the start on {sim['cores']} cores."
                 if "load_avg" in sim and "cores" in sim else "")
+        rtl = sorted({r["rtl"] for r in sim["rows"] if "rtl" in r})
+        load += f" RTL {', '.join(rtl)}." if rtl else ""
         L += [f"Engine `{sim['model']}` (k = {sim['k']}, N_PE = {sim['n_pe']}), {sim['frames']} "
               "frames at full rate through cocotb (bench/sim_speed.py); cycles/s of the streaming "
               f"part, cocotb's Python driver and monitor included.{load}", ""]

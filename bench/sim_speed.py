@@ -41,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
         r = run_one(spec, N_PE, sim, args.frames)
         rows.append({"sim": sim, "sim_cycles": r["sim_cycles"], "wall_s": r["wall_s"],
                      "cycles_per_s": r["sim_cycles_per_s"], "frame_cycles": r["last_frame_cycles"],
-                     "build_and_run_s": r["run_s"], "exact": r["exact"]})
+                     "build_and_run_s": r["run_s"], "exact": r["exact"], "rtl": r["rtl"]})
     print(f"\nSimulator speed, engine {MODEL} (k = {spec['k']}, N_PE = {N_PE}), {args.frames} frames "
           f"at full rate, cocotb driver included")
     print(f"1-min load average at the start: {load:.1f} on {os.cpu_count()} cores")
