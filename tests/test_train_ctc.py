@@ -39,3 +39,26 @@ def test_beam_sums_paths():
     lg = np.log(p)
     assert greedy_decode(lg) == []
     assert beam_decode(lg, beam=3) == [0]
+
+
+def test_distill_loss_zero_iff_student_equals_teacher_and_ignores_padding():
+    import torch
+    from torch.nn import functional as F
+    from train.ctc import distill_loss
+    g = torch.Generator().manual_seed(0)
+    teacher = torch.randn(7, 3, 5, generator=g)
+    lengths = torch.tensor([7, 4, 2])
+    for temp in (1.0, 2.0):
+        assert distill_loss(teacher.clone(), teacher, lengths, temp).item() == 0.0
+    student = torch.randn(7, 3, 5, generator=g, requires_grad=True)
+    loss = distill_loss(student, teacher, lengths)
+    # the KL of the valid frames, by hand
+    ref = [F.kl_div(F.log_softmax(student[t, b], -1), F.log_softmax(teacher[t, b], -1),
+                    log_target=True, reduction="sum") for b, L in enumerate(lengths) for t in range(L)]
+    torch.testing.assert_close(loss, torch.stack(ref).mean())
+    loss.backward()
+    assert student.grad[4:, 1].abs().sum() == 0 and student.grad[:4, 1].abs().sum() > 0
+    # frames past the length do not count
+    other = student.detach().clone()
+    other[2:, 2] = 100.0
+    torch.testing.assert_close(distill_loss(other, teacher, lengths), loss.detach())

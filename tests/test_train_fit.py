@@ -38,10 +38,15 @@ def test_modes_train_and_end_in_the_right_form(tmp_path, mode):
     assert 0 <= res["test_per"]
 
 
-def test_resume_reaches_the_uninterrupted_result(tmp_path):
-    cfg = _cfg("admm", epochs=4, qat_epochs=1, qat_steps=1)
+@pytest.mark.parametrize("distill, avg, stop", [(0.0, 0, 2), (1.0, 2, 3)])
+def test_resume_reaches_the_uninterrupted_result(tmp_path, distill, avg, stop):
+    # second case: interrupted between the two averaged retrain epochs; the distillation
+    # teacher (the dense model at the end of pre-training) and the running mean of the weights
+    # must come back from the checkpoint
+    cfg = _cfg("admm", epochs=4, qat_epochs=1, qat_steps=1, distill_weight=distill,
+               avg_epochs=avg, retrain_lr=2e-3)
     fit(cfg, tmp_path / "a", DATA, progress=False)
-    r = fit(cfg, tmp_path / "b", DATA, progress=False, stop_after=2)
+    r = fit(cfg, tmp_path / "b", DATA, progress=False, stop_after=stop)
     assert r["interrupted"]
     fit(cfg, tmp_path / "b", DATA, progress=False, resume=True)
     a = load_checkpoint(tmp_path / "a" / CKPT)["model"]
@@ -49,6 +54,39 @@ def test_resume_reaches_the_uninterrupted_result(tmp_path):
     assert a.keys() == b.keys()
     for key in a:
         torch.testing.assert_close(a[key], b[key], rtol=0, atol=0)
+
+
+def test_distillation_config_roundtrip_and_validation():
+    cfg = _cfg("admm", distill_weight=0.5, distill_temp=2.0, teacher="runs/x")
+    back = TrainConfig.from_dict(json.loads(json.dumps(cfg.to_dict())))
+    assert back == cfg and back.distill_weight == 0.5 and back.teacher == "runs/x"
+    old = cfg.to_dict()
+    for name in ("distill_weight", "distill_temp", "teacher"):      # checkpoints before the option
+        del old[name]
+    assert TrainConfig.from_dict(old).distill_weight == 0.0
+    with pytest.raises(ValueError, match="modes direct and admm"):
+        _cfg("dense", distill_weight=1.0)
+    with pytest.raises(ValueError, match="--teacher"):
+        _cfg("direct", distill_weight=1.0)
+    with pytest.raises(ValueError, match="distill_weight must be >= 0"):
+        _cfg("admm", distill_weight=-1.0)
+
+
+def test_distillation_from_a_teacher_run(tmp_path):
+    fit(_cfg("dense", epochs=1), tmp_path / "teacher", DATA, progress=False)
+    fit(_cfg("direct", epochs=1, distill_weight=1.0, teacher=str(tmp_path / "teacher")),
+        tmp_path / "student", DATA, progress=False)
+    ck = load_checkpoint(tmp_path / "student" / CKPT)
+    teacher = load_checkpoint(tmp_path / "teacher" / CKPT)["model"]
+    for key, v in ck["teacher"]["model"].items():                 # stored for --resume
+        assert torch.equal(v, teacher[key])
+    assert json.loads((tmp_path / "student" / "log.jsonl").read_text())["distill_loss"] > 0
+    wrong = dataclasses.replace(PRESETS["tiny"], input_size=13, num_classes=7)
+    fit(TrainConfig(preset="tiny", model=wrong, mode="dense", corpus="synthetic", epochs=1,
+                    max_steps=1, batch_size=8), tmp_path / "wrong", DATA, progress=False)
+    with pytest.raises(ValueError, match="num_classes 7 differs"):
+        fit(_cfg("direct", epochs=1, distill_weight=1.0, teacher=str(tmp_path / "wrong")),
+            tmp_path / "student2", DATA, progress=False)
 
 
 def test_resume_refuses_another_config(tmp_path):

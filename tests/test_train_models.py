@@ -88,3 +88,31 @@ def test_admm_schedule_splits_the_budget():
         assert sum(n for p, n in phases if p != "qat") == E and min(n for _, n in phases) >= 1
     with pytest.raises(ValueError, match="epochs >= 3"):
         TrainConfig(model=spec, mode="admm", epochs=2)
+
+
+def test_learning_rate_schedule_and_retrain_restart():
+    from train.trainer import epoch_phases, lr_at
+    spec = PRESETS["tiny"]
+    cfg = TrainConfig(model=spec, mode="admm", epochs=20, lr=3e-3, lr_decay=0.5)
+    plan = epoch_phases(cfg)
+    assert [lr_at(cfg, e, p) for e, p in enumerate(plan)][9:13] == [3e-3, 3e-3, 1.5e-3, 7.5e-4]
+    cfg = TrainConfig(model=spec, mode="admm", epochs=20, lr=3e-3, lr_decay=0.5, retrain_lr=2e-3)
+    start = plan.index("retrain")
+    lrs = [lr_at(cfg, e, p) for e, p in enumerate(plan)]
+    assert lrs[start - 1] == 3e-3 * 0.5 ** (start - 1 - 10)          # ADMM: the global schedule
+    assert lrs[start:start + 3] == [2e-3, 1e-3, 5e-4]                 # retrain: restart, decay
+    with pytest.raises(ValueError, match="avg_epochs must be in 0..8"):
+        TrainConfig(model=spec, mode="admm", epochs=20, avg_epochs=9)
+
+
+def test_weight_average():
+    from train.trainer import average_in
+    torch.manual_seed(0)
+    models = [SpeechRNN(PRESETS["tiny"]) for _ in range(3)]
+    avg = None
+    for m in models:
+        avg = average_in(avg, m)
+    assert avg["n"] == 3
+    for key, v in avg["model"].items():
+        ref = sum(m.state_dict()[key] for m in models) / 3
+        torch.testing.assert_close(v, ref)

@@ -66,10 +66,24 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--rho", type=float, default=1e-3, help="ADMM initial penalty")
     g.add_argument("--rho-growth", type=float, default=3.0, help="ADMM rho factor per round")
     g.add_argument("--admm-rounds-per-epoch", type=int, default=2, help="ADMM Z/U updates per epoch")
+    g.add_argument("--retrain-lr", type=float, default=0.0,
+                   help="admm: learning rate at the start of the circulant retraining, times "
+                        "--lr-decay per epoch (0: the global schedule)")
     g.add_argument("--admm-pretrain", type=float, default=0.25,
                    help="share of the budget for dense pre-training (admm)")
     g.add_argument("--admm-frac", type=float, default=0.35,
                    help="share of the budget for ADMM rounds (admm); the rest retrains")
+    g.add_argument("--distill-weight", type=float, default=0.0,
+                   help="knowledge distillation: weight of the per-frame KL(teacher || student) "
+                        "on the output posteriors, added to CTC in the ADMM, retrain, direct "
+                        "and QAT epochs (0: off)")
+    g.add_argument("--distill-temp", type=float, default=1.0, help="distillation temperature")
+    g.add_argument("--teacher", default="", metavar="RUN",
+                   help="distillation teacher: a trained run directory or checkpoint (default: "
+                        "the admm run's own dense model at the end of pre-training)")
+    g.add_argument("--avg-epochs", type=int, default=0,
+                   help="end the budget with the mean of the weights after each of its last N "
+                        "epochs (admm: retrain epochs; 0: off)")
     g.add_argument("--max-steps", type=int, default=0, help="cap batches per epoch (0: all; for CI)")
     g.add_argument("--seed", type=int, default=0, help="initialization and shuffling seed")
 
@@ -223,7 +237,8 @@ def config_from_args(args) -> "TrainConfig":
         kw0 = {}
     kw = kw0 | {name: getattr(args, name) for name in
           ("mode", "k", "k_proj", "epochs", "qat_epochs", "qat_steps", "qat_lr", "batch_size", "lr", "lr_decay", "rho",
-           "rho_growth", "admm_rounds_per_epoch", "max_steps", "seed") if hasattr(args, name)}
+           "rho_growth", "admm_rounds_per_epoch", "max_steps", "seed", "retrain_lr", "avg_epochs", "distill_weight",
+           "distill_temp", "teacher") if hasattr(args, name)}
     return TrainConfig(preset=args.preset, model=spec, corpus=args.corpus, timit_path=args.timit,
                        features=features, **kw)
 

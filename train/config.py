@@ -65,11 +65,21 @@ class TrainConfig:
     admm_rounds_per_epoch: int = 2
     rho: float = 1e-3
     rho_growth: float = 3.0
+    retrain_lr: float = 0.0        # 0: the global schedule; else the retrain phase restarts at
+    #                                this learning rate, times lr_decay per epoch
     # quantization-aware fine-tuning (epochs after the budget, for every mode)
     qat_epochs: int = 0
     qat_lr: float = 5e-4
     qat_steps: int = 0             # cap batches per QAT epoch (0: full epoch); QAT is ~20x slower
     eval_batch: int = 64
+    avg_epochs: int = 0            # end the budget with the mean of the weights after each of its
+    #                                last avg_epochs epochs (admm: retrain epochs); 0: off
+    # knowledge distillation (admm, retrain, qat and direct epochs): loss = CTC + distill_weight
+    # * KL(teacher || student) per frame on the output posteriors at temperature distill_temp
+    distill_weight: float = 0.0
+    distill_temp: float = 1.0
+    teacher: str = ""              # "": the run's own dense model at the end of admm-pretrain;
+    #                                else a run directory or checkpoint.pt of a trained model
 
     def __post_init__(self) -> None:
         if isinstance(self.model, dict):
@@ -80,6 +90,19 @@ class TrainConfig:
             raise ValueError(f"epochs must be >= 1, got {self.epochs}")
         if self.mode == "admm" and self.epochs < 3:
             raise ValueError("mode admm needs --epochs >= 3 (pretrain, ADMM rounds, retrain)")
+        last = dict(self.phases())["retrain"] if self.mode == "admm" else self.epochs
+        if not 0 <= self.avg_epochs <= last:
+            raise ValueError(f"avg_epochs must be in 0..{last} (the "
+                             f"{'retrain ' if self.mode == 'admm' else ''}epochs), "
+                             f"got {self.avg_epochs}")
+        if self.distill_weight < 0 or self.distill_temp <= 0:
+            raise ValueError("distill_weight must be >= 0 and distill_temp > 0, got "
+                             f"{self.distill_weight} and {self.distill_temp}")
+        if self.distill_weight and self.mode == "dense":
+            raise ValueError("distillation (distill_weight > 0) is for modes direct and admm")
+        if self.distill_weight and self.mode == "direct" and not self.teacher:
+            raise ValueError("mode direct has no dense pre-training to distill from: pass a "
+                             "teacher run (--teacher RUN)")
 
     @property
     def target_spec(self) -> ModelSpec:

@@ -27,6 +27,19 @@ def ctc_loss(logits: torch.Tensor, lengths: torch.Tensor, targets: list[torch.Te
                       zero_infinity=True)
 
 
+def distill_loss(student: torch.Tensor, teacher: torch.Tensor, lengths: torch.Tensor,
+                 temp: float = 1.0) -> torch.Tensor:
+    """Frame-level knowledge distillation: KL(teacher || student) between the per-frame output
+    posteriors (CTC blank included) at temperature ``temp``, times temp^2, averaged over the
+    valid frames (t < length) of the batch.  (T, B, C) logits; no gradient to the teacher."""
+    T = student.shape[0]
+    mask = (torch.arange(T)[:, None] < lengths[None, :].to(torch.long)).to(torch.float32)
+    lt = F.log_softmax(teacher.detach().float() / temp, dim=-1)
+    ls = F.log_softmax(student.float() / temp, dim=-1)
+    kl = (lt.exp() * (lt - ls)).sum(-1)
+    return temp * temp * (kl * mask).sum() / mask.sum().clamp_min(1.0)
+
+
 def greedy_decode(logits: np.ndarray | torch.Tensor, length: int | None = None) -> list[int]:
     """Best path: argmax per frame, merge repeats, drop blanks.  (T, C) -> phone classes."""
     a = np.asarray(logits.detach() if isinstance(logits, torch.Tensor) else logits)

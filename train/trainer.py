@@ -7,6 +7,7 @@ therefore computes exactly what the uninterrupted run computes (tested).
 """
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import math
@@ -20,13 +21,14 @@ from tqdm import tqdm
 from .admm import AdmmState, distances, hard_project, target_ks
 from .batches import Dataset, batches
 from .config import ModelSpec, TrainConfig, with_k
-from .ctc import ctc_loss, greedy_decode, per
+from .ctc import ctc_loss, distill_loss, greedy_decode, per
 from .models import SpeechRNN
 
 log = logging.getLogger(__name__)
 
 CKPT = "checkpoint.pt"
 DENSE_PHASES = ("dense", "admm-pretrain", "admm")
+DISTILL_PHASES = ("direct", "admm", "retrain", "qat")
 
 
 # ---- distributed helpers -------------------------------------------------------------------
@@ -92,6 +94,46 @@ def model_from_checkpoint(ck: dict) -> tuple[SpeechRNN, TrainConfig]:
     return model, cfg
 
 
+def make_teacher(cfg: TrainConfig, model: SpeechRNN) -> SpeechRNN:
+    """The frozen distillation teacher: ``cfg.teacher`` (a run directory or checkpoint), or a
+    copy of ``model`` (the run's own dense model at the end of ADMM pre-training)."""
+    if cfg.teacher:
+        path = Path(cfg.teacher)
+        teacher, _ = model_from_checkpoint(load_checkpoint(path / CKPT if path.is_dir() else path))
+        for name in ("input_size", "num_classes"):
+            if getattr(teacher.spec, name) != getattr(model.spec, name):
+                raise ValueError(f"teacher {cfg.teacher}: {name} {getattr(teacher.spec, name)} "
+                                 f"differs from the student's {getattr(model.spec, name)}")
+        teacher.float()
+    else:
+        teacher = copy.deepcopy(model).float()
+    teacher.eval()
+    teacher.requires_grad_(False)
+    return teacher
+
+
+def teacher_from_state(state: dict | None) -> SpeechRNN | None:
+    if state is None:
+        return None
+    teacher = SpeechRNN(ModelSpec.from_dict(state["spec"]))
+    teacher.load_state_dict(state["model"])
+    teacher.eval()
+    teacher.requires_grad_(False)
+    return teacher
+
+
+@torch.no_grad()
+def average_in(avg: dict | None, model: SpeechRNN) -> dict:
+    """Running mean of the model's weights: {'n': count, 'model': mean state dict}."""
+    state = model.state_dict()
+    if avg is None:
+        return {"n": 1, "model": {key: v.detach().clone() for key, v in state.items()}}
+    n = avg["n"] + 1
+    for key, v in state.items():
+        avg["model"][key] += (v - avg["model"][key]) / n
+    return {"n": n, "model": avg["model"]}
+
+
 # ---- the loop --------------------------------------------------------------------------------
 
 def epoch_phases(cfg: TrainConfig) -> list[str]:
@@ -104,6 +146,9 @@ def epoch_phases(cfg: TrainConfig) -> list[str]:
 def lr_at(cfg: TrainConfig, epoch: int, phase: str) -> float:
     if phase == "qat":
         return cfg.qat_lr
+    if phase == "retrain" and cfg.retrain_lr:
+        start = epoch_phases(cfg).index("retrain")
+        return cfg.retrain_lr * cfg.lr_decay ** (epoch - start)
     half = cfg.epochs // 2
     return cfg.lr * cfg.lr_decay ** max(0, epoch - half)
 
@@ -142,7 +187,7 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
          stop_after: int | None, rank: int, world: int) -> dict:
     main_proc = rank == 0
     plan = epoch_phases(cfg)
-    start_epoch, history, admm = 0, [], None
+    start_epoch, history, admm, teacher, avg = 0, [], None, None, None
     ck = None
     if resume and (out / CKPT).exists():
         ck = load_checkpoint(out / CKPT)
@@ -152,6 +197,8 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
                              "rerun with the same options or another --out directory")
         model, _ = model_from_checkpoint(ck)
         start_epoch, history = ck["epoch"], ck["history"]
+        teacher = teacher_from_state(ck.get("teacher"))
+        avg = ck.get("avg")
         if main_proc:      # drop records of an epoch that was logged but not checkpointed
             (out / "log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in history))
         log.info("resuming %s at epoch %d/%d", out, start_epoch + 1, len(plan))
@@ -164,6 +211,12 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
     for epoch in range(start_epoch, len(plan)):
         phase = plan[epoch]
         first_of_phase = epoch == 0 or plan[epoch - 1] != phase
+        distill = cfg.distill_weight > 0 and phase in DISTILL_PHASES
+        if distill and teacher is None:
+            teacher = make_teacher(cfg, model)
+            log.info("distillation from %s (weight %g, temperature %g)",
+                     cfg.teacher or "the dense pre-trained model", cfg.distill_weight,
+                     cfg.distill_temp)
         if first_of_phase or opt is None:
             if first_of_phase and model.spec != spec_for(cfg, phase):
                 log.info("hard projection onto block-circulant matrices (k=%d)", cfg.k)
@@ -194,13 +247,19 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
         rounds = []
         bar = tqdm(plan_b, desc=f"epoch {epoch + 1}/{len(plan)} {phase}", unit="batch",
                    disable=not (progress and main_proc), leave=False)
-        tot = 0.0
+        tot = tot_kd = 0.0
         dtype = next(model.parameters()).dtype
         model.train()
         for step, b in enumerate(bar):
             logits = ddp(b.feats.to(dtype), b.lengths, quant=quant)
             loss = ctc_loss(logits, b.lengths, b.labels)
             total = loss + admm.penalty(model) if phase == "admm" else loss
+            if distill:
+                with torch.no_grad():
+                    t_logits = teacher(b.feats.float(), b.lengths)
+                kd = distill_loss(logits, t_logits, b.lengths, cfg.distill_temp)
+                total = total + cfg.distill_weight * kd
+                tot_kd += kd.item()
             opt.zero_grad(set_to_none=True)
             total.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
@@ -214,8 +273,15 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
                 log.info("ADMM round: rho=%.3g  ||W - Proj(W)|| = %.4f (relative %.4f)",
                          r["rho"], r["dist"], r["rel_dist"])
         bar.close()
+        if cfg.avg_epochs and cfg.epochs - cfg.avg_epochs <= epoch < cfg.epochs:
+            avg = average_in(avg, model)
+            if epoch == cfg.epochs - 1:
+                model.load_state_dict(avg["model"])
+                log.info("weights: mean over the last %d epochs", avg["n"])
         rec = {"epoch": epoch + 1, "phase": phase, "k": model.spec.k,
                "train_loss": tot / max(len(plan_b), 1), "lr": lr_at(cfg, epoch, phase)}
+        if distill:
+            rec["distill_loss"] = tot_kd / max(len(plan_b), 1)
         if rounds:
             rec["admm_rounds"] = rounds
         if phase in DENSE_PHASES and cfg.mode == "admm":
@@ -235,7 +301,9 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
             state = {"config": cfg.to_dict(), "spec": model.spec.to_dict(), "epoch": epoch + 1,
                      "phase": phase, "model": model.state_dict(), "optim": opt.state_dict(),
                      "admm": admm.state_dict() if phase == "admm" else None,
-                     "history": history, "dtype": str(dtype).replace("torch.", "")}
+                     "history": history, "avg": avg, "dtype": str(dtype).replace("torch.", ""),
+                     "teacher": None if teacher is None else
+                     {"spec": teacher.spec.to_dict(), "model": teacher.state_dict()}}
             save_checkpoint(out / CKPT, state)
         if world > 1:
             torch.distributed.barrier()
