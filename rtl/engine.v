@@ -7,20 +7,27 @@
 //            circulant PEs (engine_pe).  Per layer step:
 //            gate pass   rows r = g*N_PE + n (PE n), r = h*G + gate (rows interleaved by
 //                        hidden block so the element-wise unit can start after each group);
-//                        for every input block j (x blocks, then recurrent blocks) and packed
-//                        word w the spectrum word X[j][w] is broadcast and every PE
+//                        for every input block j (layer 0: x blocks, then recurrent blocks;
+//                        layers > 0: recurrent blocks first, their x input is still draining)
+//                        and packed word w the spectrum word X[j][w] is broadcast and every PE
 //                        accumulates W[r][j][w]*X[j][w] exactly.  LSTM: one accumulation per
 //                        row (W_x x + W_r r_prev in the frequency domain); GRU: two (gx, gh).
 //            IFFT path   finished accumulations leave through a shift chain (PE 0 first),
-//                        one block per cycle: RND/SAT to spec -> ifft_herm -> RND/SAT to pre
+//                        one block per cycle (split projection rows: the sum of PS partial
+//                        accumulations per row, exact): RND/SAT to spec -> ifft_herm -> RND/SAT to pre
 //                        -> + bias (SAT)  -> z memory; projection rows: -> RND/SAT to data.
 //            element-wise k lanes (engine_cell), one hidden block per cycle as soon as its G
 //                        gate rows are in z memory; c / h state memories.
-//            projection  (LSTM, PROJ > 0) m spectra -> second pass over the PE array with the
-//                        W_p rows -> IFFT path -> r_t.
+//            projection  (LSTM, PROJ > 0) m spectra (PS banks) -> second pass over the PE
+//                        array with the W_p rows, each row over PS PEs when PROJ/K < N_PE
+//                        -> IFFT path -> r_t.
 //            r_t (or m_t / h_t) -> output FIFO (last layer) and a recurrence fft_real into
 //            the spectrum memory: layer l's recurrent input for t+1 and layer l+1's x part.
 //            Layer 0's x spectra come from the input fft_real (II = 1) into two frame slots.
+// Overlap  : passes and frames are issued back to back; a scoreboard (per r slot: blocks
+//            written and the writing frame's id; m blocks written) holds a beat only until the
+//            block it reads exists, and every result carries its step (layer, frame id,
+//            sequence end), so frame t+1's W_x x_{t+1} runs while frame t drains.
 // Formats  : DATA/WEIGHT/SPEC/PRE/BIAS/PEEP/GATE/CELL_{WIDTH,FRAC} = golden.formats.Formats;
 //            spectrum words s(DATA_WIDTH+log2 K).DATA_FRAC; accumulators ACC_W bits, exact.
 // Streams  : s_axis: one block of K data words per beat (word n at [n*DATA_WIDTH +:
@@ -28,11 +35,11 @@
 //            beat of the last frame of a sequence; m_axis: one block of K data words per
 //            beat, OUT/K beats per frame, tlast on the last beat of a sequence's last frame.
 // Control  : AXI4-Lite register block (s_axil_*), map in docs/engine.md; run-time memory
-//            load port ld_* (32-bit element writes, accepted while the sequencer is idle).
+//            load port ld_* (32-bit element writes, accepted while no frame is in flight).
 // Memories : $readmemh({MEM_PREFIX, "w.mem" | "bias.mem" | "peep.mem" | "sigmoid.mem" |
 //            "tanh.mem"}), written by golden.engine_layout.write_engine_mem.
-// Latency  : data dependent; cycles per frame ~ (packed MAC beats) + per-layer drain
-//            (bench/engine_cycles.py measures it).
+// Latency  : data dependent; cycles per frame ~ packed MAC beats plus the drains the block
+//            order cannot hide (bench/engine_cycles.py measures it).
 // Bit growth: see engine_pe (accumulators) and the numerics contract.
 `resetall
 `timescale 1ns / 1ps
