@@ -190,13 +190,18 @@ def format_table(summary: dict) -> str:
 
 
 def _plots(rows: list[dict], out: Path) -> None:
-    """per_vs_compression.png and per_vs_cost.png: one line per (cell, width, mode), each
-    starting at the dense point; float solid with dots, fixed point dashed with crosses."""
+    """per_vs_compression.png and per_vs_cost.png: one line per (cell, width, mode) through the
+    float PERs, starting at the dense point (colour: cell and width; solid: ADMM, dashed:
+    direct), and a cross at every fixed-point PER."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter, NullFormatter
 
-    widths = {r["hidden"] for r in rows}
+    widths = sorted({r["hidden"] for r in rows})
+    nets = sorted({(r["cell"], r["hidden"]) for r in rows}, key=lambda c: (c[0] != "lstm", c[1]))
+    colour = {net: f"C{i}" for i, net in enumerate(nets)}
+    style = {"admm": "-", "direct": "--", "dense": "-"}
     groups: dict = {}
     for r in rows:
         if r["mode"] != "dense":
@@ -206,31 +211,39 @@ def _plots(rows: list[dict], out: Path) -> None:
             for key in [g for g in groups if g[:2] == (r["cell"], r["hidden"])] or \
                     [(r["cell"], r["hidden"], "dense")]:
                 groups.setdefault(key, []).append(r)
-    for xkey, xlabel, fname in (
+    for xkey, xlabel, fname, fmt in (
             ("compression", "compression (dense-equivalent / stored parameters)",
-             "per_vs_compression.png"),
-            ("cmacs_per_frame", "complex MACs per frame", "per_vs_cost.png")):
-        fig, ax = plt.subplots(figsize=(7, 4.5))
-        for (cell, h, mode), rs in sorted(groups.items()):
+             "per_vs_compression.png", lambda v, _: f"{v:g}x"),
+            ("cmacs_per_frame", "complex MACs per frame (cost; cheaper to the right)",
+             "per_vs_cost.png", lambda v, _: f"{v:,.0f}")):
+        fig, ax = plt.subplots(figsize=(7.5, 4.8))
+        for (cell, h, mode), rs in sorted(groups.items(), key=lambda g: (nets.index(g[0][:2]),
+                                                                          g[0][2])):
             rs = sorted(rs, key=lambda r: r[xkey])
-            label = f"{cell.upper()}" + (f" H={h}" if len(widths) > 1 else "") + f" {mode}"
-            line, = ax.plot([r[xkey] for r in rs], [r["per_float"] for r in rs], "o-",
-                            label=label + " float")
-            fx = [r for r in rs if r["per_fixed"] is not None]
-            if fx:
-                ax.plot([r[xkey] for r in fx], [r["per_fixed"] for r in fx], "x--",
-                        color=line.get_color(), alpha=0.8, label=label + " fixed")
+            name = cell.upper() + (f" H={h}" if len(widths) > 1 else "")
+            c = colour[(cell, h)]
+            ax.plot([r[xkey] for r in rs], [r["per_float"] for r in rs], style[mode], color=c,
+                    marker="o", ms=4, label=f"{name} {mode} (float)")
             for r in rs:
-                if r["mode"] == mode:         # the shared dense point is labelled below
+                if r["mode"] == mode and r["k"] > 1:
                     ax.annotate(f"k={r['k']}", (r[xkey], r["per_float"]), fontsize=7,
-                                xytext=(3, 3), textcoords="offset points")
-        for r in rows:
-            if r["mode"] == "dense":
-                ax.annotate(f"{r['cell'].upper()} dense", (r[xkey], r["per_float"]), fontsize=7,
-                            xytext=(3, -9), textcoords="offset points")
+                                xytext=(3, 3), textcoords="offset points", color=c)
+        for net in nets:
+            fx = [r for r in rows if (r["cell"], r["hidden"]) == net and r["per_fixed"] is not None]
+            if fx:
+                ax.plot([r[xkey] for r in fx], [r["per_fixed"] for r in fx], "x",
+                        color=colour[net], ms=8, mew=1.5,
+                        label=f"{net[0].upper()}" + (f" H={net[1]}" if len(widths) > 1 else "")
+                        + " fixed point (golden)")
+            for r in rows:
+                if (r["cell"], r["hidden"]) == net and r["mode"] == "dense":
+                    ax.annotate("dense", (r[xkey], r["per_float"]), fontsize=7,
+                                xytext=(3, -10), textcoords="offset points", color=colour[net])
         ax.set_xscale("log", base=2)
         if xkey == "cmacs_per_frame":
             ax.invert_xaxis()       # cheaper to the right, as compression grows to the right
+        ax.xaxis.set_major_formatter(FuncFormatter(fmt))
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel(xlabel)
         ax.set_ylabel("test PER (%)")
         ax.grid(True, alpha=0.3)
