@@ -9,7 +9,8 @@
    word against the golden model,
 6. print a report (also written to runs/main/report.json).
 
-Re-running reuses the finished training run (`--resume`) and the Verilator builds.
+Re-running reuses the finished training run (`--resume`; a run trained with another
+configuration, e.g. before a default of `fit` changed, is retrained) and the Verilator builds.
 Options: `--fresh` retrains from scratch; `--utts N` utterances through the RTL (default 2);
 `--sim icarus` uses Icarus instead of Verilator (much slower).
 """
@@ -35,6 +36,23 @@ def step(title: str) -> None:
 def run(cmd: list[str]) -> None:
     print("$ " + " ".join(cmd), flush=True)
     subprocess.run(cmd, cwd=ROOT, check=True)
+
+
+def resumable(run_dir: Path, fit_args: list[str]) -> bool:
+    """True if `run_dir` holds a checkpoint of the configuration that `fit_args` (the
+    `python -m train` arguments) describe; a run of another recipe (e.g. trained before a
+    default changed) is retrained instead of being refused by `fit --resume`."""
+    from train.__main__ import build_parser, config_from_args
+    from train.config import TrainConfig
+    from train.trainer import CKPT, load_checkpoint
+
+    if not (run_dir / CKPT).exists():
+        return False
+    want = config_from_args(build_parser().parse_args(fit_args))
+    have = TrainConfig.from_dict(load_checkpoint(run_dir / CKPT)["config"])
+    if want != have:
+        print(f"{run_dir / CKPT} was trained with another configuration: retraining", flush=True)
+    return want == have
 
 
 def rtl_check(bundle: Path, run_dir: Path, utts: int, sim: str, n_pe: int) -> list[dict]:
@@ -108,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     t = time.perf_counter()
     fit = [PY, "-m", "train", "fit", "--preset", "small", "--mode", "admm", "--k", "8",
            "--epochs", str(args.epochs), "--qat-epochs", "1", "--qat-steps", "20", "--out", args.out]
-    if (run_dir / "checkpoint.pt").exists() and not args.fresh:
+    if not args.fresh and resumable(run_dir, fit[3:]):
         fit.append("--resume")
     run(fit)
     times["train_s"] = time.perf_counter() - t

@@ -172,3 +172,15 @@ def test_torchrun_two_processes(tmp_path):
     hist = [json.loads(line) for line in (tmp_path / "ddp" / "log.jsonl").read_text().splitlines()]
     assert len(hist) == 2
     assert json.loads((tmp_path / "ddp" / "result.json").read_text())["test_per"] >= 0
+
+
+def test_cli_admm_defaults_per_preset():
+    from train.__main__ import build_parser, config_from_args
+    from train.config import ADMM_DEFAULTS
+
+    def cfg(*argv):
+        return config_from_args(build_parser().parse_args(["fit", "--out", "x", *argv]))
+    assert cfg("--preset", "small", "--mode", "admm").retrain_lr == ADMM_DEFAULTS["small"]["retrain_lr"]
+    assert cfg("--preset", "small", "--mode", "admm", "--retrain-lr", "0").retrain_lr == 0.0
+    assert cfg("--preset", "small", "--mode", "dense").retrain_lr == 0.0
+    assert cfg("--preset", "tiny", "--mode", "admm").retrain_lr == 0.0

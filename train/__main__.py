@@ -66,9 +66,10 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--rho", type=float, default=1e-3, help="ADMM initial penalty")
     g.add_argument("--rho-growth", type=float, default=3.0, help="ADMM rho factor per round")
     g.add_argument("--admm-rounds-per-epoch", type=int, default=2, help="ADMM Z/U updates per epoch")
-    g.add_argument("--retrain-lr", type=float, default=0.0,
+    g.add_argument("--retrain-lr", type=float, default=None,
                    help="admm: learning rate at the start of the circulant retraining, times "
-                        "--lr-decay per epoch (0: the global schedule)")
+                        "--lr-decay per epoch (0: the global schedule; default: 3e-3 for the "
+                        "small preset, else 0)")
     g.add_argument("--admm-pretrain", type=float, default=0.25,
                    help="share of the budget for dense pre-training (admm)")
     g.add_argument("--admm-frac", type=float, default=0.35,
@@ -224,7 +225,7 @@ def _setup(args) -> None:
 
 def config_from_args(args) -> "TrainConfig":
     import dataclasses
-    from train.config import PRESETS, TrainConfig
+    from train.config import ADMM_DEFAULTS, PRESETS, TrainConfig
 
     spec = PRESETS[args.preset]
     over = {"cell": args.cell, "hidden_size": args.hidden, "num_layers": args.layers,
@@ -239,6 +240,9 @@ def config_from_args(args) -> "TrainConfig":
           ("mode", "k", "k_proj", "epochs", "qat_epochs", "qat_steps", "qat_lr", "batch_size", "lr", "lr_decay", "rho",
            "rho_growth", "admm_rounds_per_epoch", "max_steps", "seed", "retrain_lr", "avg_epochs", "distill_weight",
            "distill_temp", "teacher") if hasattr(args, name)}
+    if kw.get("retrain_lr", 0.0) is None:
+        kw["retrain_lr"] = (ADMM_DEFAULTS.get(args.preset, {}).get("retrain_lr", 0.0)
+                            if kw["mode"] == "admm" else 0.0)
     return TrainConfig(preset=args.preset, model=spec, corpus=args.corpus, timit_path=args.timit,
                        features=features, **kw)
 

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass, field, fields
 from golden.formats import Formats
 from golden.model import ModelConfig as ModelSpec
 
-__all__ = ["ModelSpec", "TrainConfig", "PRESETS", "MODES", "BLANK", "with_k"]
+__all__ = ["ModelSpec", "TrainConfig", "PRESETS", "ADMM_DEFAULTS", "MODES", "BLANK", "with_k"]
 
 MODES = ("dense", "direct", "admm")
 BLANK = 0
@@ -38,6 +38,10 @@ PRESETS: dict[str, ModelSpec] = {
 }
 """Architectures (dense form; ``--k`` makes them block-circulant).  40 outputs = 39 phones +
 the CTC blank.  Formats default to golden's."""
+
+ADMM_DEFAULTS: dict[str, dict] = {"small": {"retrain_lr": 3e-3}}
+"""Per-preset `TrainConfig` fields that `fit --mode admm` uses unless given on the command line
+(measured in docs/training.md, "Measured results")."""
 
 
 @dataclass

@@ -205,6 +205,8 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
     else:
         torch.manual_seed(cfg.seed)
         model = SpeechRNN(spec_for(cfg, plan[0]))
+        if main_proc:      # a fresh run in a used directory: no records of the earlier run
+            (out / "log.jsonl").write_text("")
     quant = None
     opt = None
     t0 = time.perf_counter() - (history[-1]["elapsed"] if history else 0.0)
