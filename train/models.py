@@ -104,8 +104,9 @@ class RNNLayer(nn.Module):
         r = x.new_zeros(B, self.out_size)
         c = x.new_zeros(B, H)
         outs = []
+        xs = xa.unbind(0)  # one backward node; xa[t] per step zero-fills (T, B, 4H) each time
         for t in range(T):
-            z = torch.addmm(xa[t], r, WrT)
+            z = torch.addmm(xs[t], r, WrT)
             zi, zf, zg, zo = z.split(H, dim=1)
             if peep:
                 zi = zi + self.p_i * c
@@ -125,8 +126,9 @@ class RNNLayer(nn.Module):
         WhT = self.w_h.matrix().t()
         h = x.new_zeros(B, H)
         outs = []
+        gxs = gx_all.unbind(0)  # one backward node for all steps (see _lstm)
         for t in range(T):
-            gx = gx_all[t]
+            gx = gxs[t]
             gh = torch.addmm(self.b_h, h, WhT)
             r = torch.sigmoid(gx[:, :H] + gh[:, :H])
             z = torch.sigmoid(gx[:, H:2 * H] + gh[:, H:2 * H])

@@ -220,6 +220,7 @@ class QuantContext:
         r, rc = x.new_zeros(B, lay.out_size), xc.new_zeros(B, lay.out_size)
         c, cc = x.new_zeros(B, H), xc.new_zeros(B, H)
         outs, codes = [], []
+        xs = xa.unbind(0)  # one backward node; xa[t] per step zero-fills (T, B, 4H) each time
         for t in range(T):
             with torch.no_grad():
                 arr, ari = Wr.accumulate(rc)
@@ -238,7 +239,7 @@ class QuantContext:
                 mc = self._mul(oc, "gate", tcc, "gate", "data")
                 rc_new = requant(Wp(mc), fp.frac, fd) if Wp is not None else mc
             # float path with straight-through replacement at every rounding point
-            z = torch.addmm(xa[t], r, WrT)
+            z = torch.addmm(xs[t], r, WrT)
             zi, zf, zg, zo = z.split(H, dim=1)
             if peep:
                 zi = zi + pv[0] * c
@@ -270,6 +271,7 @@ class QuantContext:
         h, hc = x.new_zeros(B, H), xc.new_zeros(B, H)
         one = float(1 << fg.frac)
         outs, codes = [], []
+        gxs = gx_all.unbind(0)  # one backward node for all steps (see _lstm)
         for t in range(T):
             with torch.no_grad():
                 gxc, ghc = gxc_all[t], Wh(hc, bhq)
@@ -279,7 +281,7 @@ class QuantContext:
                 nc = self._act("tanh", znc)
                 hc_new = sat(self._mul(one - zgc, "gate", nc, "gate", "data", False)
                              + self._mul(zgc, "gate", hc, "data", "data", False), fd)
-            gx = gx_all[t]
+            gx = gxs[t]
             gh = ste(torch.addmm(lay.b_h, h, WhT), ghc, fp)
             rg = ste(torch.sigmoid(gx[:, :H] + gh[:, :H]), rgc, fg)
             zg = ste(torch.sigmoid(gx[:, H:2 * H] + gh[:, H:2 * H]), zgc, fg)
