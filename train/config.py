@@ -73,8 +73,8 @@ class TrainConfig:
     #                                this learning rate, times lr_decay per epoch
     # quantization-aware fine-tuning (epochs after the budget, for every mode)
     qat_epochs: int = 0
-    qat_lr: float = 5e-4
-    qat_steps: int = 0             # cap batches per QAT epoch (0: full epoch); QAT is ~20x slower
+    qat_lr: float = 1e-4
+    qat_steps: int = 0             # cap batches per QAT epoch (0: full epoch); QAT batches are slow
     eval_batch: int = 64
     avg_epochs: int = 0            # end the budget with the mean of the weights after each of its
     #                                last avg_epochs epochs (admm: retrain epochs); 0: off
