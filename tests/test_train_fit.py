@@ -184,3 +184,7 @@ def test_cli_admm_defaults_per_preset():
     assert cfg("--preset", "small", "--mode", "admm", "--retrain-lr", "0").retrain_lr == 0.0
     assert cfg("--preset", "small", "--mode", "dense").retrain_lr == 0.0
     assert cfg("--preset", "tiny", "--mode", "admm").retrain_lr == 0.0
+    assert cfg("--preset", "small", "--mode", "admm").rho_growth == ADMM_DEFAULTS["small"]["rho_growth"]
+    assert cfg("--preset", "small", "--mode", "admm", "--rho-growth", "3").rho_growth == 3.0
+    assert cfg("--preset", "small", "--mode", "dense").rho_growth == 3.0
+    assert cfg("--preset", "tiny", "--mode", "admm").rho_growth == 3.0

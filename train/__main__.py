@@ -66,7 +66,9 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--lr-decay", type=float, default=0.8,
                    help="learning rate factor per epoch over the second half of the budget")
     g.add_argument("--rho", type=float, default=1e-3, help="ADMM initial penalty")
-    g.add_argument("--rho-growth", type=float, default=3.0, help="ADMM rho factor per round")
+    g.add_argument("--rho-growth", type=float, default=None,
+                   help="ADMM rho factor per round (default: 1.7 for the small preset's admm "
+                        "runs, else 3)")
     g.add_argument("--admm-rounds-per-epoch", type=int, default=2, help="ADMM Z/U updates per epoch")
     g.add_argument("--retrain-lr", type=float, default=None,
                    help="admm: learning rate at the start of the circulant retraining, times "
@@ -242,9 +244,12 @@ def config_from_args(args) -> "TrainConfig":
           ("mode", "k", "k_proj", "epochs", "qat_epochs", "qat_steps", "qat_lr", "batch_size", "lr", "lr_decay", "rho",
            "rho_growth", "admm_rounds_per_epoch", "max_steps", "seed", "retrain_lr", "avg_epochs", "distill_weight",
            "distill_temp", "teacher") if hasattr(args, name)}
-    if kw.get("retrain_lr", 0.0) is None:
-        kw["retrain_lr"] = (ADMM_DEFAULTS.get(args.preset, {}).get("retrain_lr", 0.0)
-                            if kw["mode"] == "admm" else 0.0)
+    # options left unset: the preset's ADMM recipe (ADMM_DEFAULTS) for admm runs, else the
+    # TrainConfig default
+    recipe = ADMM_DEFAULTS.get(args.preset, {}) if kw.get("mode") == "admm" else {}
+    for name in ("retrain_lr", "rho_growth"):
+        if name in kw and kw[name] is None:
+            kw[name] = recipe.get(name, TrainConfig.__dataclass_fields__[name].default)
     return TrainConfig(preset=args.preset, model=spec, corpus=args.corpus, timit_path=args.timit,
                        features=features, **kw)
 

@@ -39,7 +39,7 @@ PRESETS: dict[str, ModelSpec] = {
 """Architectures (dense form; ``--k`` makes them block-circulant).  40 outputs = 39 phones +
 the CTC blank.  Formats default to golden's."""
 
-ADMM_DEFAULTS: dict[str, dict] = {"small": {"retrain_lr": 3e-3}}
+ADMM_DEFAULTS: dict[str, dict] = {"small": {"retrain_lr": 3e-3, "rho_growth": 1.7}}
 """Per-preset `TrainConfig` fields that `fit --mode admm` uses unless given on the command line
 (measured in docs/training.md, "Measured results")."""
 
