@@ -59,8 +59,7 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--qat-steps", type=int, default=0,
                    help="batches per QAT epoch (0: all; a QAT batch costs ~14x a float one)")
     g.add_argument("--qat-lr", type=float, default=1e-4,
-                   help="Adam learning rate during QAT (1e-4: 0.16 PP lower PER than 5e-4 "
-                        "on average over 3 runs, docs/training.md)")
+                   help="Adam learning rate during QAT (measured against 5e-4 in docs/training.md)")
     g.add_argument("--batch-size", type=int, default=32, help="utterances per batch (per process)")
     g.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate")
     g.add_argument("--lr-decay", type=float, default=0.8,
