@@ -188,3 +188,34 @@ def test_cli_admm_defaults_per_preset():
     assert cfg("--preset", "small", "--mode", "admm", "--rho-growth", "3").rho_growth == 3.0
     assert cfg("--preset", "small", "--mode", "dense").rho_growth == 3.0
     assert cfg("--preset", "tiny", "--mode", "admm").rho_growth == 3.0
+
+
+def test_cli_features_per_preset():
+    """Each preset trains on its own feature preset unless --features says otherwise, and the
+    feature dimension matches the preset's input size."""
+    from train.__main__ import build_parser, config_from_args
+    from train.config import PRESET_FEATURES, PRESETS
+    from train.data.features import FeatureConfig
+
+    def cfg(*argv):
+        return config_from_args(build_parser().parse_args(["fit", "--out", "x", *argv]))
+    assert set(PRESET_FEATURES) == set(PRESETS)
+    for name, spec in PRESETS.items():
+        assert cfg("--preset", name).features == PRESET_FEATURES[name]
+        assert FeatureConfig.preset(PRESET_FEATURES[name]).dim == spec.input_size
+    assert cfg("--preset", "small").features == "fbank40"
+    assert cfg("--preset", "small", "--features", "mfcc39").features == "mfcc39"
+
+
+def test_cli_batch_size_per_preset():
+    from train.__main__ import build_parser, config_from_args
+    from train.config import PRESET_DEFAULTS, TrainConfig
+
+    def cfg(*argv):
+        return config_from_args(build_parser().parse_args(["fit", "--out", "x", *argv]))
+    small = PRESET_DEFAULTS["small"]["batch_size"]
+    assert small != TrainConfig.batch_size
+    for mode in ("dense", "direct", "admm"):
+        assert cfg("--preset", "small", "--mode", mode).batch_size == small
+        assert cfg("--preset", "tiny", "--mode", mode).batch_size == TrainConfig.batch_size
+    assert cfg("--preset", "small", "--batch-size", "32").batch_size == 32

@@ -60,7 +60,9 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
                    help="batches per QAT epoch (0: all; a QAT batch costs ~14x a float one)")
     g.add_argument("--qat-lr", type=float, default=1e-4,
                    help="Adam learning rate during QAT (measured against 5e-4 in docs/training.md)")
-    g.add_argument("--batch-size", type=int, default=32, help="utterances per batch (per process)")
+    g.add_argument("--batch-size", type=int, default=None,
+                   help="utterances per batch (per process) (default: 16 for the small preset, "
+                        "else 32)")
     g.add_argument("--lr", type=float, default=3e-3, help="Adam learning rate")
     g.add_argument("--lr-decay", type=float, default=0.8,
                    help="learning rate factor per epoch over the second half of the budget")
@@ -100,7 +102,8 @@ def _add_data_args(p: argparse.ArgumentParser, corpus: str | None = "default") -
                         + ("" if corpus else " (default: the run's corpus)"))
     g.add_argument("--timit", default="", metavar="PATH", help="TIMIT directory (TRAIN/, TEST/)")
     g.add_argument("--features", default=None, choices=("mfcc39", "fbank153", "fbank40"),
-                   help="feature preset (default: mfcc39, or fbank153 for the 1024 presets)")
+                   help="feature preset (default: the preset's: fbank40 for small, fbank153 for "
+                        "the 1024 presets, mfcc39 for tiny)")
 
 
 def _add_common(p: argparse.ArgumentParser) -> None:
@@ -201,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_model_args(p)
     g = p.add_argument_group("training")
     g.add_argument("--epochs", type=int, default=6, help="epoch budget per point (admm: >= 3)")
-    g.add_argument("--batch-size", type=int, default=32)
+    g.add_argument("--batch-size", type=int, default=None,
+                   help="utterances per batch (default: 16 for the small preset, else 32)")
     g.add_argument("--lr", type=float, default=3e-3)
     g.add_argument("--max-steps", type=int, default=0, help="cap batches per epoch (0: all; CI)")
     g.add_argument("--qat-epochs", type=int, default=0,
@@ -228,13 +232,13 @@ def _setup(args) -> None:
 
 def config_from_args(args) -> "TrainConfig":
     import dataclasses
-    from train.config import ADMM_DEFAULTS, PRESETS, TrainConfig
+    from train.config import PRESET_FEATURES, PRESETS, TrainConfig, preset_default
 
     spec = PRESETS[args.preset]
     over = {"cell": args.cell, "hidden_size": args.hidden, "num_layers": args.layers,
             "proj_size": args.proj, "peephole": args.peephole, "bidirectional": args.bidirectional}
     spec = dataclasses.replace(spec, **{k: v for k, v in over.items() if v is not None})
-    features = args.features or ("fbank153" if spec.input_size == 153 else "mfcc39")
+    features = args.features or PRESET_FEATURES[args.preset]
     if hasattr(args, "admm_frac"):
         kw0 = {"admm_pretrain": args.admm_pretrain, "admm_rounds_frac": args.admm_frac}
     else:
@@ -243,12 +247,11 @@ def config_from_args(args) -> "TrainConfig":
           ("mode", "k", "k_proj", "epochs", "qat_epochs", "qat_steps", "qat_lr", "batch_size", "lr", "lr_decay", "rho",
            "rho_growth", "admm_rounds_per_epoch", "max_steps", "seed", "retrain_lr", "avg_epochs", "distill_weight",
            "distill_temp", "teacher") if hasattr(args, name)}
-    # options left unset: the preset's ADMM recipe (ADMM_DEFAULTS) for admm runs, else the
-    # TrainConfig default
-    recipe = ADMM_DEFAULTS.get(args.preset, {}) if kw.get("mode") == "admm" else {}
-    for name in ("retrain_lr", "rho_growth"):
+    # options left unset: the preset's recipe (PRESET_DEFAULTS, and ADMM_DEFAULTS for admm
+    # runs), else the TrainConfig default
+    for name in ("batch_size", "retrain_lr", "rho_growth"):
         if name in kw and kw[name] is None:
-            kw[name] = recipe.get(name, TrainConfig.__dataclass_fields__[name].default)
+            kw[name] = preset_default(args.preset, name, kw.get("mode", "dense"))
     return TrainConfig(preset=args.preset, model=spec, corpus=args.corpus, timit_path=args.timit,
                        features=features, **kw)
 

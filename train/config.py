@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass, field, fields
 from golden.formats import Formats
 from golden.model import ModelConfig as ModelSpec
 
-__all__ = ["ModelSpec", "TrainConfig", "PRESETS", "ADMM_DEFAULTS", "MODES", "BLANK", "with_k"]
+__all__ = ["ModelSpec", "TrainConfig", "PRESETS", "PRESET_FEATURES", "PRESET_DEFAULTS",
+           "ADMM_DEFAULTS", "MODES", "BLANK", "with_k", "preset_default"]
 
 MODES = ("dense", "direct", "admm")
 BLANK = 0
@@ -28,7 +29,7 @@ def with_k(spec: ModelSpec, k: int, k_proj: int = 0) -> ModelSpec:
 PRESETS: dict[str, ModelSpec] = {
     "tiny": ModelSpec(cell="lstm", input_size=39, hidden_size=16, num_layers=1, k=1,
                       bidirectional=False, num_classes=40, name="tiny"),
-    "small": ModelSpec(cell="lstm", input_size=39, hidden_size=128, num_layers=1, k=1,
+    "small": ModelSpec(cell="lstm", input_size=40, hidden_size=128, num_layers=1, k=1,
                        bidirectional=True, num_classes=40, name="small"),
     "lstmp-1024": ModelSpec(cell="lstm", input_size=153, hidden_size=1024, num_layers=2,
                             proj_size=512, peephole=True, k=1, bidirectional=True,
@@ -39,9 +40,31 @@ PRESETS: dict[str, ModelSpec] = {
 """Architectures (dense form; ``--k`` makes them block-circulant).  40 outputs = 39 phones +
 the CTC blank.  Formats default to golden's."""
 
+PRESET_FEATURES: dict[str, str] = {"tiny": "mfcc39", "small": "fbank40",
+                                   "lstmp-1024": "fbank153", "gru-1024": "fbank153"}
+"""Default feature preset of each architecture preset (`fit --features` overrides it).
+Block-circulant input matrices want features whose neighbouring coordinates are related: a
+k x k circulant block applies one k-tap filter, cyclically shifted, across k adjacent inputs,
+which on log-mel bins is a convolution along frequency, while MFCC coefficients are
+decorrelated and a shift mixes unrelated ones (measured in docs/training.md, "Input
+features")."""
+
+PRESET_DEFAULTS: dict[str, dict] = {"small": {"batch_size": 16}}
+"""Per-preset `TrainConfig` fields that `fit` and `explore` use in every mode unless given on
+the command line (measured in docs/training.md, "Input features")."""
+
 ADMM_DEFAULTS: dict[str, dict] = {"small": {"retrain_lr": 3e-3, "rho_growth": 1.7}}
 """Per-preset `TrainConfig` fields that `fit --mode admm` uses unless given on the command line
 (measured in docs/training.md, "Measured results")."""
+
+
+def preset_default(preset: str, name: str, mode: str = "dense"):
+    """The value of `TrainConfig` field `name` that a run of `preset` in `mode` gets when the
+    command line leaves it unset: the preset's recipe, else the dataclass default."""
+    recipe = PRESET_DEFAULTS.get(preset, {})
+    if mode == "admm":
+        recipe = recipe | ADMM_DEFAULTS.get(preset, {})
+    return recipe.get(name, TrainConfig.__dataclass_fields__[name].default)
 
 
 @dataclass
@@ -55,7 +78,7 @@ class TrainConfig:
     k_proj: int = 0
     corpus: str = "default"        # default | tiny | synthetic (random, no espeak) | timit
     timit_path: str = ""
-    features: str = "mfcc39"
+    features: str = "fbank40"      # PRESET_FEATURES of the preset
     epochs: int = 20               # total budget, the same for every mode
     batch_size: int = 32
     lr: float = 3e-3

@@ -33,7 +33,7 @@ import logging
 import time
 from pathlib import Path
 
-from .config import PRESETS, TrainConfig
+from .config import PRESET_FEATURES, PRESETS, TrainConfig, preset_default
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +67,8 @@ def sweep_configs(args, input_size: int) -> list[tuple[str, TrainConfig]]:
                                **{k: v for k, v in over.items() if v is not None})
     points = [(1, "dense")] if 1 in args.ks else []
     points += [(k, mode) for k in sorted(set(args.ks) - {1}) for mode in dict.fromkeys(args.modes)]
+    features = args.features or PRESET_FEATURES[args.preset]
+    batch_size = args.batch_size or preset_default(args.preset, "batch_size")
     out = []
     for cell in dict.fromkeys(args.cells):
         for width in args.widths or [args.hidden or base.hidden_size]:
@@ -76,8 +78,8 @@ def sweep_configs(args, input_size: int) -> list[tuple[str, TrainConfig]]:
             for k, mode in points:
                 cfg = TrainConfig(preset=args.preset, model=spec, mode=mode, k=k,
                                   corpus=args.corpus, timit_path=args.timit,
-                                  features=args.features or "mfcc39", epochs=args.epochs,
-                                  batch_size=args.batch_size, lr=args.lr, seed=args.seed,
+                                  features=features, epochs=args.epochs,
+                                  batch_size=batch_size, lr=args.lr, seed=args.seed,
                                   max_steps=args.max_steps, qat_epochs=args.qat_epochs,
                                   qat_steps=args.qat_steps)
                 cfg.target_spec.validate()
@@ -135,7 +137,7 @@ def run_explore(args) -> dict:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    ds = load_dataset(args.corpus, args.features or "mfcc39", args.timit, args.seed)
+    ds = load_dataset(args.corpus, args.features or PRESET_FEATURES[args.preset], args.timit, args.seed)
     progress = not args.quiet
     rows = []
     for name, cfg in sweep_configs(args, ds.input_size):

@@ -27,8 +27,8 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0, help="synthetic corpus seed")
     p.add_argument("--n-utts", type=int, default=None,
                    help="total synthetic utterances (80/10/10 train/dev/test), overrides the preset")
-    p.add_argument("--features", default="mfcc39", choices=("mfcc39", "fbank153", "fbank40"),
-                   help="feature preset")
+    p.add_argument("--features", default="fbank40", choices=("mfcc39", "fbank153", "fbank40"),
+                   help="feature preset (default: fbank40, the small preset's)")
     p.add_argument("--feature-dim", type=int, default=None,
                    help="fbank+energy+deltas features of this dimension instead of --features")
     p.add_argument("--norm", choices=("speaker", "global", "none"), default="speaker",
