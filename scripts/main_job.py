@@ -1,7 +1,8 @@
 """The main job, end to end on the embedded default corpus (`make run`):
 
 1. build/cache the synthetic speech corpus (train.data),
-2. train the `small` preset with ADMM at k = 8 plus quantization-aware fine-tuning,
+2. train the `small` preset (40 log-mel inputs, batches of 16) with ADMM at k = 8 plus
+   quantization-aware fine-tuning,
 3. export the bundle (golden model container, memory files, engine images),
 4. measure PER in float (PyTorch) and bit-accurate fixed point (golden),
 5. stream test utterances through the RTL engine in Verilator (each direction of the
