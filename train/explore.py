@@ -55,7 +55,7 @@ def point_name(cell: str, width: int, k: int, mode: str) -> str:
     return f"{cell}-h{width}-dense" if mode == "dense" else f"{cell}-h{width}-k{k}-{mode}"
 
 
-def sweep_configs(args, input_size: int) -> list[tuple[str, TrainConfig]]:
+def sweep_configs(args, input_size: int, features: str) -> list[tuple[str, TrainConfig]]:
     """The sweep's points in table order: per cell and width, dense first, then by k and mode."""
     bad = [k for k in args.ks if k < 1 or k & (k - 1)]
     if bad:
@@ -67,7 +67,6 @@ def sweep_configs(args, input_size: int) -> list[tuple[str, TrainConfig]]:
                                **{k: v for k, v in over.items() if v is not None})
     points = [(1, "dense")] if 1 in args.ks else []
     points += [(k, mode) for k in sorted(set(args.ks) - {1}) for mode in dict.fromkeys(args.modes)]
-    features = args.features or PRESET_FEATURES[args.preset]
     batch_size = args.batch_size or preset_default(args.preset, "batch_size")
     out = []
     for cell in dict.fromkeys(args.cells):
@@ -137,10 +136,11 @@ def run_explore(args) -> dict:
 
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    ds = load_dataset(args.corpus, args.features or PRESET_FEATURES[args.preset], args.timit, args.seed)
+    features = args.features or PRESET_FEATURES[args.preset]
+    ds = load_dataset(args.corpus, features, args.timit, args.seed)
     progress = not args.quiet
     rows = []
-    for name, cfg in sweep_configs(args, ds.input_size):
+    for name, cfg in sweep_configs(args, ds.input_size, features):
         res = _train_point(name, cfg, out / name, ds, progress)
         ev = _evaluate_point(out / name, ds, res, args.fixed, progress)
         spec = cfg.target_spec
