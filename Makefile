@@ -66,8 +66,9 @@ FPGA_ARGS = $(if $(TOP),--top $(TOP)) --config $(CONFIG)
 synth: setup ## synthesize [TOP=] [PART=] [CONFIG=] [CLK_MHZ=]: Vivado if on PATH, else yosys synth_xilinx
 	@$(PY) -m fpga synth $(FPGA_ARGS) --part $(PART) $(if $(CLK_MHZ),--clk-mhz $(CLK_MHZ))
 
-fmax: setup ## routed Fmax of [TOP=] at [CONFIG=] on ECP5 (yosys + nextpnr-ecp5; an ECP5 figure)
-	@$(PY) -m fpga fmax $(FPGA_ARGS)
+SPEED  ?= 6
+fmax: setup ## routed Fmax and critical path of [TOP=] at [CONFIG=] on ECP5 LFE5U-85F, speed grade [SPEED=6|7|8] (an ECP5 figure)
+	@$(PY) -m fpga fmax $(FPGA_ARGS) --speed $(SPEED)
 
 resources: setup ## regenerate docs/resources.md (resource model, XCKU060 fit check)
 	@$(PY) -m fpga model --write docs/resources.md

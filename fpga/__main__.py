@@ -5,6 +5,7 @@ Examples:
   python -m fpga synth --top fft_real --config small --part xc7vx690t
   python -m fpga synth --top fft_real -P K=16            # explicit parameter override
   python -m fpga fmax --top fft_real --config small      # routed Fmax, ECP5 (open flow)
+  python -m fpga fmax --top cmul --speed 8               # ... at ECP5 speed grade 8
   python -m fpga model --write docs/resources.md         # resource model table
   python -m fpga parts | configs | tops
 """
@@ -38,6 +39,13 @@ def _params(s: list[str] | None) -> dict[str, int]:
             raise SystemExit(f"-P wants NAME=VALUE, got {item!r}")
         out[name] = int(val, 0)
     return out
+
+
+def _positive(s: str) -> float:
+    v = float(s)
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"must be > 0, got {s}")
+    return v
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -89,8 +97,9 @@ def cmd_synth(a: argparse.Namespace) -> int:
 
 def cmd_fmax(a: argparse.Namespace) -> int:
     top = a.top or default_top()
-    params, run = resolve_params(top, a.config, _params(a.param), "ecp5")
-    res = flow.fmax_ecp5(top, params, run, a.freq, a.seed)
+    target = flow.ecp5_target(a.speed)
+    params, run = resolve_params(top, a.config, _params(a.param), target)
+    res = flow.fmax_ecp5(top, params, run, a.freq, a.seed, speed=a.speed)
     print(flow.format_fmax(res))
     if a.json:
         print(json.dumps(res.to_json(), indent=2))
@@ -154,8 +163,12 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("fmax", help="routed Fmax on ECP5 (yosys synth_ecp5 + nextpnr-ecp5)")
     _common(p)
-    p.add_argument("--freq", type=float, default=200.0, help="target clock for nextpnr (MHz)")
-    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--speed", type=int, choices=flow.ECP5_SPEEDS, default=flow.ECP5_DEFAULT_SPEED,
+                   help=f"ECP5 speed grade for nextpnr-ecp5 --speed (default "
+                        f"{flow.ECP5_DEFAULT_SPEED}, the slowest; 8 is the fastest)")
+    p.add_argument("--freq", type=_positive, default=200.0,
+                   help="target clock for nextpnr (MHz, default 200)")
+    p.add_argument("--seed", type=int, default=1, help="nextpnr placer seed (default 1)")
     p.set_defaults(func=cmd_fmax)
 
     p = sub.add_parser("model", help="resource model table for several k and N_PE")

@@ -4,7 +4,8 @@ Vivado path: ``vivado -mode batch -source fpga/vivado/build.tcl -tclargs ...`` (
 Tcl: synth_design, opt/place/route, reports to files), then the reports are parsed here.
 Open path: yosys ``synth_xilinx`` for the part's family on the same file list and parameter
 overrides (LUT/FF/DSP/BRAM36 from ``stat -json``), and ``synth_ecp5`` + nextpnr-ecp5 for a
-routed Fmax, which is an ECP5 figure and is always labelled so.
+routed Fmax, which is an ECP5 figure and is always labelled so, with its speed grade and
+critical path.
 """
 from __future__ import annotations
 
@@ -20,8 +21,9 @@ from pathlib import Path
 
 from .filelist import REPO, FileList, filelist_for
 from .parts import Part
-from .reports import (Ecp5Report, Resources, parse_nextpnr_report, parse_vivado_power,
-                      parse_vivado_timing_summary, parse_vivado_utilization, parse_yosys_stat)
+from .reports import (CriticalPath, Ecp5Report, Resources, parse_nextpnr_report,
+                      parse_vivado_power, parse_vivado_timing_summary, parse_vivado_utilization,
+                      parse_yosys_stat)
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +31,9 @@ BUILD = REPO / "build" / "fpga"
 VIVADO_TCL = REPO / "fpga" / "vivado" / "build.tcl"
 ECP5_DEVICE = "85k"          # LFE5U-85F, the largest ECP5
 ECP5_PACKAGE = "CABGA756"
+ECP5_PART = "LFE5U-85F"
+ECP5_SPEEDS = (6, 7, 8)      # nextpnr-ecp5 --speed; 6 is the slowest and nextpnr's default
+ECP5_DEFAULT_SPEED = 6
 
 
 class FlowError(RuntimeError):
@@ -70,11 +75,15 @@ class FmaxResult:
     report: Ecp5Report
     seconds: float
     out_dir: str
+    speed_grade: int = ECP5_DEFAULT_SPEED
 
     def to_json(self) -> dict:
+        path = self.report.critical_path()
         return {"top": self.top, "config": self.config, "device": self.device,
+                "speed_grade": self.speed_grade,
                 "params": self.params, "fmax_mhz": self.report.fmax_mhz,
                 "constraint_mhz": self.report.constraint_mhz,
+                "critical_path": path.as_dict() if path else None,
                 "utilization": {k: list(v) for k, v in self.report.utilization.items()},
                 "seconds": self.seconds, "out_dir": self.out_dir,
                 "note": "ECP5 (Lattice) routed figure from nextpnr, not a Xilinx figure"}
@@ -210,14 +219,49 @@ def synth_vivado(top: str, part: Part, params: dict[str, int | str], config: str
 
 # --- open flow: ECP5 routed Fmax ---------------------------------------------------------
 
+def ecp5_target(speed: int) -> str:
+    """The run directory's suffix of an ECP5 run at ``speed``: grades do not overwrite
+    each other's reports."""
+    return f"ecp5_speed{speed}"
+
+
+def nextpnr_command(exe: str, speed: int, freq_mhz: float, seed: int) -> list[str]:
+    """The nextpnr-ecp5 command line (run in the run directory, on ``netlist.json``)."""
+    if speed not in ECP5_SPEEDS:
+        raise ValueError(f"ECP5 speed grade {speed!r}: nextpnr-ecp5 knows "
+                         f"{', '.join(map(str, ECP5_SPEEDS))}")
+    if not freq_mhz > 0:
+        raise ValueError(f"target clock {freq_mhz} MHz: must be > 0")
+    return [exe, f"--{ECP5_DEVICE}", "--package", ECP5_PACKAGE, "--speed", str(speed),
+            "--json", "netlist.json", "--out-of-context", "--freq", f"{freq_mhz:g}",
+            "--seed", str(seed), "--timing-allow-fail", "--report", "report.json",
+            "--log", "nextpnr.log", "--quiet"]
+
+
+def _repo_relative_sources(paths: list[CriticalPath], run: Path) -> None:
+    """nextpnr names RTL lines relative to its working directory (the run directory):
+    rewrite them relative to the repository, e.g. ``rtl/cmul.v:51.30-51.38``."""
+    for p in paths:
+        for seg in p.segments:
+            for i, src in enumerate(seg.sources):
+                file, sep, where = src.partition(":")
+                full = os.path.normpath(run / file)
+                if os.path.isabs(file) or not os.path.exists(full):
+                    continue
+                seg.sources[i] = os.path.relpath(full, REPO) + sep + where
+
+
 def fmax_ecp5(top: str, params: dict[str, int | str], config: str = "custom", freq_mhz: float = 200.0,
-              seed: int = 1, out_dir: Path | None = None,
-              filelist: FileList | None = None) -> FmaxResult:
+              seed: int = 1, out_dir: Path | None = None, filelist: FileList | None = None,
+              speed: int = ECP5_DEFAULT_SPEED) -> FmaxResult:
     """yosys ``synth_ecp5`` + nextpnr-ecp5 (out of context: no I/O buffers, like the Xilinx
-    runs) on an LFE5U-85F; returns the routed Fmax of every clock.  An ECP5 figure.
+    runs) on an LFE5U-85F of speed grade ``speed``; returns the routed Fmax of every clock
+    and nextpnr's critical paths.  An ECP5 figure.
     ``filelist`` replaces ``rtl/<top>.f`` (for a block that has none yet)."""
+    nextpnr = nextpnr_command(find_nextpnr_ecp5(), speed, freq_mhz, seed)  # checks the options
     fl = filelist or filelist_for(top)
-    out = out_dir or run_dir(top, config, "ecp5")
+    out = out_dir or run_dir(top, config, ecp5_target(speed))
+    out.mkdir(parents=True, exist_ok=True)
     script = _yosys_read(fl, top, params, out) + [
         f"synth_ecp5 -top {top} -json netlist.json",
         "tee -q -o stat.json stat -json",
@@ -226,14 +270,11 @@ def fmax_ecp5(top: str, params: dict[str, int | str], config: str = "custom", fr
     t0 = time.monotonic()
     _run([find_yosys(), "-q", "-l", "yosys_ecp5.log", "-s", "synth_ecp5.ys"], out,
          out / "yosys_ecp5.run.log", f"yosys synth_ecp5 of {top}")
-    _run([find_nextpnr_ecp5(), f"--{ECP5_DEVICE}", "--package", ECP5_PACKAGE,
-          "--json", "netlist.json", "--out-of-context", "--freq", str(freq_mhz),
-          "--seed", str(seed), "--timing-allow-fail", "--report", "report.json",
-          "--log", "nextpnr.log", "--quiet"],
-         out, out / "nextpnr.run.log", f"nextpnr-ecp5 of {top}")
+    _run(nextpnr, out, out / "nextpnr.run.log", f"nextpnr-ecp5 of {top}")
     rep = parse_nextpnr_report(out / "report.json")
-    res = FmaxResult(top, config, f"LFE5U-{ECP5_DEVICE[:-1]}F {ECP5_PACKAGE}", params, rep,
-                     time.monotonic() - t0, str(out))
+    _repo_relative_sources(rep.critical_paths, out)
+    res = FmaxResult(top, config, f"{ECP5_PART} {ECP5_PACKAGE}", params, rep,
+                     time.monotonic() - t0, str(out), speed)
     (out / "fmax.json").write_text(json.dumps(res.to_json(), indent=2) + "\n")
     return res
 
@@ -266,12 +307,33 @@ def format_synth(res: SynthResult, part: Part) -> str:
     return "\n".join(lines)
 
 
+def format_critical_path(path: CriticalPath | None) -> list[str]:
+    """The critical path's line, and the nets that launch and capture it with their RTL
+    lines (what to look up in rtl/ to find the register pair)."""
+    if path is None:
+        return ["  critical path: not in nextpnr's report"]
+    lines = [f"  critical path: {path.from_} -> {path.to}, {path.delay_ns:.2f} ns "
+             f"(logic {path.logic_ns:.2f} ns, routing {path.routing_ns:.2f} ns"
+             + (f", clock skew {path.clock_ns:.2f} ns" if path.clock_ns else "") + ")"]
+    nets = path.nets()
+    if nets:
+        ends = [nets[0]] if len(nets) == 1 else [nets[0], nets[-1]]
+        named = [n.net + (f" ({n.sources[0]})" if n.sources else "") for n in ends]
+        lines.append(f"    {len(path.segments)} segments; nets {' ... '.join(named)}")
+    return lines
+
+
 def format_fmax(res: FmaxResult) -> str:
     params = ", ".join(f"{k}={v}" for k, v in res.params.items()) or "defaults"
-    lines = [f"{res.top} [{res.config}: {params}] -- ECP5 {res.device}, nextpnr routed, "
-             f"out of context ({res.seconds:.0f} s)  ** ECP5 figure, not Xilinx **"]
-    for clk, f in res.report.fmax_mhz.items():
-        lines.append(f"  Fmax({clk}) = {f:.1f} MHz (constraint {res.report.constraint_mhz[clk]:.0f} MHz)")
+    lines = [f"{res.top} [{res.config}: {params}] -- {res.device}, out of context, "
+             f"{res.seconds:.0f} s  ** ECP5 figure, not Xilinx **"]
+    fmax = res.report.fmax_mhz
+    for clk, f in fmax.items():
+        name = "Fmax" if len(fmax) == 1 else f"Fmax({clk})"
+        lines.append(f"  {name} {f:.1f} MHz ({ECP5_PART}, speed grade {res.speed_grade}, routed "
+                     f"by nextpnr-ecp5; an ECP5 figure), target "
+                     f"{res.report.constraint_mhz[clk]:.0f} MHz")
+    lines += format_critical_path(res.report.critical_path())
     keep = ("TRELLIS_COMB", "TRELLIS_FF", "MULT18X18D", "DP16KD", "TRELLIS_RAMW")
     for k in keep:
         if k in res.report.utilization:

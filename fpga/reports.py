@@ -1,7 +1,7 @@
 """Parsers for the reports of both flows, all returning :class:`Resources` / plain dicts.
 
 - yosys ``stat -json`` after ``synth_xilinx`` (cell counts by type) -> LUT/FF/DSP/BRAM36
-- nextpnr-ecp5 ``--report`` JSON -> Fmax per clock and bel utilization
+- nextpnr-ecp5 ``--report`` JSON -> Fmax per clock, bel utilization, critical paths
 - Vivado ``report_utilization`` and ``report_timing_summary`` text -> the same figures
 """
 from __future__ import annotations
@@ -87,15 +87,114 @@ def parse_yosys_stat(path_or_text: str | Path) -> tuple[Resources, dict[str, int
     return resources_from_cells(cells), cells
 
 
+# Segment types of nextpnr's critical-path report (``--report`` JSON, "critical_paths"; the
+# same rows as the log's "Critical path report for clock ..."): "routing" is wire delay,
+# "clk-skew" / "clk-to-clk" the clock's own, everything else (clk-to-q, logic, setup, source,
+# hold) is cell delay, which nextpnr's log sums as "ns logic".
+ROUTING_SEGMENTS = ("routing",)
+CLOCK_SEGMENTS = ("clk-skew", "clk-to-clk")
+
+
+@dataclass
+class PathSegment:
+    type: str
+    from_: str                # "cell.port"
+    to: str
+    delay_ns: float
+    net: str | None = None    # routing segments: the net, with its RTL source lines
+    sources: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        d = {"type": self.type, "from": self.from_, "to": self.to, "delay_ns": self.delay_ns}
+        if self.net is not None:
+            d["net"] = self.net
+        if self.sources:
+            d["sources"] = list(self.sources)
+        return d
+
+
+@dataclass
+class CriticalPath:
+    """One of nextpnr's critical paths: launch register -> capture register."""
+
+    clock_from: str           # e.g. "posedge clk"
+    clock_to: str
+    segments: list[PathSegment]
+
+    def _sum(self, keep) -> float:
+        return sum(s.delay_ns for s in self.segments if keep(s.type))
+
+    @property
+    def from_(self) -> str:
+        return self.segments[0].from_
+
+    @property
+    def to(self) -> str:
+        return self.segments[-1].to
+
+    @property
+    def delay_ns(self) -> float:
+        return self._sum(lambda t: True)
+
+    @property
+    def routing_ns(self) -> float:
+        return self._sum(lambda t: t in ROUTING_SEGMENTS)
+
+    @property
+    def clock_ns(self) -> float:
+        return self._sum(lambda t: t in CLOCK_SEGMENTS)
+
+    @property
+    def logic_ns(self) -> float:
+        return self._sum(lambda t: t not in ROUTING_SEGMENTS + CLOCK_SEGMENTS)
+
+    def nets(self) -> list[PathSegment]:
+        return [s for s in self.segments if s.net is not None]
+
+    def as_dict(self) -> dict:
+        d = {"clock_from": self.clock_from, "clock_to": self.clock_to, "from": self.from_,
+             "to": self.to, "delay_ns": round(self.delay_ns, 4),
+             "logic_ns": round(self.logic_ns, 4), "routing_ns": round(self.routing_ns, 4)}
+        if self.clock_ns:
+            d["clock_skew_ns"] = round(self.clock_ns, 4)
+        d["segments"] = [s.as_dict() for s in self.segments]
+        return d
+
+
 @dataclass
 class Ecp5Report:
     fmax_mhz: dict[str, float]        # achieved, per clock
     constraint_mhz: dict[str, float]  # requested, per clock
     utilization: dict[str, tuple[int, int]]  # bel type -> (used, available)
+    critical_paths: list[CriticalPath] = field(default_factory=list)
+
+    def critical_path(self) -> CriticalPath | None:
+        """The path that sets the lowest Fmax: the longest one within one clock domain
+        (a cross-domain path only when there is no other)."""
+        same = [p for p in self.critical_paths if p.clock_from == p.clock_to]
+        pool = same or self.critical_paths
+        return max(pool, key=lambda p: p.delay_ns) if pool else None
+
+
+def _endpoint(d: dict) -> str:
+    return f"{d.get('cell', '?')}.{d.get('port', '?')}"
+
+
+def _critical_path(entry: dict) -> CriticalPath:
+    segs = []
+    for s in entry.get("path", []):
+        if not {"type", "delay", "from", "to"} <= set(s):
+            raise ValueError(f"nextpnr critical path segment lacks type/delay/from/to: {s}")
+        segs.append(PathSegment(str(s["type"]), _endpoint(s["from"]), _endpoint(s["to"]),
+                                float(s["delay"]), s.get("net"), list(s.get("sources", []))))
+    if not segs:
+        raise ValueError("nextpnr critical path with no segments")
+    return CriticalPath(str(entry.get("from", "")), str(entry.get("to", "")), segs)
 
 
 def parse_nextpnr_report(path_or_text: str | Path) -> Ecp5Report:
-    """Parse nextpnr's ``--report`` JSON; raise ValueError when no clock has an Fmax."""
+    """Parse nextpnr's ``--report`` JSON (Fmax per clock, bel utilization and the critical
+    paths); raise ValueError when no clock has an Fmax."""
     text = Path(path_or_text).read_text() if isinstance(path_or_text, Path) else path_or_text
     data = json.loads(text)
     fmax = {c: float(v["achieved"]) for c, v in data.get("fmax", {}).items()}
@@ -104,7 +203,8 @@ def parse_nextpnr_report(path_or_text: str | Path) -> Ecp5Report:
         raise ValueError("nextpnr report has no fmax entry (no clocked logic, or P&R failed)")
     util = {k: (int(v["used"]), int(v["available"]))
             for k, v in data.get("utilization", {}).items()}
-    return Ecp5Report(fmax, cons, util)
+    paths = [_critical_path(p) for p in data.get("critical_paths", [])]
+    return Ecp5Report(fmax, cons, util, paths)
 
 
 # --- Vivado text reports ---------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -117,11 +118,140 @@ def test_make_synth_falls_back_to_yosys_with_one_message(tmp_path):
     assert "433,200" in proc.stdout
 
 
-def test_ecp5_fmax_report_is_parsed(tmp_path):
-    res = flow.fmax_ecp5("cmul", {}, "test", out_dir=tmp_path)
-    assert set(res.report.fmax_mhz) == {"clk"} and res.report.fmax_mhz["clk"] > 0
-    assert res.report.utilization["MULT18X18D"][0] > 0
-    assert "ECP5 figure" in flow.format_fmax(res)
+def test_ecp5_fmax_speed_grade_reaches_nextpnr(tmp_path, monkeypatch, capsys):
+    """cmul routed at grade 6 (the flow's default) and at grade 8 through the command line:
+    the faster grade must give a higher Fmax, and each run records its own grade."""
+    slow = flow.fmax_ecp5("cmul", {}, "test", out_dir=tmp_path / "s6")
+    assert slow.speed_grade == 6 and set(slow.report.fmax_mhz) == {"clk"}
+    assert slow.report.utilization["MULT18X18D"][0] > 0
+    monkeypatch.setattr(flow, "BUILD", tmp_path / "build")
+    from fpga.__main__ import main
+    assert main(["fmax", "--top", "cmul", "--speed", "8", "--json"]) == 0
+    out = capsys.readouterr().out
+    fast = json.loads(out[out.index("\n{") + 1:])
+    assert fast["speed_grade"] == 8 and "_speed8" in fast["out_dir"]
+    assert fast["fmax_mhz"]["clk"] > 1.1 * slow.report.fmax_mhz["clk"]
+    assert "(LFE5U-85F, speed grade 8, routed by nextpnr-ecp5; an ECP5 figure)" in out
+    saved = json.loads((tmp_path / "s6" / "fmax.json").read_text())
+    assert saved["speed_grade"] == 6
+    # the critical path of the slowest clock sets its Fmax; its nets name RTL lines
+    for res in (saved, fast):
+        cp = res["critical_path"]
+        assert cp["delay_ns"] == pytest.approx(1000.0 / res["fmax_mhz"]["clk"], rel=5e-3)
+        assert cp["logic_ns"] + cp["routing_ns"] == pytest.approx(cp["delay_ns"])
+        assert cp["from"] == cp["segments"][0]["from"] and cp["to"] == cp["segments"][-1]["to"]
+        srcs = [src for seg in cp["segments"] for src in seg.get("sources", [])]
+        assert any(src.startswith("rtl/cmul.v:") for src in srcs), srcs
+    text = flow.format_fmax(slow)
+    assert "Fmax %.1f MHz (LFE5U-85F, speed grade 6," % slow.report.fmax_mhz["clk"] in text
+    assert "ECP5 figure" in text and "critical path: " in text
+
+
+def test_nextpnr_command_carries_the_speed_grade():
+    for grade in (6, 7, 8):
+        cmd = flow.nextpnr_command("nextpnr-ecp5", grade, 150.0, 3)
+        assert cmd[cmd.index("--speed") + 1] == str(grade)
+        assert cmd[cmd.index("--freq") + 1] == "150" and cmd[cmd.index("--seed") + 1] == "3"
+        assert "--85k" in cmd and "--report" in cmd
+    for grade in (5, 9, "6"):
+        with pytest.raises(ValueError, match="speed grade"):
+            flow.nextpnr_command("nextpnr-ecp5", grade, 200.0, 1)
+    with pytest.raises(ValueError, match="> 0"):
+        flow.nextpnr_command("nextpnr-ecp5", 6, 0.0, 1)
+
+
+def test_fmax_command_line_rejects_bad_input(capsys):
+    from fpga.__main__ import main
+    for args, msg in ((["--speed", "9"], "invalid choice: 9 (choose from 6, 7, 8)"),
+                      (["--freq", "-5"], "must be > 0")):
+        with pytest.raises(SystemExit) as e:
+            main(["fmax", "--top", "cmul", *args])
+        assert e.value.code == 2
+        err = capsys.readouterr().err
+        assert msg in err.splitlines()[-1]
+    with pytest.raises(SystemExit):
+        main(["fmax", "--help"])
+    assert "default 6" in " ".join(capsys.readouterr().out.split())
+
+
+def test_make_fmax_passes_the_speed_grade():
+    def dry(*extra):
+        proc = subprocess.run(["make", "-n", "fmax", "TOP=cmul", *extra], cwd=REPO,
+                              capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        return next(line for line in proc.stdout.splitlines() if "-m fpga fmax" in line)
+    assert dry().endswith("--speed 6")
+    assert dry("SPEED=7").endswith("--speed 7")
+
+
+# --- nextpnr's critical path, on a captured report ----------------------------------------
+
+def test_parse_nextpnr_critical_path_of_a_real_run():
+    """nextpnr_report_cmul.json is the --report of a real run (nextpnr-ecp5 0.11.1, cmul at
+    its defaults, grade 6); nextpnr_critical_path_cmul.txt the same run's log lines.  The
+    split into logic and routing must be the one nextpnr prints."""
+    rep = reports.parse_nextpnr_report(DATA / "nextpnr_report_cmul.json")
+    assert rep.fmax_mhz == {"clk": pytest.approx(136.147, abs=1e-3)}
+    cp = rep.critical_path()
+    assert (cp.clock_from, cp.clock_to) == ("posedge clk", "posedge clk")
+    assert cp.from_ == "a_re_reg_TRELLIS_FF_Q_8.Q"
+    assert cp.to == "g_whole.ri_m_TRELLIS_FF_Q_18.M"
+    assert [s.type for s in cp.segments] == ["clk-to-q", "routing", "logic", "routing", "setup"]
+    assert cp.segments[1].net == "a_re_reg[8]"
+    assert cp.segments[1].sources == ["../../rtl/cmul.v:51.30-51.38"]
+    log = (DATA / "nextpnr_critical_path_cmul.txt").read_text()
+    logic, routing = (float(x) for x in
+                      re.search(r"([\d.]+) ns logic, ([\d.]+) ns routing", log).groups())
+    fmax = float(re.search(r"Max frequency for clock 'clk': ([\d.]+) MHz", log).group(1))
+    assert round(cp.logic_ns, 2) == logic == 4.45
+    assert round(cp.routing_ns, 2) == routing == 2.89
+    assert cp.delay_ns == pytest.approx(1000.0 / fmax, abs=5e-3)
+    d = cp.as_dict()
+    assert set(d) == {"clock_from", "clock_to", "from", "to", "delay_ns", "logic_ns",
+                      "routing_ns", "segments"}
+    assert d["segments"][0] == {"type": "clk-to-q", "from": "a_re_reg_TRELLIS_FF_Q_8.Q",
+                                "to": "a_re_reg_TRELLIS_FF_Q_8.Q", "delay_ns": 0.5249999761581421}
+    line = flow.format_critical_path(cp)[0]
+    assert line == ("  critical path: a_re_reg_TRELLIS_FF_Q_8.Q -> g_whole.ri_m_TRELLIS_FF_Q_18.M, "
+                    "7.35 ns (logic 4.45 ns, routing 2.89 ns)")
+
+
+def _seg(kind, a, b, delay, **extra):
+    return {"type": kind, "from": {"cell": a, "port": "Q"}, "to": {"cell": b, "port": "D"},
+            "delay": delay, **extra}
+
+
+def test_critical_path_choice_skew_and_bad_reports():
+    base = {"fmax": {"a": {"achieved": 100.0, "constraint": 200.0},
+                     "b": {"achieved": 250.0, "constraint": 200.0}}, "utilization": {}}
+    paths = [
+        {"from": "posedge b", "to": "posedge b",
+         "path": [_seg("clk-to-q", "r1", "r1", 0.5), _seg("routing", "r1", "r2", 3.5)]},
+        {"from": "posedge a", "to": "posedge b",            # cross-domain: never chosen
+         "path": [_seg("routing", "x", "y", 20.0)]},
+        {"from": "posedge a", "to": "posedge a",
+         "path": [_seg("clk-skew", "c", "c", -0.25), _seg("clk-to-q", "p", "p", 0.5),
+                  _seg("logic", "p", "q", 4.0), _seg("routing", "q", "s", 5.5, net="n"),
+                  _seg("setup", "s", "s", 0.25)]},
+    ]
+    rep = reports.parse_nextpnr_report(json.dumps({**base, "critical_paths": paths}))
+    cp = rep.critical_path()
+    assert (cp.from_, cp.to, cp.clock_from) == ("c.Q", "s.D", "posedge a")
+    assert (cp.logic_ns, cp.routing_ns, cp.clock_ns, cp.delay_ns) == (4.75, 5.5, -0.25, 10.0)
+    assert cp.as_dict()["clock_skew_ns"] == -0.25
+    assert "clock skew -0.25 ns" in flow.format_critical_path(cp)[0]
+    only_cross = reports.parse_nextpnr_report(json.dumps({**base, "critical_paths": paths[1:2]}))
+    assert only_cross.critical_path().delay_ns == 20.0
+    none = reports.parse_nextpnr_report(json.dumps(base))
+    assert none.critical_path() is None
+    assert flow.format_critical_path(None) == ["  critical path: not in nextpnr's report"]
+    bad = [{"from": "posedge a", "to": "posedge a", "path": [{"type": "logic", "delay": 1.0}]}]
+    with pytest.raises(ValueError, match="lacks"):
+        reports.parse_nextpnr_report(json.dumps({**base, "critical_paths": bad}))
+    with pytest.raises(ValueError, match="no segments"):
+        reports.parse_nextpnr_report(json.dumps({**base, "critical_paths": [{"path": []}]}))
+    with pytest.raises(ValueError, match="no fmax"):
+        reports.parse_nextpnr_report(json.dumps({"critical_paths": paths}))
 
 
 # --- the Vivado script, run with Vivado's commands stubbed --------------------------------
