@@ -9,7 +9,7 @@
 // Formats  : a, b sIN_WIDTH.F -> x0, x1 sOUT_WIDTH.F (same F; OUT_WIDTH = stage format).
 // Internal : product s(IN_WIDTH+TW_WIDTH+1).(F+TW_WIDTH-2); t s(IN_WIDTH+4).F (exact, no
 //            saturation); a +- t s(IN_WIDTH+5).F before saturation.
-// Latency  : 4 cycles of ce (cmul 3 + output register); trivial twiddles use a matching
+// Latency  : 5 cycles of ce (cmul 4 + output register); trivial twiddles use a matching
 //            delay line.
 // Bit growth: 1 bit per stage (the caller sets OUT_WIDTH = stage input format width + 1).
 
@@ -52,7 +52,7 @@ module fft_bfly #(
 
     pipe_reg #(
         .WIDTH(2 * IN_WIDTH),
-        .DEPTH(3),
+        .DEPTH(4),
         .RESET(0)
     ) a_delay_inst (
         .clk(clk),
@@ -114,7 +114,7 @@ module fft_bfly #(
             wire [2*TWD-1:0] t_dly;
             pipe_reg #(
                 .WIDTH(2 * TWD),
-                .DEPTH(3),
+                .DEPTH(4),
                 .RESET(0)
             ) t_delay_inst (
                 .clk(clk),

@@ -2,7 +2,7 @@
 
 Vectors: every combination of edge codes (most negative, full scale, 0, +-1) for the four
 operands, then seeded uniform random operands; pair is random; ce toggles at random, and the
-expected stream is the inputs presented on enabled cycles, delayed by 3 enabled cycles.
+expected stream is the inputs presented on enabled cycles, delayed by 4 enabled cycles (LATENCY).
 """
 from __future__ import annotations
 
@@ -15,8 +15,12 @@ import pytest
 from tb.common.sim import run_cocotb, sim_cases
 
 TOP = "cmul"
-ICARUS = [dict(A_WIDTH=18, B_WIDTH=18), dict(A_WIDTH=20, B_WIDTH=16), dict(A_WIDTH=5, B_WIDTH=7)]
-VERILATOR = [dict(A_WIDTH=20, B_WIDTH=16)]
+# MUL_WIDTH 18 (default): 18 bits whole, 19 and 20 bits split (hi 2 and 3 bits); 5 bits split at
+# MUL_WIDTH 3 (hi 3 bits); 20 bits whole at MUL_WIDTH 27 (DSP48E2's A port)
+ICARUS = [dict(A_WIDTH=18, B_WIDTH=18), dict(A_WIDTH=19, B_WIDTH=16), dict(A_WIDTH=20, B_WIDTH=16),
+          dict(A_WIDTH=5, B_WIDTH=7, MUL_WIDTH=3), dict(A_WIDTH=20, B_WIDTH=16, MUL_WIDTH=27)]
+VERILATOR = [dict(A_WIDTH=19, B_WIDTH=16), dict(A_WIDTH=20, B_WIDTH=16, MUL_WIDTH=27)]
+LATENCY = 4
 
 
 @pytest.mark.parametrize("sim,params", sim_cases(ICARUS, VERILATOR))
@@ -77,8 +81,8 @@ if cocotb is not None:
             dut.pair.value = p
             await ReadOnly()
             if ce:
-                # the output register now holds the product issued 3 enabled cycles ago
-                if pipe >= 3:
+                # the output register now holds the product issued LATENCY enabled cycles ago
+                if pipe >= LATENCY:
                     got.append((dut.p_re.value.to_unsigned(), dut.p_im.value.to_unsigned()))
                 issued += 1
                 pipe += 1
