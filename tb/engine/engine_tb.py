@@ -19,6 +19,8 @@ CFG_K, CFG_CELL, CFG_IN, CFG_HID = 0x20, 0x24, 0x28, 0x2C
 FMT_DATA, FMT_SPEC, FMT_BIAS, FMT_GATE, FMT_MISC, ID, LAST_FRAME_CYCLES, IN_WAIT = (
     0x30, 0x34, 0x38, 0x3C, 0x40, 0x44, 0x48, 0x4C)
 RUN, SOFT_RESET, CLEAR = 1, 2, 4
+# STATUS bits
+BUSY, DONE, FRAME_ERROR, IDLE, SEQ_START, LOAD_ERROR = 1, 2, 4, 16, 32, 64
 
 
 def expected_registers(ep: EngineParams) -> dict[int, int]:
@@ -124,11 +126,18 @@ class EngineTB:
         d.ld_valid.value = 0
 
     # ---- streams ----
-    def frame_beats(self, codes: np.ndarray, last_seq: bool = True) -> list[tuple[int, int]]:
-        """(T, input_size) data codes -> [(tdata, tlast)], one K-word block per beat."""
+    def frame_beats(self, codes: np.ndarray, last_seq: bool = True,
+                    pad_rng: random.Random | None = None) -> list[tuple[int, int]]:
+        """(T, input_size) data codes -> [(tdata, tlast)], one K-word block per beat; the padding
+        words of each frame's last block are zero, or random codes with ``pad_rng``."""
         k, q = self.ep.k, self.ep.qin
         T = codes.shape[0]
         pad = np.zeros((T, q * k), dtype=np.int64)
+        if pad_rng is not None:
+            lo, hi = -(1 << (self.dw - 1)), (1 << (self.dw - 1)) - 1
+            for t in range(T):
+                for n in range(codes.shape[1], q * k):
+                    pad[t, n] = pad_rng.randint(lo, hi)
         pad[:, :codes.shape[1]] = codes
         beats = []
         for t in range(T):

@@ -9,6 +9,14 @@ projection, GRU, plain LSTM), then on the same simulation:
 * ``engine_full_rate``: one sequence without stalls (logs cycles per frame);
 * ``engine_reset_mid_sequence``: half a sequence, soft reset, then a clean run;
 * ``engine_reload``: a second model written through the load port, then a run that matches it.
+* ``engine_run_soft_reset``: CTRL = RUN | SOFT_RESET written while the source already offers a
+  sequence: no beat is taken during the reset, the sequence comes out exact.
+* ``engine_load_rules``: no load while RUN = 1; out-of-range addresses and lanes are dropped and
+  flagged (STATUS.load_error), the model in the engine stays exact.
+* ``engine_padding``: random garbage in the padding words of each frame's last block changes
+  nothing (models with IN_SIZE not a multiple of K).
+* ``engine_tlast_recovery``: a tlast in the middle of a frame (the frame cut short) sets
+  STATUS.frame_error; a soft reset and CLEAR recover, the next sequence is exact.
 
 The trained-model end-to-end test (``test_engine_trained``, slow) takes a bundle or model from
 ENGINE_MODEL (default ``runs/*/bundle/model.npz``) and streams real utterance features.
@@ -50,8 +58,9 @@ def model_config(s: dict):
                        peephole=s["peephole"], k=s["k"], name="tiny")
 
 
-def build_and_run(sim: str, name: str, model, n_pe: int, tb: dict) -> None:
-    """Write the memory images of ``model`` into the build directory and run the cocotb tests."""
+def build_and_run(sim: str, name: str, model, n_pe: int, tb: dict, **kw) -> tuple[int, int]:
+    """Write the memory images of ``model`` into the build directory and run the cocotb tests
+    (``kw``: run_cocotb's mutation, testcase, check)."""
     from golden.engine_layout import EngineParams, write_engine_mem
     ep = EngineParams.for_model(model.config, n_pe)
     build = ROOT / "build" / "sim" / sim / f"{TOP}-{name}"
@@ -59,8 +68,8 @@ def build_and_run(sim: str, name: str, model, n_pe: int, tb: dict) -> None:
     write_engine_mem(model, ep, mem)
     model.save(mem / "model.npz")
     params = {**ep.hdl_params(), "MEM_PREFIX": f'"{mem.resolve()}/"'}
-    run_cocotb(TOP, "test_engine", sim, params,
-               {**tb, "N_PE": n_pe, "MODEL": str(mem / "model.npz")}, tagname=name)
+    return run_cocotb(TOP, "test_engine", sim, params,
+                      {**tb, "N_PE": n_pe, "MODEL": str(mem / "model.npz")}, tagname=name, **kw)
 
 
 @pytest.mark.parametrize("sim,name", [pytest.param(s, n, id=f"{s}-{n}") for s, n in CASES
@@ -70,7 +79,34 @@ def test_engine(sim, name):
     s = SETS[name]
     model = Model.random(model_config(s), seed=7, gain=2.0)
     build_and_run(sim, name, model, s["n_pe"],
-                  {"SEED": 1, "SEQ_LENS": [3, 1, 4], "FULL_LEN": 3, "RELOAD_SEED": 8})
+                  {"SEED": 1, "SEQ_LENS": [3, 1, 4], "FULL_LEN": 3, "RELOAD_SEED": 8,
+                   "IN_SIZE": s["input_size"], "K": s["k"]})
+
+
+# Mutants: each must make the engine testbench fail, or the testbench proves nothing.
+MUTANTS = {
+    # every RND rounding of the datapath becomes truncation
+    "round-trn": {"round_sat.v": ("assign inc = HALF;", "assign inc = {(IN_WIDTH + 1) {1'b0}};")},
+    # the PEs never restart their real accumulators (rows add into the previous row's sums)
+    "pe-no-first": {"engine_pe.v": ("acc_first ? {ACC_WIDTH{1'b0}} : acc_reg[0+:ACC_WIDTH]",
+                                    "acc_reg[0+:ACC_WIDTH]")},
+    # the bias of row r + 1 is added to row r
+    "bias-off-by-one": {"engine.v": ("bias_mem[bias_addr]", "bias_mem[bias_addr + 1]")},
+}
+
+
+@pytest.mark.parametrize("mutant", sorted(MUTANTS))
+def test_engine_mutant_fails(mutant):
+    """A broken engine must fail the stream test (Verilator, or Icarus when only it is selected)."""
+    from golden.model import Model
+    sim = "verilator" if "verilator" in selected_sims() else "icarus"
+    s = SETS["lstmp2"]
+    model = Model.random(model_config(s), seed=7, gain=2.0)
+    n_tests, n_fail = build_and_run(sim, f"mutant-{mutant}", model, s["n_pe"],
+                                    {"SEED": 1, "SEQ_LENS": [3, 2]}, mutation=MUTANTS[mutant],
+                                    testcase=["engine_streams"], check=False)
+    assert n_tests == 1, f"expected the one stream test to run, ran {n_tests}"
+    assert n_fail == 1, f"mutant {mutant!r} passed the engine stream test: the test cannot see it"
 
 
 @pytest.mark.slow
@@ -109,8 +145,13 @@ if cocotb is not None and os.environ.get("TB_CFG"):
     from golden.model import Model
     from golden.runner import run_fixed
     from tb.common.stream import tb_cfg
-    from tb.engine.engine_tb import (CLEAR, CTRL, CYCLES, FRAMES, ID, LAST_FRAME_CYCLES, RUN, SEQS,
-                                     SOFT_RESET, STATUS, EngineTB, expected_registers)
+    from tb.engine.engine_tb import (CLEAR, CTRL, CYCLES, FRAMES, ID, LAST_FRAME_CYCLES, LOAD_ERROR,
+                                     FRAME_ERROR, RUN, SEQS, SOFT_RESET, STATUS, EngineTB,
+                                     expected_registers)
+
+    from cocotb.triggers import ReadOnly, RisingEdge
+
+    _CFG = json.loads(os.environ["TB_CFG"])
 
     def _setup():
         cfg = tb_cfg()
@@ -194,11 +235,92 @@ if cocotb is not None and os.environ.get("TB_CFG"):
         await tb.write(CTRL, RUN | SOFT_RESET)
         await _run_seqs(tb, model, [s1], rng, 0.2, 0.2)
 
-    @cocotb.test()
+    @cocotb.test(skip="FEATS" in _CFG)
+    async def engine_run_soft_reset(dut):
+        cfg, model, ep = _setup()
+        tb = EngineTB(dut, ep)
+        await tb.start()
+        seqs = _sequences(ep, [3], np.random.default_rng(cfg["SEED"] + 4))
+        exp = _expected(model, seqs[0])
+        # RUN = 0: the source offers the sequence (tready low); then one write RUN | SOFT_RESET
+        task = cocotb.start_soon(tb.stream(tb.frame_beats(seqs[0]), len(exp), random.Random(0)))
+        for _ in range(5):
+            await RisingEdge(dut.clk)
+        await tb.write(CTRL, RUN | SOFT_RESET)
+        got, lasts = await task
+        assert np.array_equal(got, exp), "outputs differ after CTRL = RUN | SOFT_RESET"
+        assert lasts == [0] * (len(exp) - 1) + [1]
+
+    @cocotb.test(skip="FEATS" in _CFG)
+    async def engine_load_rules(dut):
+        cfg, model, ep = _setup()
+        tb = EngineTB(dut, ep)
+        await tb.start()
+        await tb.write(CTRL, RUN)
+        for _ in range(3):
+            await RisingEdge(dut.clk)
+        await ReadOnly()
+        assert dut.ld_ready.value == 0, "ld_ready high while RUN = 1"
+        await tb.write(CTRL, 0)
+        assert (await tb.read(STATUS)) & LOAD_ERROR == 0
+        # each write below is outside its memory: dropped, flagged
+        bad = [(0, 0, ep.wdepth, 0x7FFF7FFF), (0, ep.n_pe, 0, 0x7FFF7FFF),
+               (1, 0, ep.num_layers * ep.bias_rows, 0x7FFF), (1, ep.k, 0, 0x7FFF), (3, 0, 0, 1)]
+        if ep.peephole:
+            bad.append((2, 3 * ep.k, 0, 0x7FFF))
+        else:
+            bad.append((2, 0, 0, 0x7FFF))
+        for w in bad:
+            await tb.write(CTRL, CLEAR)
+            await tb.load([w])
+            assert (await tb.read(STATUS)) & LOAD_ERROR, f"load write {w} not flagged"
+        # a write in range is not flagged
+        await tb.write(CTRL, CLEAR)
+        await tb.load(load_writes(model, ep)[:1])
+        assert (await tb.read(STATUS)) & LOAD_ERROR == 0, "an in-range load write was flagged"
+        await tb.write(CTRL, RUN | CLEAR)
+        seqs = _sequences(ep, [2], np.random.default_rng(cfg["SEED"] + 5))
+        await _run_seqs(tb, model, seqs, random.Random(6), 0.2, 0.2)
+
+    @cocotb.test(skip="FEATS" in _CFG or int(_CFG.get("IN_SIZE", 0)) % int(_CFG.get("K", 1)) == 0)
+    async def engine_padding(dut):
+        cfg, model, ep = _setup()
+        tb = EngineTB(dut, ep)
+        await tb.start()
+        await tb.write(CTRL, RUN | CLEAR)
+        seqs = _sequences(ep, [3, 2], np.random.default_rng(cfg["SEED"] + 6))
+        rng = random.Random(cfg["SEED"] + 6)
+        beats, exp = [], []
+        for s in seqs:
+            beats += tb.frame_beats(s, pad_rng=rng)
+            exp.append(_expected(model, s))
+        exp = np.concatenate(exp)
+        got, _ = await tb.stream(beats, len(exp), rng, 0.2, 0.2)
+        assert np.array_equal(got, exp), "non-zero padding changed the result"
+
+    @cocotb.test(skip="FEATS" in _CFG)
+    async def engine_tlast_recovery(dut):
+        cfg, model, ep = _setup()
+        tb = EngineTB(dut, ep)
+        await tb.start()
+        await tb.write(CTRL, RUN | CLEAR)
+        s0, s1 = _sequences(ep, [3, 2], np.random.default_rng(cfg["SEED"] + 7))
+        beats = tb.frame_beats(s0)
+        cut = ep.qin + max(ep.qin - 1, 1) - 1     # frame 1 cut short (one beat missing) ...
+        beats = beats[:ep.qin] + [(b, 0) for b, _ in beats[ep.qin:cut]] + [(beats[cut][0], 1)]
+        if ep.qin == 1:                           # ... or, with one beat per frame, 2 frames
+            beats = beats[:1] + [(beats[1][0], 1)]
+        await tb.stream(beats, 0, random.Random(1), 0.0, 0.0)
+        if ep.qin > 1:
+            assert (await tb.read(STATUS)) & FRAME_ERROR, "mid-frame tlast not flagged"
+        await tb.write(CTRL, RUN | SOFT_RESET)
+        await tb.write(CTRL, RUN | CLEAR)
+        assert (await tb.read(STATUS)) & FRAME_ERROR == 0
+        await _run_seqs(tb, model, [s1], random.Random(2), 0.2, 0.2)
+
+    @cocotb.test(skip="RELOAD_SEED" not in _CFG)
     async def engine_reload(dut):
         cfg, model, ep = _setup()
-        if "RELOAD_SEED" not in cfg:
-            return
         tb = EngineTB(dut, ep)
         await tb.start()
         model_b = Model.random(model.config, seed=cfg["RELOAD_SEED"], gain=2.0)
@@ -208,11 +330,9 @@ if cocotb is not None and os.environ.get("TB_CFG"):
         await tb.write(CTRL, RUN | CLEAR)
         await _run_seqs(tb, model_b, seqs, random.Random(5), 0.3, 0.3)
 
-    @cocotb.test()
+    @cocotb.test(skip="FEATS" not in _CFG)
     async def engine_trained(dut):
         cfg, model, ep = _setup()
-        if "FEATS" not in cfg:
-            return
         tb = EngineTB(dut, ep)
         await tb.start()
         await tb.write(CTRL, RUN | CLEAR)
