@@ -3,13 +3,25 @@
 //
 // Function : a = min(|z|, 2^(IN_WIDTH-1)-1); TB = IN_WIDTH-1-SEG_BITS; i = a >> TB;
 //            t = a & (2^TB-1); v = T[i] + RND((T[i+1]-T[i]) * t, TB)
+//            computed as v = RND((T[i] << TB) + (T[i+1]-T[i]) * t, TB) (round_sat MODE 1): T[i] << TB
+//            has TB zero low bits, so adding it before the rounding changes nothing.
 //            tanh (FUNC 1): y = z < 0 ? -v : v;  sigmoid (FUNC 0): y = z < 0 ? 2^OUT_FRAC - v : v.
 //            T: 2^SEG_BITS+1 knots read with $readmemh from TABLE_FILE (golden
 //            write_act_mem; a table depends only on the formats, not on the model).
-// Formats  : in sIN_WIDTH.* (pre) -> out sOUT_WIDTH.OUT_FRAC (gate).
-// Internal : d = T[i+1]-T[i] s(OUT_WIDTH+1); d*t s(OUT_WIDTH+1+TB+1); v sOUT_WIDTH (between two knots).
-// Latency  : 3 cycles (table read, interpolation, sign), II = 1, no enable.
-// Bit growth: none at the output (|v| <= max knot).
+// Formats  : in sIN_WIDTH.* (pre) -> out sOUT_WIDTH.OUT_FRAC (gate); t is uTB.
+// Internal : d = T[i+1]-T[i] s(OUT_WIDTH+1); d*t s(OUT_WIDTH+TB+2) (sum of the operand widths,
+//            t taken as s(TB+1)); sum = (T[i] << TB) + d*t = T[i]*(2^TB-t) + T[i+1]*t is 2^TB
+//            times a convex combination of two knots, so it fits s(OUT_WIDTH+TB) and is
+//            computed modulo 2^(OUT_WIDTH+TB); v = RND(sum, TB) lies between the two knots, so
+//            round_sat's rounding carry bit is a sign copy and v is sOUT_WIDTH.
+// Pipeline : one multiply or one add (carry chain) per stage; the table is read into a
+//            register from a registered address (a synchronous ROM, block-RAM mappable).
+//              1 |z| (negate, clamp)         2 knot addresses i, i+1   3 table read T[i], T[i+1]
+//              4 d = T[i+1]-T[i]             5 d*t (registered operands, product register)
+//              6 sum = (T[i] << TB) + d*t    7 v = round_sat(sum)      8 sign: v, -v or 1-v
+// Latency  : 8 cycles (LATENCY), II = 1, no enable: out_data is the activation of in_data
+//            presented 8 clock edges earlier.
+// Bit growth: none at the output (|v| <= largest knot magnitude).
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
@@ -26,12 +38,15 @@ module engine_act #(
     input  wire [IN_WIDTH-1:0]  in_data,
     output reg  [OUT_WIDTH-1:0] out_data
 );
-    localparam integer TB = IN_WIDTH - 1 - SEG_BITS;
-    localparam integer NT = (1 << SEG_BITS) + 1;
-    localparam integer TW = (TB > 0) ? TB : 1;
-    localparam integer PW = OUT_WIDTH + 2 + TW;
+    localparam integer LATENCY = 8;  // engine_cell's ACT_LAT repeats this figure
+    localparam integer TB = IN_WIDTH - 1 - SEG_BITS;  // offset bits within a segment
+    localparam integer NT = (1 << SEG_BITS) + 1;  // knots
+    localparam integer DW = OUT_WIDTH + 1;  // knot difference
+    localparam integer PW = DW + TB + 1;  // product d * t, t as s(TB+1)
+    localparam integer SW = OUT_WIDTH + TB;  // sum (convex combination of two knots, * 2^TB)
+    localparam integer VW = SW + 1 - TB;  // round_sat's rounded width (OUT_WIDTH + 1)
     initial begin
-        if (TB < 0 || SEG_BITS < 1 || FUNC < 0 || FUNC > 1 || OUT_FRAC > OUT_WIDTH - 2) begin
+        if (TB < 1 || SEG_BITS < 1 || FUNC < 0 || FUNC > 1 || OUT_FRAC > OUT_WIDTH - 2) begin
             $error("%m: bad parameters IN_WIDTH=%0d SEG_BITS=%0d FUNC=%0d OUT_WIDTH=%0d OUT_FRAC=%0d",
                    IN_WIDTH, SEG_BITS, FUNC, OUT_WIDTH, OUT_FRAC);
             $finish;
@@ -40,44 +55,77 @@ module engine_act #(
     reg [OUT_WIDTH-1:0] table_mem[0:NT-1];
     initial $readmemh(TABLE_FILE, table_mem);
 
-    wire signed [IN_WIDTH-1:0] z = in_data;
-    wire neg = z[IN_WIDTH-1];
-    wire [IN_WIDTH-1:0] zn = -z;
-    // |z|, the most negative code saturating to the largest positive one
-    wire [IN_WIDTH-2:0] a = !neg ? z[IN_WIDTH-2:0] : (zn[IN_WIDTH-1] ? {(IN_WIDTH - 1) {1'b1}}
-                                                                     : zn[IN_WIDTH-2:0]);
-    wire [SEG_BITS-1:0] idx = a[IN_WIDTH-2-:SEG_BITS];
-    reg signed [OUT_WIDTH-1:0] t0_reg, t1_reg;
-    reg [TW-1:0] frac_reg;
-    reg neg_d1, neg_d2;
-    reg [OUT_WIDTH-1:0] v_reg;
-    wire signed [OUT_WIDTH+1:0] d = {{2{t1_reg[OUT_WIDTH-1]}}, t1_reg} - {{2{t0_reg[OUT_WIDTH-1]}}, t0_reg};
-    wire signed [PW-1:0] prod = d * $signed({1'b0, frac_reg});
-    wire signed [PW-1:0] interp;
-    generate
-        if (TB > 0) begin : g_interp
-            localparam signed [PW-1:0] HALF = 1 <<< (TB - 1);
-            assign interp = (prod + HALF) >>> TB;
-        end else begin : g_knot
-            assign interp = {PW{1'b0}};
-        end
-    endgenerate
-    // v = T[i] + interp lies between two knots, so it fits OUT_WIDTH bits and only the low
-    // OUT_WIDTH bits of interp take part in the sum; the upper bits are dropped here.
+    // z < 0 travels with the data to the sign stage: neg_d[k] is valid after stage k
+    reg [LATENCY-1:1] neg_d;
+
+    // ---- stage 1: |z|, the most negative code saturating to the largest positive one
+    wire [IN_WIDTH-1:0] z = in_data;
+    wire [IN_WIDTH-2:0] z_neg = -z[IN_WIDTH-2:0];  // |z| mod 2^(IN_WIDTH-1)
+    wire z_min = z[IN_WIDTH-1] & ~(|z[IN_WIDTH-2:0]);
+    wire [IN_WIDTH-2:0] mag = z_min ? {(IN_WIDTH - 1) {1'b1}} : (z[IN_WIDTH-1] ? z_neg : z[IN_WIDTH-2:0]);
+    reg [IN_WIDTH-2:0] mag_reg;
+
+    // ---- stage 2: knot addresses (registered: the ROM below reads synchronously)
+    reg [SEG_BITS:0] addr_lo_reg, addr_hi_reg;
+    reg [TB-1:0] off_d2, off_d3, off_d4;
+
+    // ---- stage 3: table read
+    reg [OUT_WIDTH-1:0] knot_lo_reg, knot_hi_reg;
+
+    // ---- stage 4: knot difference
+    reg signed [DW-1:0] diff_reg;
+    reg [OUT_WIDTH-1:0] knot_lo_d4, knot_lo_d5;
+
+    // ---- stage 5: product
+    reg signed [PW-1:0] prod_reg;
+
+    // ---- stage 6: sum = (T[i] << TB) + d*t, modulo 2^SW (the exact sum fits SW bits)
+    reg [SW-1:0] sum_reg;
+
+    // ---- stage 7: v = RND(sum, TB)
+    wire [VW-1:0] v_rnd;
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [PW-OUT_WIDTH-1:0] unused_interp = interp[PW-1:OUT_WIDTH];
+    wire v_ovf;  // round_sat keeps every bit (OUT_WIDTH = its RW): never set
+    // d*t above SW bits: the sum is taken modulo 2^SW
+    wire [PW-SW-1:0] unused_prod = prod_reg[PW-1:SW];
+    // v lies between two knots: the rounding carry bit VW-1 is a copy of the sign bit
+    wire unused_v = v_rnd[VW-1];
     /* verilator lint_on UNUSEDSIGNAL */
-    localparam [OUT_WIDTH-1:0] ONE = 1 << OUT_FRAC;
+    round_sat #(
+        .IN_WIDTH(SW),
+        .SHIFT(TB),
+        .OUT_WIDTH(VW),
+        .MODE(1),
+        .SAT(1)
+    ) v_rnd_inst (
+        .in_data(sum_reg),
+        .out_data(v_rnd),
+        .out_ovf(v_ovf)
+    );
+    reg [OUT_WIDTH-1:0] v_reg;
+
+    // ---- stage 8: sign (OUT_WIDTH-bit arithmetic: -v and 1-v are in range for a valid table)
+    localparam [OUT_WIDTH-1:0] ONE = {{(OUT_WIDTH - 1) {1'b0}}, 1'b1} << OUT_FRAC;
+    wire [OUT_WIDTH-1:0] v_flip = (FUNC == 1) ? -v_reg : ONE - v_reg;
+
     always @(posedge clk) begin
-        t0_reg   <= table_mem[{1'b0, idx}];
-        t1_reg   <= table_mem[{1'b0, idx}+1'b1];
-        frac_reg <= (TB > 0) ? a[TW-1:0] : {TW{1'b0}};
-        neg_d1   <= neg;
-        v_reg    <= t0_reg + interp[OUT_WIDTH-1:0];
-        neg_d2   <= neg_d1;
-        if (!neg_d2) out_data <= v_reg;
-        else if (FUNC == 1) out_data <= -v_reg;
-        else out_data <= ONE - v_reg;
+        mag_reg     <= mag;
+        neg_d       <= {neg_d[LATENCY-2:1], z[IN_WIDTH-1]};
+        addr_lo_reg <= {1'b0, mag_reg[IN_WIDTH-2:TB]};
+        addr_hi_reg <= {1'b0, mag_reg[IN_WIDTH-2:TB]} + 1'b1;
+        off_d2      <= mag_reg[TB-1:0];
+        knot_lo_reg <= table_mem[addr_lo_reg];
+        knot_hi_reg <= table_mem[addr_hi_reg];
+        off_d3      <= off_d2;
+        diff_reg    <= $signed({knot_hi_reg[OUT_WIDTH-1], knot_hi_reg})
+                     - $signed({knot_lo_reg[OUT_WIDTH-1], knot_lo_reg});
+        knot_lo_d4  <= knot_lo_reg;
+        off_d4      <= off_d3;
+        prod_reg    <= diff_reg * $signed({1'b0, off_d4});
+        knot_lo_d5  <= knot_lo_d4;
+        sum_reg     <= {knot_lo_d5, {TB{1'b0}}} + prod_reg[SW-1:0];
+        v_reg       <= v_rnd[OUT_WIDTH-1:0];
+        out_data    <= neg_d[LATENCY-1] ? v_flip : v_reg;
     end
 endmodule
 

@@ -13,11 +13,27 @@
 //   n = tanh(sat_pre(gx_n + rnd(r*gh_n)))
 //   h = sat_data(rnd((1-z)*n) + rnd(z*h_prev))             -> out_a = h, out_b = h
 // Formats  : pre sPRE_WIDTH.PRE_FRAC, cell, peep, gate, data as named; all RND (half up),
-//            each product rounded once to the target's fractional bits (round_sat, MODE 1).
-// Latency  : 10 cycles (LSTM) / 9 cycles (GRU); in_valid/in_tag travel with the data;
-//            II = 1.  Multipliers take registered operands; product, rounding, add and
-//            saturation share one cycle (the element-wise unit is not the critical resource).
-// Bit growth: products exact (sum of widths), one rounding, then the named saturation.
+//            each product rounded once to the target's fractional bits (round_sat MODE 1),
+//            every sum saturated to its target (round_sat SHIFT 0, SAT).
+// Bit growth (every internal width is derived from the formats by these three rules):
+//   product  sA * sB -> s(A+B), exact;
+//   rounding sP >> S (RND) -> s(P+1-S) for S > 0 (one bit for the rounding carry), s(P-S) for
+//            S <= 0 (exact left shift): round_sat's RW, so the rounding never saturates;
+//   sum      sX + sY -> s(max(X,Y)+1), exact, then saturated to the target format.
+//   Default formats (data/pre/cell s16.12, peep/gate s16.14): p*c s32 -> rnd >> 14 s19,
+//   + z -> s20 -> sat s16; f*c s32 -> s19, i*g s32 >> 16 -> s17, c sum s20 -> sat s16;
+//   GRU r*gh s32 >> 14 -> s19, (1-z) s17 * n -> s33 >> 16 -> s18, z*h s32 >> 14 -> s19.
+// Pipeline : at most one multiply or one add (carry chain, then a saturation mux) between
+//            registers; multiplier operands are registers and every product is registered
+//            (DSP-mappable).  Each "x + rnd(a*b)" takes three stages: multiply, round, add
+//            and saturate.  ACT_LAT = 8 is engine_act's latency.
+//   LSTM: 1 operand registers; 2 p_i*c, p_f*c; 3 round; 4 zi', zf' (sat); 5-12 i, f, g;
+//         13 f*c, i*g; 14 round; 15 c (sat); 16 p_o*c, tanh input (round, sat); 17 round;
+//         18 zo' (sat); 19-26 o, tanh(c); 27 o*tc; 28 m (round, sat).
+//   GRU : 1 r, z sums (sat); 2-9 r, z; 10 r*gh_n, z*h_prev, 1-z; 11 round; 12 zn (sat);
+//         13-20 n; 21 (1-z)*n; 22 round; 23 h (sat).
+// Latency  : 12 + 2*ACT_LAT = 28 cycles (LSTM) / 7 + 2*ACT_LAT = 23 cycles (GRU); II = 1;
+//            in_valid/in_tag travel with the data (out_valid/out_tag).
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
@@ -65,7 +81,17 @@ module engine_cell #(
     output wire [DATA_WIDTH-1:0] out_a,
     output wire [S_WIDTH-1:0]    out_b
 );
-    localparam integer LAT = (CELL == 0) ? 10 : 9;
+    localparam integer ACT_LAT = 8;  // engine_act's latency (its header, LATENCY)
+    localparam integer LAT = (CELL == 0) ? 12 + 2 * ACT_LAT : 7 + 2 * ACT_LAT;
+
+    // Width of an sW code rounded right by S bits (round_sat's RW; S <= 0: exact left shift).
+    function automatic integer rnd_width(input integer w, input integer s);
+        rnd_width = (s > 0) ? w + 1 - s : w - s;
+    endfunction
+    // Width of the exact sum of an sA and an sB code.
+    function automatic integer sum_width(input integer a, input integer b);
+        sum_width = ((a > b) ? a : b) + 1;
+    endfunction
 
     initial begin
         if (CELL < 0 || CELL > 1 || S_WIDTH != ((CELL == 0) ? CELL_WIDTH : DATA_WIDTH)) begin
@@ -99,191 +125,264 @@ module engine_cell #(
 
     generate
         if (CELL == 0) begin : g_lstm
-            localparam integer PCW = PEEP_WIDTH + CELL_WIDTH;  // p*c product
-            localparam integer GGW = 2 * GATE_WIDTH;  // gate*gate product
-            localparam integer GCW = GATE_WIDTH + CELL_WIDTH;  // gate*cell product
-            localparam integer XW = 40;  // wide enough for every unsaturated rounded term
+            localparam integer PCW = PEEP_WIDTH + CELL_WIDTH;  // p*c
+            localparam integer S_PC = PEEP_FRAC + CELL_FRAC - PRE_FRAC;
+            localparam integer RPC = rnd_width(PCW, S_PC);  // rnd(p*c), pre frac
+            localparam integer ZSW = sum_width(PRE_WIDTH, RPC);  // z + rnd(p*c)
+            localparam integer FCW = GATE_WIDTH + CELL_WIDTH;  // f*c
+            localparam integer RFC = rnd_width(FCW, GATE_FRAC);  // rnd(f*c), cell frac
+            localparam integer IGW = 2 * GATE_WIDTH;  // i*g, o*tc
+            localparam integer S_IG = 2 * GATE_FRAC - CELL_FRAC;
+            localparam integer RIG = rnd_width(IGW, S_IG);  // rnd(i*g), cell frac
+            localparam integer CSW = sum_width(RFC, RIG);  // rnd(f*c) + rnd(i*g)
             // round_sat overflow flags: saturation is the specified behaviour (golden.cells
-            // saturates silently, the register map has no overflow status), so they are dropped.
+            // saturates silently, the register map has no overflow status) and the roundings
+            // keep every bit, so they are dropped.
             /* verilator lint_off UNUSEDSIGNAL */
             wire [10:0] ovf;
             /* verilator lint_on UNUSEDSIGNAL */
-            // ---- stage A: peepholes into zi, zf
-            wire signed [PCW-1:0] pic = $signed(in_p0) * $signed(in_s);
-            wire signed [PCW-1:0] pfc = $signed(in_p1) * $signed(in_s);
-            wire [XW-1:0] pic_r, pfc_r;
-            round_sat #(.IN_WIDTH(PCW), .SHIFT(PEEP_FRAC + CELL_FRAC - PRE_FRAC), .OUT_WIDTH(XW),
-                        .MODE(1), .SAT(1)) rnd_pic_inst (.in_data(pic), .out_data(pic_r), .out_ovf(ovf[0]));
-            round_sat #(.IN_WIDTH(PCW), .SHIFT(PEEP_FRAC + CELL_FRAC - PRE_FRAC), .OUT_WIDTH(XW),
-                        .MODE(1), .SAT(1)) rnd_pfc_inst (.in_data(pfc), .out_data(pfc_r), .out_ovf(ovf[1]));
-            wire [XW-1:0] zi_sum = {{(XW - PRE_WIDTH) {in_z0[PRE_WIDTH-1]}}, in_z0} + pic_r;
-            wire [XW-1:0] zf_sum = {{(XW - PRE_WIDTH) {in_z1[PRE_WIDTH-1]}}, in_z1} + pfc_r;
-            wire [PRE_WIDTH-1:0] zi_sat, zf_sat;
-            round_sat #(.IN_WIDTH(XW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
-                sat_zi_inst (.in_data(zi_sum), .out_data(zi_sat), .out_ovf(ovf[2]));
-            round_sat #(.IN_WIDTH(XW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
-                sat_zf_inst (.in_data(zf_sum), .out_data(zf_sat), .out_ovf(ovf[3]));
-            reg [PRE_WIDTH-1:0] zi_a, zf_a, zg_a;
+
+            // ---- 1: multiplier operands; z delays
+            reg [PEEP_WIDTH-1:0] pi_reg, pf_reg;
+            reg [CELL_WIDTH-1:0] cp_reg;
             always @(posedge clk) begin
-                zi_a <= zi_sat;
-                zf_a <= zf_sat;
-                zg_a <= in_z2;
+                pi_reg <= in_p0;
+                pf_reg <= in_p1;
+                cp_reg <= in_s;
             end
-            // delays of zo, p_o, c_prev to stages C/D
-            wire [PRE_WIDTH-1:0] zo_d5;
-            wire [PEEP_WIDTH-1:0] po_d5;
-            wire [CELL_WIDTH-1:0] cp_d4;
-            pipe_reg #(.WIDTH(PRE_WIDTH + PEEP_WIDTH), .DEPTH(5), .RESET(0)) zo_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data({in_z3, in_p2}),
-                .out_data({zo_d5, po_d5}));
-            pipe_reg #(.WIDTH(CELL_WIDTH), .DEPTH(4), .RESET(0)) cp_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_s), .out_data(cp_d4));
-            // ---- stage B: i, f, g (3 cycles)
+            wire [PRE_WIDTH-1:0] zi_d3, zf_d3, zg_d4, zo_d17;
+            wire [PEEP_WIDTH-1:0] po_d15;
+            wire [CELL_WIDTH-1:0] cp_d12;
+            pipe_reg #(.WIDTH(2 * PRE_WIDTH), .DEPTH(3), .RESET(0)) zif_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data({in_z0, in_z1}), .out_data({zi_d3, zf_d3}));
+            pipe_reg #(.WIDTH(PRE_WIDTH), .DEPTH(4), .RESET(0)) zg_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_z2), .out_data(zg_d4));
+            pipe_reg #(.WIDTH(PRE_WIDTH), .DEPTH(17), .RESET(0)) zo_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_z3), .out_data(zo_d17));
+            pipe_reg #(.WIDTH(PEEP_WIDTH), .DEPTH(15), .RESET(0)) po_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_p2), .out_data(po_d15));
+            pipe_reg #(.WIDTH(CELL_WIDTH), .DEPTH(11), .RESET(0)) cp_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(cp_reg), .out_data(cp_d12));
+
+            // ---- 2-4: zi' = sat_pre(zi + rnd(p_i*c_prev)), zf' likewise
+            reg signed [PCW-1:0] pic_reg, pfc_reg;
+            always @(posedge clk) begin
+                pic_reg <= $signed(pi_reg) * $signed(cp_reg);
+                pfc_reg <= $signed(pf_reg) * $signed(cp_reg);
+            end
+            wire [RPC-1:0] pic_r, pfc_r;
+            round_sat #(.IN_WIDTH(PCW), .SHIFT(S_PC), .OUT_WIDTH(RPC), .MODE(1), .SAT(1))
+                rnd_pic_inst (.in_data(pic_reg), .out_data(pic_r), .out_ovf(ovf[0]));
+            round_sat #(.IN_WIDTH(PCW), .SHIFT(S_PC), .OUT_WIDTH(RPC), .MODE(1), .SAT(1))
+                rnd_pfc_inst (.in_data(pfc_reg), .out_data(pfc_r), .out_ovf(ovf[1]));
+            reg [RPC-1:0] pic_r_reg, pfc_r_reg;
+            always @(posedge clk) begin
+                pic_r_reg <= pic_r;
+                pfc_r_reg <= pfc_r;
+            end
+            wire [ZSW-1:0] zi_sum = {{(ZSW - PRE_WIDTH) {zi_d3[PRE_WIDTH-1]}}, zi_d3}
+                                  + {{(ZSW - RPC) {pic_r_reg[RPC-1]}}, pic_r_reg};
+            wire [ZSW-1:0] zf_sum = {{(ZSW - PRE_WIDTH) {zf_d3[PRE_WIDTH-1]}}, zf_d3}
+                                  + {{(ZSW - RPC) {pfc_r_reg[RPC-1]}}, pfc_r_reg};
+            wire [PRE_WIDTH-1:0] zi_sat, zf_sat;
+            round_sat #(.IN_WIDTH(ZSW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
+                sat_zi_inst (.in_data(zi_sum), .out_data(zi_sat), .out_ovf(ovf[2]));
+            round_sat #(.IN_WIDTH(ZSW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
+                sat_zf_inst (.in_data(zf_sum), .out_data(zf_sat), .out_ovf(ovf[3]));
+            reg [PRE_WIDTH-1:0] zi_reg, zf_reg;
+            always @(posedge clk) begin
+                zi_reg <= zi_sat;
+                zf_reg <= zf_sat;
+            end
+
+            // ---- 5-12: i, f, g
             wire [GATE_WIDTH-1:0] gi, gf, gg;
             engine_act #(.IN_WIDTH(PRE_WIDTH), .OUT_WIDTH(GATE_WIDTH), .OUT_FRAC(GATE_FRAC),
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(0), .TABLE_FILE(SIG_FILE))
-                act_i_inst (.clk(clk), .in_data(zi_a), .out_data(gi));
+                act_i_inst (.clk(clk), .in_data(zi_reg), .out_data(gi));
             engine_act #(.IN_WIDTH(PRE_WIDTH), .OUT_WIDTH(GATE_WIDTH), .OUT_FRAC(GATE_FRAC),
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(0), .TABLE_FILE(SIG_FILE))
-                act_f_inst (.clk(clk), .in_data(zf_a), .out_data(gf));
+                act_f_inst (.clk(clk), .in_data(zf_reg), .out_data(gf));
             engine_act #(.IN_WIDTH(PRE_WIDTH), .OUT_WIDTH(GATE_WIDTH), .OUT_FRAC(GATE_FRAC),
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(1), .TABLE_FILE(TANH_FILE))
-                act_g_inst (.clk(clk), .in_data(zg_a), .out_data(gg));
-            // ---- stage C: c = sat(rnd(f*c_prev) + rnd(i*g))
-            wire signed [GCW-1:0] fc = $signed(gf) * $signed(cp_d4);
-            wire signed [GGW-1:0] ig = $signed(gi) * $signed(gg);
-            wire [XW-1:0] fc_r, ig_r;
-            round_sat #(.IN_WIDTH(GCW), .SHIFT(GATE_FRAC + CELL_FRAC - CELL_FRAC), .OUT_WIDTH(XW),
-                        .MODE(1), .SAT(1)) rnd_fc_inst (.in_data(fc), .out_data(fc_r), .out_ovf(ovf[4]));
-            round_sat #(.IN_WIDTH(GGW), .SHIFT(2 * GATE_FRAC - CELL_FRAC), .OUT_WIDTH(XW),
-                        .MODE(1), .SAT(1)) rnd_ig_inst (.in_data(ig), .out_data(ig_r), .out_ovf(ovf[5]));
-            wire [XW-1:0] c_sum = fc_r + ig_r;
-            wire [CELL_WIDTH-1:0] c_sat;
-            round_sat #(.IN_WIDTH(XW), .SHIFT(0), .OUT_WIDTH(CELL_WIDTH), .MODE(1), .SAT(1))
-                sat_c_inst (.in_data(c_sum), .out_data(c_sat), .out_ovf(ovf[6]));
-            reg [CELL_WIDTH-1:0] c_c;
-            always @(posedge clk) c_c <= c_sat;
-            // ---- stage D: zo' = sat(zo + rnd(p_o*c)), tanh input sat_pre(rnd(c))
-            wire signed [PCW-1:0] poc = $signed(po_d5) * $signed(c_c);
-            wire [XW-1:0] poc_r;
-            round_sat #(.IN_WIDTH(PCW), .SHIFT(PEEP_FRAC + CELL_FRAC - PRE_FRAC), .OUT_WIDTH(XW),
-                        .MODE(1), .SAT(1)) rnd_poc_inst (.in_data(poc), .out_data(poc_r), .out_ovf(ovf[7]));
-            wire [XW-1:0] zo_sum = {{(XW - PRE_WIDTH) {zo_d5[PRE_WIDTH-1]}}, zo_d5} + poc_r;
-            wire [PRE_WIDTH-1:0] zo_sat, tc_in;
-            round_sat #(.IN_WIDTH(XW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
-                sat_zo_inst (.in_data(zo_sum), .out_data(zo_sat), .out_ovf(ovf[8]));
-            round_sat #(.IN_WIDTH(CELL_WIDTH), .SHIFT(CELL_FRAC - PRE_FRAC), .OUT_WIDTH(PRE_WIDTH),
-                        .MODE(1), .SAT(1)) rnd_tc_inst (.in_data(c_c), .out_data(tc_in), .out_ovf(ovf[9]));
-            reg [PRE_WIDTH-1:0] zo_d, tc_d;
-            reg [CELL_WIDTH-1:0] c_d;
+                act_g_inst (.clk(clk), .in_data(zg_d4), .out_data(gg));
+
+            // ---- 13-15: c = sat_cell(rnd(f*c_prev) + rnd(i*g))
+            reg signed [FCW-1:0] fc_reg;
+            reg signed [IGW-1:0] ig_reg;
             always @(posedge clk) begin
-                zo_d <= zo_sat;
-                tc_d <= tc_in;
-                c_d  <= c_c;
+                fc_reg <= $signed(gf) * $signed(cp_d12);
+                ig_reg <= $signed(gi) * $signed(gg);
             end
-            // ---- stage E: o, tanh(c) (3 cycles)
+            wire [RFC-1:0] fc_r;
+            wire [RIG-1:0] ig_r;
+            round_sat #(.IN_WIDTH(FCW), .SHIFT(GATE_FRAC), .OUT_WIDTH(RFC), .MODE(1), .SAT(1))
+                rnd_fc_inst (.in_data(fc_reg), .out_data(fc_r), .out_ovf(ovf[4]));
+            round_sat #(.IN_WIDTH(IGW), .SHIFT(S_IG), .OUT_WIDTH(RIG), .MODE(1), .SAT(1))
+                rnd_ig_inst (.in_data(ig_reg), .out_data(ig_r), .out_ovf(ovf[5]));
+            reg [RFC-1:0] fc_r_reg;
+            reg [RIG-1:0] ig_r_reg;
+            always @(posedge clk) begin
+                fc_r_reg <= fc_r;
+                ig_r_reg <= ig_r;
+            end
+            wire [CSW-1:0] c_sum = {{(CSW - RFC) {fc_r_reg[RFC-1]}}, fc_r_reg}
+                                 + {{(CSW - RIG) {ig_r_reg[RIG-1]}}, ig_r_reg};
+            wire [CELL_WIDTH-1:0] c_sat;
+            round_sat #(.IN_WIDTH(CSW), .SHIFT(0), .OUT_WIDTH(CELL_WIDTH), .MODE(1), .SAT(1))
+                sat_c_inst (.in_data(c_sum), .out_data(c_sat), .out_ovf(ovf[6]));
+            reg [CELL_WIDTH-1:0] c_reg;
+            always @(posedge clk) c_reg <= c_sat;
+
+            // ---- 16-18: zo' = sat_pre(zo + rnd(p_o*c)); tanh input sat_pre(rnd(c)) (16)
+            reg signed [PCW-1:0] poc_reg;
+            always @(posedge clk) poc_reg <= $signed(po_d15) * $signed(c_reg);
+            wire [PRE_WIDTH-1:0] tc_in;
+            round_sat #(.IN_WIDTH(CELL_WIDTH), .SHIFT(CELL_FRAC - PRE_FRAC), .OUT_WIDTH(PRE_WIDTH),
+                        .MODE(1), .SAT(1)) rnd_tc_inst (.in_data(c_reg), .out_data(tc_in), .out_ovf(ovf[7]));
+            wire [RPC-1:0] poc_r;
+            round_sat #(.IN_WIDTH(PCW), .SHIFT(S_PC), .OUT_WIDTH(RPC), .MODE(1), .SAT(1))
+                rnd_poc_inst (.in_data(poc_reg), .out_data(poc_r), .out_ovf(ovf[8]));
+            reg [RPC-1:0] poc_r_reg;
+            always @(posedge clk) poc_r_reg <= poc_r;
+            wire [ZSW-1:0] zo_sum = {{(ZSW - PRE_WIDTH) {zo_d17[PRE_WIDTH-1]}}, zo_d17}
+                                  + {{(ZSW - RPC) {poc_r_reg[RPC-1]}}, poc_r_reg};
+            wire [PRE_WIDTH-1:0] zo_sat;
+            round_sat #(.IN_WIDTH(ZSW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
+                sat_zo_inst (.in_data(zo_sum), .out_data(zo_sat), .out_ovf(ovf[9]));
+            reg [PRE_WIDTH-1:0] zo_reg;
+            always @(posedge clk) zo_reg <= zo_sat;
+            wire [PRE_WIDTH-1:0] tc_d18;
+            pipe_reg #(.WIDTH(PRE_WIDTH), .DEPTH(3), .RESET(0)) tc_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(tc_in), .out_data(tc_d18));
+            wire [CELL_WIDTH-1:0] c_d28;
+            pipe_reg #(.WIDTH(CELL_WIDTH), .DEPTH(LAT - 15), .RESET(0)) c_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(c_reg), .out_data(c_d28));
+
+            // ---- 19-26: o, tanh(c)
             wire [GATE_WIDTH-1:0] go, gtc;
             engine_act #(.IN_WIDTH(PRE_WIDTH), .OUT_WIDTH(GATE_WIDTH), .OUT_FRAC(GATE_FRAC),
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(0), .TABLE_FILE(SIG_FILE))
-                act_o_inst (.clk(clk), .in_data(zo_d), .out_data(go));
+                act_o_inst (.clk(clk), .in_data(zo_reg), .out_data(go));
             engine_act #(.IN_WIDTH(PRE_WIDTH), .OUT_WIDTH(GATE_WIDTH), .OUT_FRAC(GATE_FRAC),
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(1), .TABLE_FILE(TANH_FILE))
-                act_tc_inst (.clk(clk), .in_data(tc_d), .out_data(gtc));
-            wire [CELL_WIDTH-1:0] c_e;
-            pipe_reg #(.WIDTH(CELL_WIDTH), .DEPTH(3), .RESET(0)) c_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data(c_d), .out_data(c_e));
-            // ---- stage F: m = sat_data(rnd(o*tc))
-            wire signed [GGW-1:0] otc = $signed(go) * $signed(gtc);
+                act_tc_inst (.clk(clk), .in_data(tc_d18), .out_data(gtc));
+
+            // ---- 27-28: m = sat_data(rnd(o*tc))
+            reg signed [IGW-1:0] otc_reg;
+            always @(posedge clk) otc_reg <= $signed(go) * $signed(gtc);
             wire [DATA_WIDTH-1:0] m_sat;
-            round_sat #(.IN_WIDTH(GGW), .SHIFT(2 * GATE_FRAC - DATA_FRAC), .OUT_WIDTH(DATA_WIDTH),
-                        .MODE(1), .SAT(1)) rnd_m_inst (.in_data(otc), .out_data(m_sat), .out_ovf(ovf[10]));
-            reg [DATA_WIDTH-1:0] m_f;
-            reg [CELL_WIDTH-1:0] c_f;
-            always @(posedge clk) begin
-                m_f <= m_sat;
-                c_f <= c_e;
-            end
-            assign out_a = m_f;
-            assign out_b = c_f;
+            round_sat #(.IN_WIDTH(IGW), .SHIFT(2 * GATE_FRAC - DATA_FRAC), .OUT_WIDTH(DATA_WIDTH),
+                        .MODE(1), .SAT(1))
+                rnd_m_inst (.in_data(otc_reg), .out_data(m_sat), .out_ovf(ovf[10]));
+            reg [DATA_WIDTH-1:0] m_reg;
+            always @(posedge clk) m_reg <= m_sat;
+            assign out_a = m_reg;
+            assign out_b = c_d28;
             /* verilator lint_off UNUSEDSIGNAL */
             wire [3*PRE_WIDTH-1:0] unused_w = {in_w0, in_w1, in_w2};
             /* verilator lint_on UNUSEDSIGNAL */
         end else begin : g_gru
-            localparam integer XW = 40;
-            localparam integer GPW = GATE_WIDTH + PRE_WIDTH;
-            localparam integer GNW = GATE_WIDTH + 1 + GATE_WIDTH;
-            localparam integer GDW = GATE_WIDTH + DATA_WIDTH;
-            // round_sat overflow flags: saturation is the specified behaviour (golden.cells
-            // saturates silently, the register map has no overflow status), so they are dropped.
+            localparam integer RAW = PRE_WIDTH + 1;  // gx + gh
+            localparam integer RHW = GATE_WIDTH + PRE_WIDTH;  // r*gh_n
+            localparam integer RRH = rnd_width(RHW, GATE_FRAC);  // rnd(r*gh_n), pre frac
+            localparam integer NSW = sum_width(PRE_WIDTH, RRH);  // gx_n + rnd(r*gh_n)
+            localparam integer OMW = GATE_WIDTH + 1;  // 1 - z
+            localparam integer ZNW = OMW + GATE_WIDTH;  // (1-z)*n
+            localparam integer S_ZN = 2 * GATE_FRAC - DATA_FRAC;
+            localparam integer RZN = rnd_width(ZNW, S_ZN);  // rnd((1-z)*n), data frac
+            localparam integer ZHW = GATE_WIDTH + DATA_WIDTH;  // z*h_prev
+            localparam integer RZH = rnd_width(ZHW, GATE_FRAC);  // rnd(z*h_prev), data frac
+            localparam integer HSW = sum_width(RZN, RZH);  // rnd((1-z)*n) + rnd(z*h_prev)
+            // round_sat overflow flags: as for the LSTM, dropped.
             /* verilator lint_off UNUSEDSIGNAL */
             wire [6:0] ovf;
             /* verilator lint_on UNUSEDSIGNAL */
-            // ---- stage A: r, z sums
-            wire [PRE_WIDTH:0] ar_sum = {in_z0[PRE_WIDTH-1], in_z0} + {in_w0[PRE_WIDTH-1], in_w0};
-            wire [PRE_WIDTH:0] az_sum = {in_z1[PRE_WIDTH-1], in_z1} + {in_w1[PRE_WIDTH-1], in_w1};
+
+            // ---- 1: r, z pre-activations sat_pre(gx + gh) (the ports come from registers)
+            wire [RAW-1:0] ar_sum = {in_z0[PRE_WIDTH-1], in_z0} + {in_w0[PRE_WIDTH-1], in_w0};
+            wire [RAW-1:0] az_sum = {in_z1[PRE_WIDTH-1], in_z1} + {in_w1[PRE_WIDTH-1], in_w1};
             wire [PRE_WIDTH-1:0] ar_sat, az_sat;
-            round_sat #(.IN_WIDTH(PRE_WIDTH + 1), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
+            round_sat #(.IN_WIDTH(RAW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
                 sat_ar_inst (.in_data(ar_sum), .out_data(ar_sat), .out_ovf(ovf[0]));
-            round_sat #(.IN_WIDTH(PRE_WIDTH + 1), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
+            round_sat #(.IN_WIDTH(RAW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
                 sat_az_inst (.in_data(az_sum), .out_data(az_sat), .out_ovf(ovf[1]));
-            reg [PRE_WIDTH-1:0] ar_a, az_a;
+            reg [PRE_WIDTH-1:0] ar_reg, az_reg;
             always @(posedge clk) begin
-                ar_a <= ar_sat;
-                az_a <= az_sat;
+                ar_reg <= ar_sat;
+                az_reg <= az_sat;
             end
-            wire [2*PRE_WIDTH-1:0] n_d4;
-            wire [DATA_WIDTH-1:0] hp_d8;
-            pipe_reg #(.WIDTH(2 * PRE_WIDTH), .DEPTH(4), .RESET(0)) n_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data({in_z2, in_w2}), .out_data(n_d4));
-            pipe_reg #(.WIDTH(DATA_WIDTH), .DEPTH(8), .RESET(0)) hp_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_s), .out_data(hp_d8));
-            // ---- stage B: r, z (3 cycles)
+            wire [PRE_WIDTH-1:0] xn_d11, hn_d9;
+            wire [DATA_WIDTH-1:0] hp_d9;
+            pipe_reg #(.WIDTH(PRE_WIDTH), .DEPTH(11), .RESET(0)) xn_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_z2), .out_data(xn_d11));
+            pipe_reg #(.WIDTH(PRE_WIDTH + DATA_WIDTH), .DEPTH(9), .RESET(0)) hn_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data({in_w2, in_s}), .out_data({hn_d9, hp_d9}));
+
+            // ---- 2-9: r, z
             wire [GATE_WIDTH-1:0] gr, gz;
             engine_act #(.IN_WIDTH(PRE_WIDTH), .OUT_WIDTH(GATE_WIDTH), .OUT_FRAC(GATE_FRAC),
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(0), .TABLE_FILE(SIG_FILE))
-                act_r_inst (.clk(clk), .in_data(ar_a), .out_data(gr));
+                act_r_inst (.clk(clk), .in_data(ar_reg), .out_data(gr));
             engine_act #(.IN_WIDTH(PRE_WIDTH), .OUT_WIDTH(GATE_WIDTH), .OUT_FRAC(GATE_FRAC),
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(0), .TABLE_FILE(SIG_FILE))
-                act_z_inst (.clk(clk), .in_data(az_a), .out_data(gz));
-            // ---- stage C: zn = sat(gx_n + rnd(r*gh_n))
-            wire [PRE_WIDTH-1:0] xn_d4 = n_d4[2*PRE_WIDTH-1:PRE_WIDTH];
-            wire [PRE_WIDTH-1:0] hn_d4 = n_d4[PRE_WIDTH-1:0];
-            wire signed [GPW-1:0] rhn = $signed(gr) * $signed(hn_d4);
-            wire [XW-1:0] rhn_r;
-            round_sat #(.IN_WIDTH(GPW), .SHIFT(GATE_FRAC), .OUT_WIDTH(XW), .MODE(1), .SAT(1))
-                rnd_rhn_inst (.in_data(rhn), .out_data(rhn_r), .out_ovf(ovf[2]));
-            wire [XW-1:0] zn_sum = {{(XW - PRE_WIDTH) {xn_d4[PRE_WIDTH-1]}}, xn_d4} + rhn_r;
+                act_z_inst (.clk(clk), .in_data(az_reg), .out_data(gz));
+
+            // ---- 10-12: zn = sat_pre(gx_n + rnd(r*gh_n)); z*h_prev and 1-z start here too
+            localparam [OMW-1:0] ONE = {{(OMW - 1) {1'b0}}, 1'b1} << GATE_FRAC;  // 1.0
+            reg signed [RHW-1:0] rhn_reg;
+            reg signed [ZHW-1:0] zh_reg;
+            reg signed [OMW-1:0] omz_reg;
+            always @(posedge clk) begin
+                rhn_reg <= $signed(gr) * $signed(hn_d9);
+                zh_reg  <= $signed(gz) * $signed(hp_d9);
+                omz_reg <= ONE - {gz[GATE_WIDTH-1], gz};
+            end
+            wire [RRH-1:0] rhn_r;
+            wire [RZH-1:0] zh_r;
+            round_sat #(.IN_WIDTH(RHW), .SHIFT(GATE_FRAC), .OUT_WIDTH(RRH), .MODE(1), .SAT(1))
+                rnd_rhn_inst (.in_data(rhn_reg), .out_data(rhn_r), .out_ovf(ovf[2]));
+            round_sat #(.IN_WIDTH(ZHW), .SHIFT(GATE_FRAC), .OUT_WIDTH(RZH), .MODE(1), .SAT(1))
+                rnd_zh_inst (.in_data(zh_reg), .out_data(zh_r), .out_ovf(ovf[3]));
+            reg [RRH-1:0] rhn_r_reg;
+            always @(posedge clk) rhn_r_reg <= rhn_r;
+            wire [NSW-1:0] zn_sum = {{(NSW - PRE_WIDTH) {xn_d11[PRE_WIDTH-1]}}, xn_d11}
+                                  + {{(NSW - RRH) {rhn_r_reg[RRH-1]}}, rhn_r_reg};
             wire [PRE_WIDTH-1:0] zn_sat;
-            round_sat #(.IN_WIDTH(XW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
-                sat_zn_inst (.in_data(zn_sum), .out_data(zn_sat), .out_ovf(ovf[3]));
-            reg [PRE_WIDTH-1:0] zn_c;
-            always @(posedge clk) zn_c <= zn_sat;
-            wire [GATE_WIDTH-1:0] gz_d4;
-            pipe_reg #(.WIDTH(GATE_WIDTH), .DEPTH(4), .RESET(0)) z_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data(gz), .out_data(gz_d4));
-            // ---- stage D: n = tanh(zn) (3 cycles)
+            round_sat #(.IN_WIDTH(NSW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
+                sat_zn_inst (.in_data(zn_sum), .out_data(zn_sat), .out_ovf(ovf[4]));
+            reg [PRE_WIDTH-1:0] zn_reg;
+            always @(posedge clk) zn_reg <= zn_sat;
+            wire [OMW-1:0] omz_d20;
+            wire [RZH-1:0] zh_r_d22;
+            pipe_reg #(.WIDTH(OMW), .DEPTH(10), .RESET(0)) omz_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(omz_reg), .out_data(omz_d20));
+            pipe_reg #(.WIDTH(RZH), .DEPTH(12), .RESET(0)) zh_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(zh_r), .out_data(zh_r_d22));
+
+            // ---- 13-20: n = tanh(zn)
             wire [GATE_WIDTH-1:0] gn;
             engine_act #(.IN_WIDTH(PRE_WIDTH), .OUT_WIDTH(GATE_WIDTH), .OUT_FRAC(GATE_FRAC),
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(1), .TABLE_FILE(TANH_FILE))
-                act_n_inst (.clk(clk), .in_data(zn_c), .out_data(gn));
-            // ---- stage E: h = sat(rnd((1-z)*n) + rnd(z*h_prev))
-            localparam [GATE_WIDTH:0] ONE = {{GATE_WIDTH{1'b0}}, 1'b1} << GATE_FRAC;  // 1.0
-            wire signed [GATE_WIDTH:0] omz = ONE - {gz_d4[GATE_WIDTH-1], gz_d4};
-            wire signed [GNW-1:0] zn_p = omz * $signed(gn);
-            wire signed [GDW-1:0] zh_p = $signed(gz_d4) * $signed(hp_d8);
-            wire [XW-1:0] zn_r, zh_r;
-            round_sat #(.IN_WIDTH(GNW), .SHIFT(2 * GATE_FRAC - DATA_FRAC), .OUT_WIDTH(XW),
-                        .MODE(1), .SAT(1)) rnd_zn_inst (.in_data(zn_p), .out_data(zn_r), .out_ovf(ovf[4]));
-            round_sat #(.IN_WIDTH(GDW), .SHIFT(GATE_FRAC), .OUT_WIDTH(XW),
-                        .MODE(1), .SAT(1)) rnd_zh_inst (.in_data(zh_p), .out_data(zh_r), .out_ovf(ovf[5]));
-            wire [XW-1:0] h_sum = zn_r + zh_r;
+                act_n_inst (.clk(clk), .in_data(zn_reg), .out_data(gn));
+
+            // ---- 21-23: h = sat_data(rnd((1-z)*n) + rnd(z*h_prev))
+            reg signed [ZNW-1:0] zn_p_reg;
+            always @(posedge clk) zn_p_reg <= $signed(omz_d20) * $signed(gn);
+            wire [RZN-1:0] zn_r;
+            round_sat #(.IN_WIDTH(ZNW), .SHIFT(S_ZN), .OUT_WIDTH(RZN), .MODE(1), .SAT(1))
+                rnd_zn_inst (.in_data(zn_p_reg), .out_data(zn_r), .out_ovf(ovf[5]));
+            reg [RZN-1:0] zn_r_reg;
+            always @(posedge clk) zn_r_reg <= zn_r;
+            wire [HSW-1:0] h_sum = {{(HSW - RZN) {zn_r_reg[RZN-1]}}, zn_r_reg}
+                                 + {{(HSW - RZH) {zh_r_d22[RZH-1]}}, zh_r_d22};
             wire [DATA_WIDTH-1:0] h_sat;
-            round_sat #(.IN_WIDTH(XW), .SHIFT(0), .OUT_WIDTH(DATA_WIDTH), .MODE(1), .SAT(1))
+            round_sat #(.IN_WIDTH(HSW), .SHIFT(0), .OUT_WIDTH(DATA_WIDTH), .MODE(1), .SAT(1))
                 sat_h_inst (.in_data(h_sum), .out_data(h_sat), .out_ovf(ovf[6]));
-            reg [DATA_WIDTH-1:0] h_e;
-            always @(posedge clk) h_e <= h_sat;
-            assign out_a = h_e;
-            assign out_b = h_e;
+            reg [DATA_WIDTH-1:0] h_reg;
+            always @(posedge clk) h_reg <= h_sat;
+            assign out_a = h_reg;
+            assign out_b = h_reg;
             /* verilator lint_off UNUSEDSIGNAL */
             wire [3*PEEP_WIDTH+PRE_WIDTH-1:0] unused_p = {in_p0, in_p1, in_p2, in_z3};
             /* verilator lint_on UNUSEDSIGNAL */

@@ -1,0 +1,2 @@
+-f rtl/round_sat.f
+rtl/engine_act.v
