@@ -75,6 +75,22 @@ def resolve_params(top: str, config: str, extra: dict[str, int], target: str) ->
     return cfg.overrides_for(top, c, extra), config
 
 
+# Widest signed operand of the target's multiplier primitive (rtl/cmul.v MUL_WIDTH): DSP48E2
+# multiplies 27x18, ECP5's MULT18X18D 18x18.  Tops that declare MUL_WIDTH get it per family.
+MUL_WIDTH = {"xilinx": 27, "ecp5": 18}
+
+
+def with_mul_width(top: str, params: dict, family: str) -> dict:
+    """``params`` plus MUL_WIDTH for ``family`` when ``top`` declares it and no -P set it."""
+    from .filelist import filelist_for
+    if "MUL_WIDTH" in params:
+        return params
+    own = [p for p in filelist_for(top).sources if p.stem == top]
+    if own and "parameter integer MUL_WIDTH" in own[0].read_text():
+        params = {**params, "MUL_WIDTH": MUL_WIDTH[family]}
+    return params
+
+
 def cmd_synth(a: argparse.Namespace) -> int:
     part = parts.get_part(a.part)
     top = a.top or default_top()
@@ -85,6 +101,7 @@ def cmd_synth(a: argparse.Namespace) -> int:
             flow.vivado_notice_once()
     target = part.name + ("_vivado" if tool == "vivado" else "")
     params, run = resolve_params(top, a.config, _params(a.param), target)
+    params = with_mul_width(top, params, "xilinx")
     if tool == "vivado":
         res = flow.synth_vivado(top, part, params, run, a.clk_mhz, not a.synth_only)
     else:
@@ -99,6 +116,7 @@ def cmd_fmax(a: argparse.Namespace) -> int:
     top = a.top or default_top()
     target = flow.ecp5_target(a.speed)
     params, run = resolve_params(top, a.config, _params(a.param), target)
+    params = with_mul_width(top, params, "ecp5")
     res = flow.fmax_ecp5(top, params, run, a.freq, a.seed, speed=a.speed)
     print(flow.format_fmax(res))
     if a.json:

@@ -72,6 +72,9 @@ module engine #(
     parameter integer CELL_FRAC    = 12,
     parameter integer TW_WIDTH     = 18,
     parameter integer ACT_SEG_BITS = 8,
+    // widest signed multiplier operand of the target (cmul splits wider ones): 18 for ECP5
+    // MULT18X18D (the default), 27 for DSP48E2 (the fpga flow sets it per family)
+    parameter integer MUL_WIDTH    = 18,
     parameter        MEM_PREFIX   = "mem/"
 ) (
     input  wire                       clk,
@@ -580,7 +583,8 @@ module engine #(
                 .K(K),
                 .X_WIDTH(XW),
                 .W_WIDTH(WEIGHT_WIDTH),
-                .ACC_WIDTH(ACC_W)
+                .ACC_WIDTH(ACC_W),
+                .MUL_WIDTH(MUL_WIDTH)
             ) pe_inst (
                 .clk(clk),
                 .x_re(pe_x[0+:XW]),

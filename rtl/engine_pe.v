@@ -29,7 +29,8 @@ module engine_pe #(
     parameter integer K         = 8,
     parameter integer X_WIDTH   = 19,
     parameter integer W_WIDTH   = 16,
-    parameter integer ACC_WIDTH = 44
+    parameter integer ACC_WIDTH = 44,
+    parameter integer MUL_WIDTH = 18   // widest signed multiplier operand (cmul): ECP5 18, DSP48E2 27
 ) (
     input  wire                        clk,
     input  wire [X_WIDTH-1:0]          x_re,
@@ -55,7 +56,8 @@ module engine_pe #(
     wire signed [PW-1:0] p_re, p_im;
     cmul #(
         .A_WIDTH(X_WIDTH),
-        .B_WIDTH(W_WIDTH)
+        .B_WIDTH(W_WIDTH),
+        .MUL_WIDTH(MUL_WIDTH)
     ) cmul_inst (
         .clk(clk),
         .ce(1'b1),
