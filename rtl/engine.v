@@ -243,6 +243,7 @@ module engine #(
     reg [2:0] state;
     reg [7:0] layer;
     reg [31:0] grp, blk, wa;
+    reg [31:0] grp_row;  // grp * N_PE, kept as a running sum (no multiplier in the issue path)
     reg [4:0] wrd;
     reg first_step, cur_slot, cur_seq_end;
     reg [1:0] fid;  // id (mod 4) of the frame being issued; bit 0 selects its r slots
@@ -392,6 +393,7 @@ module engine #(
             state <= S_IDLE;
             layer <= 0;
             grp <= 0;
+            grp_row <= 0;
             blk <= 0;
             wrd <= 0;
             wa <= 0;
@@ -410,6 +412,7 @@ module engine #(
                         state <= S_GATE;
                         layer <= 0;
                         grp <= 0;
+                        grp_row <= 0;
                         blk <= 0;
                         wrd <= 0;
                         wa <= 0;
@@ -426,7 +429,7 @@ module engine #(
                         b_first <= seg_first;
                         b_last <= seg_last;
                         b_waddr <= wa;
-                        b_row <= grp * N_PE;
+                        b_row <= grp_row;
                         b_layer <= layer;
                         b_fid <= fid;
                         b_send <= cur_seq_end;
@@ -455,6 +458,7 @@ module engine #(
                             if (blk == qt - 1) begin
                                 blk <= 0;
                                 grp <= (grp == ngrp - 1) ? 0 : grp + 1;
+                                grp_row <= (grp == ngrp - 1) ? 0 : grp_row + N_PE;
                             end else begin
                                 blk <= blk + 1;
                             end
@@ -715,12 +719,21 @@ module engine #(
     wire [1:0] if_fid = if_user[BWORD+26+:2];
     wire if_send = if_user[IUW-1];
     wire [15:0] if_row = if_user[BWORD+:16];
+    // IFFT output -> pre (RND, SAT), registered; then + bias (SAT to pre) -> z, and pre -> data
+    // (RND, SAT) for projection rows: one rounding add per stage
+    reg p_valid, p_send;
+    reg [1:0] p_kind, p_fid;
+    reg [7:0] p_layer;
+    reg [15:0] p_row;
+    reg [K*PRE_WIDTH-1:0] p_pre;
+    reg [BWORD-1:0] p_bias;
+    wire [K*PRE_WIDTH-1:0] y_pre_word;
     wire [K*PRE_WIDTH-1:0] z_word;
     wire [K*DATA_WIDTH-1:0] pr_word;
     genvar e;
     generate
         for (e = 0; e < K; e = e + 1) begin : g_post
-            wire [PRE_WIDTH-1:0] y_pre;
+            wire [PRE_WIDTH-1:0] y_pre = p_pre[e*PRE_WIDTH+:PRE_WIDTH];
             // round_sat overflow flags: saturation is the specified behaviour (golden saturates
             // silently, the register map has no overflow status), so they are dropped
             /* verilator lint_off UNUSEDSIGNAL */
@@ -728,8 +741,9 @@ module engine #(
             /* verilator lint_on UNUSEDSIGNAL */
             round_sat #(.IN_WIDTH(IOW), .SHIFT(SPEC_FRAC - PRE_FRAC), .OUT_WIDTH(PRE_WIDTH),
                         .MODE(1), .SAT(1))
-                rnd_pre_inst (.in_data(if_out[e*IOW+:IOW]), .out_data(y_pre), .out_ovf(ovf[0]));
-            wire [BMW-1:0] bias = if_user[e*BMW+:BMW];
+                rnd_pre_inst (.in_data(if_out[e*IOW+:IOW]), .out_data(y_pre_word[e*PRE_WIDTH+:PRE_WIDTH]),
+                              .out_ovf(ovf[0]));
+            wire [BMW-1:0] bias = p_bias[e*BMW+:BMW];
             wire [BMW+PRE_WIDTH-1:0] zsum = {{BMW{y_pre[PRE_WIDTH-1]}}, y_pre}
                                             + {{PRE_WIDTH{bias[BMW-1]}}, bias};
             round_sat #(.IN_WIDTH(BMW + PRE_WIDTH), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH),
@@ -740,6 +754,16 @@ module engine #(
                 rnd_r_inst (.in_data(y_pre), .out_data(pr_word[e*DATA_WIDTH+:DATA_WIDTH]), .out_ovf(ovf[2]));
         end
     endgenerate
+    always @(posedge clk) begin
+        p_valid <= if_valid && !core_rst;
+        p_kind <= if_kind;
+        p_layer <= if_layer;
+        p_fid <= if_fid;
+        p_send <= if_send;
+        p_row <= if_row;
+        p_pre <= y_pre_word;
+        p_bias <= if_user[0+:BWORD];
+    end
     reg res_valid;
     reg [1:0] res_kind, res_fid;
     reg [7:0] res_layer;
@@ -748,12 +772,12 @@ module engine #(
     reg [K*PRE_WIDTH-1:0] res_z;
     reg [K*DATA_WIDTH-1:0] res_r;
     always @(posedge clk) begin
-        res_valid <= if_valid && !core_rst;
-        res_kind <= if_kind;
-        res_layer <= if_layer;
-        res_fid <= if_fid;
-        res_send <= if_send;
-        res_row <= if_row;
+        res_valid <= p_valid && !core_rst;
+        res_kind <= p_kind;
+        res_layer <= p_layer;
+        res_fid <= p_fid;
+        res_send <= p_send;
+        res_row <= p_row;
         res_z <= z_word;
         res_r <= pr_word;
     end

@@ -83,10 +83,16 @@ def run_cocotb(top: str, test_module: str, sim: str, hdl_params: dict, tb_cfg: d
     runner = get_runner(sim)
     runner.build(sources=srcs, includes=incs, hdl_toplevel=top, parameters=hdl_params,
                  build_dir=build_dir, build_args=build_args, timescale=("1ns", "1ps"))
-    results = runner.test(test_module=test_module, hdl_toplevel=top, build_dir=build_dir,
-                          test_dir=ROOT / "tb" / top, testcase=testcase,
-                          extra_env={"TB_CFG": json.dumps(tb_cfg)})
-    n_tests, n_fail = get_results(Path(results))
+    results = Path(build_dir) / "results.xml"
+    try:
+        runner.test(test_module=test_module, hdl_toplevel=top, build_dir=build_dir,
+                    test_dir=ROOT / "tb" / top, testcase=testcase, results_xml=str(results),
+                    extra_env={"TB_CFG": json.dumps(tb_cfg)})
+    except SystemExit:
+        # the runner exits non-zero when a cocotb test failed; the results file says which
+        if check or not results.exists():
+            raise
+    n_tests, n_fail = get_results(results)
     if check:
         assert n_tests > 0, f"no cocotb test ran ({results})"
         assert n_fail == 0, f"{n_fail} of {n_tests} cocotb tests failed ({results})"
