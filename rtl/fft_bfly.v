@@ -9,8 +9,10 @@
 // Formats  : a, b sIN_WIDTH.F -> x0, x1 sOUT_WIDTH.F (same F; OUT_WIDTH = stage format).
 // Internal : product s(IN_WIDTH+TW_WIDTH+1).(F+TW_WIDTH-2); t s(IN_WIDTH+4).F (exact, no
 //            saturation); a +- t s(IN_WIDTH+5).F before saturation.
-// Latency  : 5 cycles of ce (cmul 4 + output register); trivial twiddles use a matching
-//            delay line.
+// Latency  : 6 cycles of ce (LATENCY): cmul 4 (operands, partial products, products, sum),
+//            t register (the RND add), output register (a +- t and SAT).  Each cycle holds
+//            one multiply or one add.  Trivial twiddles delay b by 4 and form t (a negation
+//            at most) into the same t register; a is delayed by 5.
 // Bit growth: 1 bit per stage (the caller sets OUT_WIDTH = stage input format width + 1).
 
 `resetall
@@ -41,18 +43,21 @@ module fft_bfly #(
     localparam integer TWD = IN_WIDTH + 4;  // width of t
     localparam integer PW = IN_WIDTH + TW_WIDTH + 1;  // cmul product width
     localparam integer SW = TWD + 1;  // width of a +- t
+    localparam integer CMUL_LATENCY = 4;
+    localparam integer LATENCY = CMUL_LATENCY + 2;  // + t register + output register
 
     // 0 general product, 1 w = 1, 2 w = -i, 3 w = +i
     localparam integer KIND = (TW_RE == ONE && TW_IM == 0) ? 1 :
                               (TW_RE == 0 && TW_IM == -ONE) ? 2 :
                               (TW_RE == 0 && TW_IM == ONE) ? 3 : 0;
 
-    wire [TWD-1:0] t_re, t_im;
+    wire [TWD-1:0] t_re_next, t_im_next;
+    reg  [TWD-1:0] t_re_reg, t_im_reg;
     wire [2*IN_WIDTH-1:0] a_dly;
 
     pipe_reg #(
         .WIDTH(2 * IN_WIDTH),
-        .DEPTH(4),
+        .DEPTH(LATENCY - 1),
         .RESET(0)
     ) a_delay_inst (
         .clk(clk),
@@ -92,7 +97,7 @@ module fft_bfly #(
                 .SAT(1)
             ) t_re_rnd_inst (
                 .in_data(p_re),
-                .out_data(t_re),
+                .out_data(t_re_next),
                 .out_ovf(ovf_re)
             );
             round_sat #(
@@ -103,35 +108,41 @@ module fft_bfly #(
                 .SAT(1)
             ) t_im_rnd_inst (
                 .in_data(p_im),
-                .out_data(t_im),
+                .out_data(t_im_next),
                 .out_ovf(ovf_im)
             );
         end else begin : g_trivial
-            wire signed [TWD-1:0] br = {{(TWD - IN_WIDTH) {b_re[IN_WIDTH-1]}}, b_re};
-            wire signed [TWD-1:0] bi = {{(TWD - IN_WIDTH) {b_im[IN_WIDTH-1]}}, b_im};
-            wire [2*TWD-1:0] t_now = (KIND == 1) ? {bi, br} :
-                                     (KIND == 2) ? {-br, bi} : {br, -bi};
-            wire [2*TWD-1:0] t_dly;
+            wire [2*IN_WIDTH-1:0] b_dly;
             pipe_reg #(
-                .WIDTH(2 * TWD),
-                .DEPTH(4),
+                .WIDTH(2 * IN_WIDTH),
+                .DEPTH(CMUL_LATENCY),
                 .RESET(0)
-            ) t_delay_inst (
+            ) b_delay_inst (
                 .clk(clk),
                 .rst(1'b0),
                 .ce(ce),
-                .in_data(t_now),
-                .out_data(t_dly)
+                .in_data({b_im, b_re}),
+                .out_data(b_dly)
             );
-            assign t_re = t_dly[TWD-1:0];
-            assign t_im = t_dly[2*TWD-1:TWD];
+            wire [TWD-1:0] br = {{(TWD - IN_WIDTH) {b_dly[IN_WIDTH-1]}}, b_dly[IN_WIDTH-1:0]};
+            wire [TWD-1:0] bi = {{(TWD - IN_WIDTH) {b_dly[2*IN_WIDTH-1]}},
+                                 b_dly[2*IN_WIDTH-1:IN_WIDTH]};
+            assign t_re_next = (KIND == 1) ? br : (KIND == 2) ? bi : -bi;
+            assign t_im_next = (KIND == 1) ? bi : (KIND == 2) ? -br : br;
         end
     endgenerate
 
+    always @(posedge clk) begin
+        if (ce) begin
+            t_re_reg <= t_re_next;
+            t_im_reg <= t_im_next;
+        end
+    end
+
     wire [SW-1:0] ar = {{(SW - IN_WIDTH) {a_dly[IN_WIDTH-1]}}, a_dly[IN_WIDTH-1:0]};
     wire [SW-1:0] ai = {{(SW - IN_WIDTH) {a_dly[2*IN_WIDTH-1]}}, a_dly[2*IN_WIDTH-1:IN_WIDTH]};
-    wire [SW-1:0] tr = {t_re[TWD-1], t_re};
-    wire [SW-1:0] ti = {t_im[TWD-1], t_im};
+    wire [SW-1:0] tr = {t_re_reg[TWD-1], t_re_reg};
+    wire [SW-1:0] ti = {t_im_reg[TWD-1], t_im_reg};
     wire [SW-1:0] s0_re = ar + tr;
     wire [SW-1:0] s0_im = ai + ti;
     wire [SW-1:0] s1_re = ar - tr;

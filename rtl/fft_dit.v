@@ -9,7 +9,8 @@
 // Formats  : in sIN_WIDTH.F (IN_WIDTH may exceed BASE_WIDTH by one: the Hermitian rebuild of
 //            ifft_herm negates s(BASE).F codes); stage s output s(BASE_WIDTH+s).F, saturated;
 //            out s(BASE_WIDTH+log2 K).F, point n at bits [n*OW +: OW], OW = BASE_WIDTH+log2 K.
-// Latency  : 5*log2(K) cycles of ce; a new block every enabled cycle (II = 1).
+// Latency  : 6*log2(K) cycles of ce (fft_bfly: 6 per stage); a new block every enabled
+//            cycle (II = 1).
 // Bit growth: 1 integer bit per stage, no scaling (saturation only at full-scale rounding).
 // Handshake: valid-only with a clock enable; in_user rides along with in_valid.
 
@@ -43,7 +44,8 @@ module fft_dit #(
     localparam integer LOG2K = $clog2(K);
     localparam integer OW = BASE_WIDTH + LOG2K;
     localparam integer MW = ((IN_WIDTH > OW) ? IN_WIDTH : OW) + 1;  // slot width (sign-extended)
-    localparam integer LATENCY = 5 * LOG2K;  // fft_bfly latency 5 per stage
+    localparam integer BFLY_LATENCY = 6;  // fft_bfly LATENCY
+    localparam integer LATENCY = BFLY_LATENCY * LOG2K;
 
     initial begin
         if (K < 2 || K > 32 || (1 << LOG2K) != K || TW_WIDTH < 4 || TW_WIDTH > 27

@@ -6,8 +6,8 @@
 // Formats  : in  s_axis_tdata: K words sIN_WIDTH.F, point n at [n*IN_WIDTH +: IN_WIDTH];
 //            out m_axis_tdata: K/2+1 complex words, bin b at [b*2*OW +: 2*OW] = {im, re},
 //                each s(OW).F with OW = IN_WIDTH + log2 K.
-// Latency  : 5*log2(K) cycles from accepted input to valid output; II = 1 (one block per
-//            cycle at full throughput).
+// Latency  : 6*log2(K) cycles from accepted input to valid output (fft_dit; K=8: 18,
+//            K=16: 24); II = 1 (one block per cycle at full throughput).
 // Bit growth: 1 bit per stage, saturating (golden.fft.fft_out_fmt).
 // Handshake: AXI-Stream valid/ready.  The whole pipeline shares one clock enable
 //            ce = m_axis_tready | ~m_axis_tvalid, so s_axis_tready = ce (a combinational

@@ -10,7 +10,8 @@
 //            internal: conjugated half_bins need IN_WIDTH+1 bits (-(-2^(IN_WIDTH-1)));
 //            out m_axis_tdata: K real words s(OW).F, OW = IN_WIDTH + log2 K, point n at
 //                [n*OW +: OW].
-// Latency  : 5*log2(K) cycles; II = 1.
+// Latency  : 6*log2(K) cycles (fft_dit; K=8: 18, K=16: 24; the Hermitian rebuild is wiring
+//            and one negation in front of the first stage registers); II = 1.
 // Bit growth: 1 bit per stage, saturating; no 1/K scaling (folded into the weights).
 // Handshake: AXI-Stream valid/ready, one clock enable ce = m_axis_tready | ~m_axis_tvalid,
 //            s_axis_tready = ce; s_axis_tuser travels with its block.

@@ -64,7 +64,7 @@ if cocotb is not None:
         nrng = np.random.default_rng(cfg["SEED"])
         await start(dut)
         lat = await measure_latency(dut, 0)
-        assert lat == 5 * (k.bit_length() - 1), f"latency {lat}"
+        assert lat == 6 * (k.bit_length() - 1), f"latency {lat}"
         lo, hi = -(1 << (w - 1)), (1 << (w - 1)) - 1
         x = np.concatenate([edge_blocks(k, w), nrng.integers(lo, hi + 1, size=(cfg["N"], k))])
         n_free = len(x) * 2 // 3

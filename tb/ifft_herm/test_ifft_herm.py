@@ -66,7 +66,7 @@ if cocotb is not None:
         nrng = np.random.default_rng(cfg["SEED"])
         await start(dut)
         lat = await measure_latency(dut, 0)
-        assert lat == 5 * (k.bit_length() - 1), f"latency {lat}"
+        assert lat == 6 * (k.bit_length() - 1), f"latency {lat}"
         lo, hi = -(1 << (w - 1)), (1 << (w - 1)) - 1
         y = np.concatenate([edge_blocks(lanes, w), nrng.integers(lo, hi + 1, size=(cfg["N"], lanes))])
         n_free = len(y) * 2 // 3
