@@ -54,10 +54,10 @@ lint: setup ## verilator --lint-only -Wall and verible-verilog-lint on every rtl
 	    || bad="$$bad $$top(verible)"; done; \
 	  if [ -n "$$bad" ]; then echo "lint FAILED:$$bad"; exit 1; fi; echo "lint clean"
 
-pe-resources: setup ## yosys synth_xilinx LUT/FF/DSP of the circulant PE [PE_ARGS="--k 8 --q 4 --rows 4"]
+pe-resources: setup ## yosys synth_xilinx LUT/FF/DSP of one engine PE (rtl/engine_pe.v) [PE_ARGS="--k 8 --q 128"]
 	@$(PY) scripts/pe_resources.py $(PE_ARGS)
 
-# FPGA flow (fpga/): TOP defaults to the engine (rtl/engine.f), else circulant_pe, else fft_real.
+# FPGA flow (fpga/): TOP defaults to the engine (rtl/engine.f), else engine_pe, else fft_real.
 TOP    ?=
 PART   ?= xcku060-ffva1156-2-e
 CONFIG ?= tiny

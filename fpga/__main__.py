@@ -23,9 +23,9 @@ from .filelist import available_tops
 
 
 def default_top() -> str:
-    """The engine when it exists, else the circulant PE, else the real FFT."""
+    """The engine when it exists, else one engine PE, else the real FFT."""
     tops = available_tops()
-    for t in ("engine", "ernn_engine", "circulant_pe", "fft_real"):
+    for t in ("engine", "ernn_engine", "engine_pe", "fft_real"):
         if t in tops:
             return t
     return tops[0] if tops else "round_sat"
@@ -50,7 +50,7 @@ def _positive(s: str) -> float:
 
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--top", default="", help="top module (rtl/<top>.f); default: "
-                   "engine, else circulant_pe, else fft_real")
+                   "engine, else engine_pe, else fft_real")
     p.add_argument("--config", default=cfg.DEFAULT_CONFIG,
                    help=f"named configuration ({', '.join(cfg.CONFIGS)})")
     p.add_argument("-P", "--param", action="append", metavar="NAME=VALUE",

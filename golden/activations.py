@@ -1,4 +1,4 @@
-"""Piecewise-linear sigmoid and tanh from generated tables (bit-accurate; ``rtl/act_pwl.v``).
+"""Piecewise-linear sigmoid and tanh from generated tables (bit-accurate; ``rtl/engine_act.v``).
 
 Input ``pre`` codes ``z`` of sW.F, output ``gate`` codes of sG.H.  Only the half range
 ``a = |z|`` is tabulated, using the symmetries ``tanh(-a) = -tanh(a)`` and

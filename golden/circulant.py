@@ -127,11 +127,12 @@ def pack_half_spectrum(re: np.ndarray, im: np.ndarray) -> np.ndarray:
 
 
 def pe_weight_words(re: np.ndarray, im: np.ndarray) -> np.ndarray:
-    """Quantized weights (p, q, k/2+1) -> the circulant PE's weight memory (p*q*k/2, 2).
+    """Quantized weights (p, q, k/2+1) -> one PE's weight words in stream order (p*q*k/2, 2).
 
     Word ``(i*q + j)*k/2 + c`` holds lanes ``(lo, hi)`` = ``pack_half_spectrum`` words 2c and
-    2c+1 of block (i, j): ``(Re0, Re(k/2))`` for c = 0, else ``(Re c, Im c)``.  Written with
-    ``memfile.write_memh_lanes`` (lane 0 in the low bits) for ``rtl/circulant_pe.v``.
+    2c+1 of block (i, j): ``(Re0, Re(k/2))`` for c = 0, else ``(Re c, Im c)``, i.e. the
+    ``(w_re, w_im)`` operands of ``rtl/engine_pe.v`` for row i, block j, word c (its unit test
+    ``tb/engine_pe`` streams them so).
     """
     words = pack_half_spectrum(re, im)
     k = words.shape[-1]

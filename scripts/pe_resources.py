@@ -1,55 +1,70 @@
 #!/usr/bin/env python3
-"""Quick resource check of rtl/circulant_pe with yosys synth_xilinx (`make pe-resources`).
+"""Quick resource check of rtl/engine_pe with yosys synth_xilinx (`make pe-resources`).
 
-Writes random weight/bias memory files (golden.circulant.pe_weight_words,
-golden.memfile.write_memh_lanes) into the run directory and synthesizes the PE through the same
-open flow as `make synth` (fpga.flow.synth_yosys), then prints LUT / FF / DSP / BRAM counts.
-A quick estimate, not a timing-closed implementation; not part of the tests.
+Synthesizes one engine PE (cmul, K/2 exact accumulators, one hand-off chain slice) through the
+same open flow as `make synth` (fpga.flow.synth_yosys) and prints LUT / FF / DSP / BRAM counts.
+The widths follow rtl/engine.v: X_WIDTH = data width + log2 K (spectrum words), ACC_WIDTH =
+X + W + 1 + clog2 q + 1 for rows of up to q blocks, MUL_WIDTH 27 (DSP48E2's 27x18, as
+`python -m fpga synth` sets it for Xilinx).  A quick estimate, not a timing-closed
+implementation; not part of the tests.
 
-    .venv/bin/python scripts/pe_resources.py --k 8 --q 4 --rows 4
+    .venv/bin/python scripts/pe_resources.py --k 8 --q 128
 """
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
-
-import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from fpga.__main__ import with_mul_width  # noqa: E402
 from fpga.flow import FlowError, format_synth, synth_yosys  # noqa: E402
 from fpga.parts import get_part  # noqa: E402
-from golden.circulant import pe_weight_words  # noqa: E402
-from golden.memfile import write_memh_lanes  # noqa: E402
+
+TOP = "engine_pe"
+
+
+def pe_params(k: int, data_width: int, weight_width: int, q: int) -> dict[str, int]:
+    """engine_pe's parameters as rtl/engine.v derives them (XW, ACC_W) for rows of q blocks."""
+    if k < 2 or k & (k - 1):
+        raise ValueError(f"--k {k}: the block size must be a power of two >= 2")
+    if q < 1:
+        raise ValueError(f"--q {q}: a row has at least one block")
+    x = data_width + k.bit_length() - 1
+    return dict(K=k, X_WIDTH=x, W_WIDTH=weight_width,
+                ACC_WIDTH=x + weight_width + 1 + math.ceil(math.log2(q)) + 1)
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser(description="yosys synth_xilinx resource check of circulant_pe")
+    ap = argparse.ArgumentParser(description="yosys synth_xilinx resource check of engine_pe")
     ap.add_argument("--k", type=int, default=8, help="block size (default 8)")
-    ap.add_argument("--q", type=int, default=4, help="input blocks per output row (default 4)")
-    ap.add_argument("--rows", type=int, default=4, help="output rows held by the PE (default 4)")
+    ap.add_argument("--q", type=int, default=128,
+                    help="most blocks accumulated in one row, sets ACC_WIDTH (default 128: "
+                         "lstmp-1024's projection rows; X 19, W 16 -> ACC 44 bits)")
+    ap.add_argument("--data-width", type=int, default=16, help="data format width (default 16)")
+    ap.add_argument("--weight-width", type=int, default=16, help="weight format width (default 16)")
+    ap.add_argument("--mul-width", type=int, default=None,
+                    help="widest multiplier operand (default 27: DSP48E2, as `python -m fpga synth`)")
     ap.add_argument("--part", default="xcku060-ffva1156-2-e", help="Xilinx part (default XCKU060)")
     args = ap.parse_args()
-    k, q, rows = args.k, args.q, args.rows
-    out = ROOT / "build" / "pe_resources" / f"k{k}-q{q}-rows{rows}"
-    out.mkdir(parents=True, exist_ok=True)
-    rng = np.random.default_rng(0)
-    re_ = rng.integers(-2 ** 15, 2 ** 15, size=(rows, q, k // 2 + 1))
-    im_ = rng.integers(-2 ** 15, 2 ** 15, size=(rows, q, k // 2 + 1))
-    im_[..., 0] = 0
-    im_[..., k // 2] = 0
-    # WEIGHT_FILE / BIAS_FILE keep their defaults (pe_weights.hex, pe_bias.hex): yosys runs in `out`.
-    write_memh_lanes(out / "pe_weights.hex", pe_weight_words(re_, im_), 16)
-    write_memh_lanes(out / "pe_bias.hex", rng.integers(-2 ** 15, 2 ** 15, size=(rows, k)), 16)
-    part = get_part(args.part)
-    params = dict(K=k, Q=q, ROWS=rows, X_WIDTH=16 + k.bit_length() - 1)
-    print(f"synthesizing circulant_pe K={k} Q={q} ROWS={rows} (yosys synth_xilinx, {part.name}) ...",
-          flush=True)
     try:
-        res = synth_yosys("circulant_pe", part, params, config=f"k{k}-q{q}-rows{rows}", out_dir=out)
+        params = pe_params(args.k, args.data_width, args.weight_width, args.q)
+    except ValueError as e:
+        ap.error(str(e))
+    if args.mul_width is not None:
+        params["MUL_WIDTH"] = args.mul_width
+    params = with_mul_width(TOP, params, "xilinx")
+    name = "-".join(f"{n.lower()}{v}" for n, v in params.items())
+    out = ROOT / "build" / "pe_resources" / name
+    out.mkdir(parents=True, exist_ok=True)
+    part = get_part(args.part)
+    print(f"synthesizing {TOP} {params} (yosys synth_xilinx, {part.name}) ...", flush=True)
+    try:
+        res = synth_yosys(TOP, part, params, config=name, out_dir=out)
     except FlowError as e:
         print(f"error: {e}", file=sys.stderr)
         return 1

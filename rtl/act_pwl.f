@@ -1,3 +1,0 @@
--f rtl/round_sat.f
-rtl/pipe_reg.v
-rtl/act_pwl.v

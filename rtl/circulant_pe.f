@@ -1,2 +1,0 @@
--f rtl/ifft_herm.f
-rtl/circulant_pe.v
