@@ -15,12 +15,13 @@
 //            computed modulo 2^(OUT_WIDTH+TB); v = RND(sum, TB) lies between the two knots, so
 //            round_sat's rounding carry bit is a sign copy and v is sOUT_WIDTH.
 // Pipeline : one multiply or one add (carry chain) per stage; the table is read into a
-//            register from a registered address (a synchronous ROM, block-RAM mappable).
+//            register from a registered address (a synchronous ROM, block-RAM mappable) and
+//            registered once more (the block RAM's output register: its clock-to-out is slow).
 //              1 |z| (negate, clamp)         2 knot addresses i, i+1   3 table read T[i], T[i+1]
-//              4 d = T[i+1]-T[i]             5 d*t (registered operands, product register)
-//              6 sum = (T[i] << TB) + d*t    7 v = round_sat(sum)      8 sign: v, -v or 1-v
-// Latency  : 8 cycles (LATENCY), II = 1, no enable: out_data is the activation of in_data
-//            presented 8 clock edges earlier.
+//              4 knot output register        5 d = T[i+1]-T[i]         6 d*t (registered operands)
+//              7 sum = (T[i] << TB) + d*t    8 v = round_sat(sum)      9 sign: v, -v or 1-v
+// Latency  : 9 cycles (LATENCY), II = 1, no enable: out_data is the activation of in_data
+//            presented 9 clock edges earlier.
 // Bit growth: none at the output (|v| <= largest knot magnitude).
 `resetall
 `timescale 1ns / 1ps
@@ -38,7 +39,7 @@ module engine_act #(
     input  wire [IN_WIDTH-1:0]  in_data,
     output reg  [OUT_WIDTH-1:0] out_data
 );
-    localparam integer LATENCY = 8;  // engine_cell's ACT_LAT repeats this figure
+    localparam integer LATENCY = 9;  // engine_cell's ACT_LAT repeats this figure
     localparam integer TB = IN_WIDTH - 1 - SEG_BITS;  // offset bits within a segment
     localparam integer NT = (1 << SEG_BITS) + 1;  // knots
     localparam integer DW = OUT_WIDTH + 1;  // knot difference
@@ -67,22 +68,22 @@ module engine_act #(
 
     // ---- stage 2: knot addresses (registered: the ROM below reads synchronously)
     reg [SEG_BITS:0] addr_lo_reg, addr_hi_reg;
-    reg [TB-1:0] off_d2, off_d3, off_d4;
+    reg [TB-1:0] off_d2, off_d3, off_d4, off_d5;
 
-    // ---- stage 3: table read
-    reg [OUT_WIDTH-1:0] knot_lo_reg, knot_hi_reg;
+    // ---- stage 3: table read; stage 4: its output register
+    reg [OUT_WIDTH-1:0] knot_lo_reg, knot_hi_reg, knot_lo_d4, knot_hi_d4;
 
-    // ---- stage 4: knot difference
+    // ---- stage 5: knot difference
     reg signed [DW-1:0] diff_reg;
-    reg [OUT_WIDTH-1:0] knot_lo_d4, knot_lo_d5;
+    reg [OUT_WIDTH-1:0] knot_lo_d5, knot_lo_d6;
 
-    // ---- stage 5: product
+    // ---- stage 6: product
     reg signed [PW-1:0] prod_reg;
 
-    // ---- stage 6: sum = (T[i] << TB) + d*t, modulo 2^SW (the exact sum fits SW bits)
+    // ---- stage 7: sum = (T[i] << TB) + d*t, modulo 2^SW (the exact sum fits SW bits)
     reg [SW-1:0] sum_reg;
 
-    // ---- stage 7: v = RND(sum, TB)
+    // ---- stage 8: v = RND(sum, TB)
     wire [VW-1:0] v_rnd;
     /* verilator lint_off UNUSEDSIGNAL */
     wire v_ovf;  // round_sat keeps every bit (OUT_WIDTH = its RW): never set
@@ -104,7 +105,7 @@ module engine_act #(
     );
     reg [OUT_WIDTH-1:0] v_reg;
 
-    // ---- stage 8: sign (OUT_WIDTH-bit arithmetic: -v and 1-v are in range for a valid table)
+    // ---- stage 9: sign (OUT_WIDTH-bit arithmetic: -v and 1-v are in range for a valid table)
     localparam [OUT_WIDTH-1:0] ONE = {{(OUT_WIDTH - 1) {1'b0}}, 1'b1} << OUT_FRAC;
     wire [OUT_WIDTH-1:0] v_flip = (FUNC == 1) ? -v_reg : ONE - v_reg;
 
@@ -117,13 +118,16 @@ module engine_act #(
         knot_lo_reg <= table_mem[addr_lo_reg];
         knot_hi_reg <= table_mem[addr_hi_reg];
         off_d3      <= off_d2;
-        diff_reg    <= $signed({knot_hi_reg[OUT_WIDTH-1], knot_hi_reg})
-                     - $signed({knot_lo_reg[OUT_WIDTH-1], knot_lo_reg});
         knot_lo_d4  <= knot_lo_reg;
+        knot_hi_d4  <= knot_hi_reg;
         off_d4      <= off_d3;
-        prod_reg    <= diff_reg * $signed({1'b0, off_d4});
+        diff_reg    <= $signed({knot_hi_d4[OUT_WIDTH-1], knot_hi_d4})
+                     - $signed({knot_lo_d4[OUT_WIDTH-1], knot_lo_d4});
         knot_lo_d5  <= knot_lo_d4;
-        sum_reg     <= {knot_lo_d5, {TB{1'b0}}} + prod_reg[SW-1:0];
+        off_d5      <= off_d4;
+        prod_reg    <= diff_reg * $signed({1'b0, off_d5});
+        knot_lo_d6  <= knot_lo_d5;
+        sum_reg     <= {knot_lo_d6, {TB{1'b0}}} + prod_reg[SW-1:0];
         v_reg       <= v_rnd[OUT_WIDTH-1:0];
         out_data    <= neg_d[LATENCY-1] ? v_flip : v_reg;
     end

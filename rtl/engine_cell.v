@@ -26,13 +26,13 @@
 // Pipeline : at most one multiply or one add (carry chain, then a saturation mux) between
 //            registers; multiplier operands are registers and every product is registered
 //            (DSP-mappable).  Each "x + rnd(a*b)" takes three stages: multiply, round, add
-//            and saturate.  ACT_LAT = 8 is engine_act's latency.
-//   LSTM: 1 operand registers; 2 p_i*c, p_f*c; 3 round; 4 zi', zf' (sat); 5-12 i, f, g;
-//         13 f*c, i*g; 14 round; 15 c (sat); 16 p_o*c, tanh input (round, sat); 17 round;
-//         18 zo' (sat); 19-26 o, tanh(c); 27 o*tc; 28 m (round, sat).
-//   GRU : 1 r, z sums (sat); 2-9 r, z; 10 r*gh_n, z*h_prev, 1-z; 11 round; 12 zn (sat);
-//         13-20 n; 21 (1-z)*n; 22 round; 23 h (sat).
-// Latency  : 12 + 2*ACT_LAT = 28 cycles (LSTM) / 7 + 2*ACT_LAT = 23 cycles (GRU); II = 1;
+//            and saturate.  ACT_LAT = 9 is engine_act's latency.
+//   LSTM: 1 operand registers; 2 p_i*c, p_f*c; 3 round; 4 zi', zf' (sat); 5-13 i, f, g;
+//         14 f*c, i*g; 15 round; 16 c (sat); 17 p_o*c, tanh input (round, sat); 18 round;
+//         19 zo' (sat); 20-28 o, tanh(c); 29 o*tc; 30 m (round, sat).
+//   GRU : 1 r, z sums (sat); 2-10 r, z; 11 r*gh_n, z*h_prev, 1-z; 12 round; 13 zn (sat);
+//         14-22 n; 23 (1-z)*n; 24 round; 25 h (sat).
+// Latency  : 12 + 2*ACT_LAT = 30 cycles (LSTM) / 7 + 2*ACT_LAT = 25 cycles (GRU); II = 1;
 //            in_valid/in_tag travel with the data (out_valid/out_tag).
 `resetall
 `timescale 1ns / 1ps
@@ -81,7 +81,7 @@ module engine_cell #(
     output wire [DATA_WIDTH-1:0] out_a,
     output wire [S_WIDTH-1:0]    out_b
 );
-    localparam integer ACT_LAT = 8;  // engine_act's latency (its header, LATENCY)
+    localparam integer ACT_LAT = 9;  // engine_act's latency (its header, LATENCY)
     localparam integer LAT = (CELL == 0) ? 12 + 2 * ACT_LAT : 7 + 2 * ACT_LAT;
 
     // Width of an sW code rounded right by S bits (round_sat's RW; S <= 0: exact left shift).
@@ -135,6 +135,11 @@ module engine_cell #(
             localparam integer S_IG = 2 * GATE_FRAC - CELL_FRAC;
             localparam integer RIG = rnd_width(IGW, S_IG);  // rnd(i*g), cell frac
             localparam integer CSW = sum_width(RFC, RIG);  // rnd(f*c) + rnd(i*g)
+            // stages (cycle after in_valid) whose registers hold zi'/zf', i/f/g, c, zo'
+            localparam integer T_ZIF = 4;
+            localparam integer T_IFG = T_ZIF + ACT_LAT;
+            localparam integer T_C = T_IFG + 3;
+            localparam integer T_ZO = T_C + 3;
             // round_sat overflow flags: saturation is the specified behaviour (golden.cells
             // saturates silently, the register map has no overflow status) and the roundings
             // keep every bit, so they are dropped.
@@ -150,19 +155,20 @@ module engine_cell #(
                 pf_reg <= in_p1;
                 cp_reg <= in_s;
             end
-            wire [PRE_WIDTH-1:0] zi_d3, zf_d3, zg_d4, zo_d17;
-            wire [PEEP_WIDTH-1:0] po_d15;
-            wire [CELL_WIDTH-1:0] cp_d12;
-            pipe_reg #(.WIDTH(2 * PRE_WIDTH), .DEPTH(3), .RESET(0)) zif_pipe_inst (
+            // delays named after the stage they reach (_d<stage>, here and below)
+            wire [PRE_WIDTH-1:0] zi_d3, zf_d3, zg_d4, zo_d18;
+            wire [PEEP_WIDTH-1:0] po_d16;
+            wire [CELL_WIDTH-1:0] cp_d13;
+            pipe_reg #(.WIDTH(2 * PRE_WIDTH), .DEPTH(T_ZIF - 1), .RESET(0)) zif_pipe_inst (
                 .clk(clk), .rst(rst), .ce(1'b1), .in_data({in_z0, in_z1}), .out_data({zi_d3, zf_d3}));
-            pipe_reg #(.WIDTH(PRE_WIDTH), .DEPTH(4), .RESET(0)) zg_pipe_inst (
+            pipe_reg #(.WIDTH(PRE_WIDTH), .DEPTH(T_ZIF), .RESET(0)) zg_pipe_inst (
                 .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_z2), .out_data(zg_d4));
-            pipe_reg #(.WIDTH(PRE_WIDTH), .DEPTH(17), .RESET(0)) zo_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_z3), .out_data(zo_d17));
-            pipe_reg #(.WIDTH(PEEP_WIDTH), .DEPTH(15), .RESET(0)) po_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_p2), .out_data(po_d15));
-            pipe_reg #(.WIDTH(CELL_WIDTH), .DEPTH(11), .RESET(0)) cp_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data(cp_reg), .out_data(cp_d12));
+            pipe_reg #(.WIDTH(PRE_WIDTH), .DEPTH(T_ZO - 1), .RESET(0)) zo_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_z3), .out_data(zo_d18));
+            pipe_reg #(.WIDTH(PEEP_WIDTH), .DEPTH(T_C), .RESET(0)) po_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_p2), .out_data(po_d16));
+            pipe_reg #(.WIDTH(CELL_WIDTH), .DEPTH(T_IFG - 1), .RESET(0)) cp_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(cp_reg), .out_data(cp_d13));
 
             // ---- 2-4: zi' = sat_pre(zi + rnd(p_i*c_prev)), zf' likewise
             reg signed [PCW-1:0] pic_reg, pfc_reg;
@@ -195,7 +201,7 @@ module engine_cell #(
                 zf_reg <= zf_sat;
             end
 
-            // ---- 5-12: i, f, g
+            // ---- 5-13: i, f, g
             wire [GATE_WIDTH-1:0] gi, gf, gg;
             engine_act #(.IN_WIDTH(PRE_WIDTH), .OUT_WIDTH(GATE_WIDTH), .OUT_FRAC(GATE_FRAC),
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(0), .TABLE_FILE(SIG_FILE))
@@ -207,11 +213,11 @@ module engine_cell #(
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(1), .TABLE_FILE(TANH_FILE))
                 act_g_inst (.clk(clk), .in_data(zg_d4), .out_data(gg));
 
-            // ---- 13-15: c = sat_cell(rnd(f*c_prev) + rnd(i*g))
+            // ---- 14-16: c = sat_cell(rnd(f*c_prev) + rnd(i*g))
             reg signed [FCW-1:0] fc_reg;
             reg signed [IGW-1:0] ig_reg;
             always @(posedge clk) begin
-                fc_reg <= $signed(gf) * $signed(cp_d12);
+                fc_reg <= $signed(gf) * $signed(cp_d13);
                 ig_reg <= $signed(gi) * $signed(gg);
             end
             wire [RFC-1:0] fc_r;
@@ -234,9 +240,9 @@ module engine_cell #(
             reg [CELL_WIDTH-1:0] c_reg;
             always @(posedge clk) c_reg <= c_sat;
 
-            // ---- 16-18: zo' = sat_pre(zo + rnd(p_o*c)); tanh input sat_pre(rnd(c)) (16)
+            // ---- 17-19: zo' = sat_pre(zo + rnd(p_o*c)); tanh input sat_pre(rnd(c)) (17)
             reg signed [PCW-1:0] poc_reg;
-            always @(posedge clk) poc_reg <= $signed(po_d15) * $signed(c_reg);
+            always @(posedge clk) poc_reg <= $signed(po_d16) * $signed(c_reg);
             wire [PRE_WIDTH-1:0] tc_in;
             round_sat #(.IN_WIDTH(CELL_WIDTH), .SHIFT(CELL_FRAC - PRE_FRAC), .OUT_WIDTH(PRE_WIDTH),
                         .MODE(1), .SAT(1)) rnd_tc_inst (.in_data(c_reg), .out_data(tc_in), .out_ovf(ovf[7]));
@@ -245,30 +251,30 @@ module engine_cell #(
                 rnd_poc_inst (.in_data(poc_reg), .out_data(poc_r), .out_ovf(ovf[8]));
             reg [RPC-1:0] poc_r_reg;
             always @(posedge clk) poc_r_reg <= poc_r;
-            wire [ZSW-1:0] zo_sum = {{(ZSW - PRE_WIDTH) {zo_d17[PRE_WIDTH-1]}}, zo_d17}
+            wire [ZSW-1:0] zo_sum = {{(ZSW - PRE_WIDTH) {zo_d18[PRE_WIDTH-1]}}, zo_d18}
                                   + {{(ZSW - RPC) {poc_r_reg[RPC-1]}}, poc_r_reg};
             wire [PRE_WIDTH-1:0] zo_sat;
             round_sat #(.IN_WIDTH(ZSW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
                 sat_zo_inst (.in_data(zo_sum), .out_data(zo_sat), .out_ovf(ovf[9]));
             reg [PRE_WIDTH-1:0] zo_reg;
             always @(posedge clk) zo_reg <= zo_sat;
-            wire [PRE_WIDTH-1:0] tc_d18;
-            pipe_reg #(.WIDTH(PRE_WIDTH), .DEPTH(3), .RESET(0)) tc_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data(tc_in), .out_data(tc_d18));
-            wire [CELL_WIDTH-1:0] c_d28;
-            pipe_reg #(.WIDTH(CELL_WIDTH), .DEPTH(LAT - 15), .RESET(0)) c_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data(c_reg), .out_data(c_d28));
+            wire [PRE_WIDTH-1:0] tc_d19;
+            pipe_reg #(.WIDTH(PRE_WIDTH), .DEPTH(T_ZO - T_C), .RESET(0)) tc_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(tc_in), .out_data(tc_d19));
+            wire [CELL_WIDTH-1:0] c_d30;
+            pipe_reg #(.WIDTH(CELL_WIDTH), .DEPTH(LAT - T_C), .RESET(0)) c_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(c_reg), .out_data(c_d30));
 
-            // ---- 19-26: o, tanh(c)
+            // ---- 20-28: o, tanh(c)
             wire [GATE_WIDTH-1:0] go, gtc;
             engine_act #(.IN_WIDTH(PRE_WIDTH), .OUT_WIDTH(GATE_WIDTH), .OUT_FRAC(GATE_FRAC),
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(0), .TABLE_FILE(SIG_FILE))
                 act_o_inst (.clk(clk), .in_data(zo_reg), .out_data(go));
             engine_act #(.IN_WIDTH(PRE_WIDTH), .OUT_WIDTH(GATE_WIDTH), .OUT_FRAC(GATE_FRAC),
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(1), .TABLE_FILE(TANH_FILE))
-                act_tc_inst (.clk(clk), .in_data(tc_d18), .out_data(gtc));
+                act_tc_inst (.clk(clk), .in_data(tc_d19), .out_data(gtc));
 
-            // ---- 27-28: m = sat_data(rnd(o*tc))
+            // ---- 29-30: m = sat_data(rnd(o*tc))
             reg signed [IGW-1:0] otc_reg;
             always @(posedge clk) otc_reg <= $signed(go) * $signed(gtc);
             wire [DATA_WIDTH-1:0] m_sat;
@@ -278,7 +284,7 @@ module engine_cell #(
             reg [DATA_WIDTH-1:0] m_reg;
             always @(posedge clk) m_reg <= m_sat;
             assign out_a = m_reg;
-            assign out_b = c_d28;
+            assign out_b = c_d30;
             /* verilator lint_off UNUSEDSIGNAL */
             wire [3*PRE_WIDTH-1:0] unused_w = {in_w0, in_w1, in_w2};
             /* verilator lint_on UNUSEDSIGNAL */
@@ -294,6 +300,11 @@ module engine_cell #(
             localparam integer ZHW = GATE_WIDTH + DATA_WIDTH;  // z*h_prev
             localparam integer RZH = rnd_width(ZHW, GATE_FRAC);  // rnd(z*h_prev), data frac
             localparam integer HSW = sum_width(RZN, RZH);  // rnd((1-z)*n) + rnd(z*h_prev)
+            // stages (cycle after in_valid) whose registers hold the r, z sums, r/z, zn, n
+            localparam integer T_RZ = 1;
+            localparam integer T_G = T_RZ + ACT_LAT;
+            localparam integer T_ZN = T_G + 3;
+            localparam integer T_N = T_ZN + ACT_LAT;
             // round_sat overflow flags: as for the LSTM, dropped.
             /* verilator lint_off UNUSEDSIGNAL */
             wire [6:0] ovf;
@@ -312,14 +323,15 @@ module engine_cell #(
                 ar_reg <= ar_sat;
                 az_reg <= az_sat;
             end
-            wire [PRE_WIDTH-1:0] xn_d11, hn_d9;
-            wire [DATA_WIDTH-1:0] hp_d9;
-            pipe_reg #(.WIDTH(PRE_WIDTH), .DEPTH(11), .RESET(0)) xn_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_z2), .out_data(xn_d11));
-            pipe_reg #(.WIDTH(PRE_WIDTH + DATA_WIDTH), .DEPTH(9), .RESET(0)) hn_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data({in_w2, in_s}), .out_data({hn_d9, hp_d9}));
+            // delays named after the stage they reach (_d<stage>, here and below)
+            wire [PRE_WIDTH-1:0] xn_d12, hn_d10;
+            wire [DATA_WIDTH-1:0] hp_d10;
+            pipe_reg #(.WIDTH(PRE_WIDTH), .DEPTH(T_ZN - 1), .RESET(0)) xn_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_z2), .out_data(xn_d12));
+            pipe_reg #(.WIDTH(PRE_WIDTH + DATA_WIDTH), .DEPTH(T_G), .RESET(0)) hn_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data({in_w2, in_s}), .out_data({hn_d10, hp_d10}));
 
-            // ---- 2-9: r, z
+            // ---- 2-10: r, z
             wire [GATE_WIDTH-1:0] gr, gz;
             engine_act #(.IN_WIDTH(PRE_WIDTH), .OUT_WIDTH(GATE_WIDTH), .OUT_FRAC(GATE_FRAC),
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(0), .TABLE_FILE(SIG_FILE))
@@ -328,14 +340,14 @@ module engine_cell #(
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(0), .TABLE_FILE(SIG_FILE))
                 act_z_inst (.clk(clk), .in_data(az_reg), .out_data(gz));
 
-            // ---- 10-12: zn = sat_pre(gx_n + rnd(r*gh_n)); z*h_prev and 1-z start here too
+            // ---- 11-13: zn = sat_pre(gx_n + rnd(r*gh_n)); z*h_prev and 1-z start here too
             localparam [OMW-1:0] ONE = {{(OMW - 1) {1'b0}}, 1'b1} << GATE_FRAC;  // 1.0
             reg signed [RHW-1:0] rhn_reg;
             reg signed [ZHW-1:0] zh_reg;
             reg signed [OMW-1:0] omz_reg;
             always @(posedge clk) begin
-                rhn_reg <= $signed(gr) * $signed(hn_d9);
-                zh_reg  <= $signed(gz) * $signed(hp_d9);
+                rhn_reg <= $signed(gr) * $signed(hn_d10);
+                zh_reg  <= $signed(gz) * $signed(hp_d10);
                 omz_reg <= ONE - {gz[GATE_WIDTH-1], gz};
             end
             wire [RRH-1:0] rhn_r;
@@ -346,36 +358,36 @@ module engine_cell #(
                 rnd_zh_inst (.in_data(zh_reg), .out_data(zh_r), .out_ovf(ovf[3]));
             reg [RRH-1:0] rhn_r_reg;
             always @(posedge clk) rhn_r_reg <= rhn_r;
-            wire [NSW-1:0] zn_sum = {{(NSW - PRE_WIDTH) {xn_d11[PRE_WIDTH-1]}}, xn_d11}
+            wire [NSW-1:0] zn_sum = {{(NSW - PRE_WIDTH) {xn_d12[PRE_WIDTH-1]}}, xn_d12}
                                   + {{(NSW - RRH) {rhn_r_reg[RRH-1]}}, rhn_r_reg};
             wire [PRE_WIDTH-1:0] zn_sat;
             round_sat #(.IN_WIDTH(NSW), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH), .MODE(1), .SAT(1))
                 sat_zn_inst (.in_data(zn_sum), .out_data(zn_sat), .out_ovf(ovf[4]));
             reg [PRE_WIDTH-1:0] zn_reg;
             always @(posedge clk) zn_reg <= zn_sat;
-            wire [OMW-1:0] omz_d20;
-            wire [RZH-1:0] zh_r_d22;
-            pipe_reg #(.WIDTH(OMW), .DEPTH(10), .RESET(0)) omz_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data(omz_reg), .out_data(omz_d20));
-            pipe_reg #(.WIDTH(RZH), .DEPTH(12), .RESET(0)) zh_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data(zh_r), .out_data(zh_r_d22));
+            wire [OMW-1:0] omz_d22;
+            wire [RZH-1:0] zh_r_d24;
+            pipe_reg #(.WIDTH(OMW), .DEPTH(T_N - T_G - 1), .RESET(0)) omz_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(omz_reg), .out_data(omz_d22));
+            pipe_reg #(.WIDTH(RZH), .DEPTH(T_N + 2 - (T_G + 1)), .RESET(0)) zh_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(zh_r), .out_data(zh_r_d24));
 
-            // ---- 13-20: n = tanh(zn)
+            // ---- 14-22: n = tanh(zn)
             wire [GATE_WIDTH-1:0] gn;
             engine_act #(.IN_WIDTH(PRE_WIDTH), .OUT_WIDTH(GATE_WIDTH), .OUT_FRAC(GATE_FRAC),
                          .SEG_BITS(ACT_SEG_BITS), .FUNC(1), .TABLE_FILE(TANH_FILE))
                 act_n_inst (.clk(clk), .in_data(zn_reg), .out_data(gn));
 
-            // ---- 21-23: h = sat_data(rnd((1-z)*n) + rnd(z*h_prev))
+            // ---- 23-25: h = sat_data(rnd((1-z)*n) + rnd(z*h_prev))
             reg signed [ZNW-1:0] zn_p_reg;
-            always @(posedge clk) zn_p_reg <= $signed(omz_d20) * $signed(gn);
+            always @(posedge clk) zn_p_reg <= $signed(omz_d22) * $signed(gn);
             wire [RZN-1:0] zn_r;
             round_sat #(.IN_WIDTH(ZNW), .SHIFT(S_ZN), .OUT_WIDTH(RZN), .MODE(1), .SAT(1))
                 rnd_zn_inst (.in_data(zn_p_reg), .out_data(zn_r), .out_ovf(ovf[5]));
             reg [RZN-1:0] zn_r_reg;
             always @(posedge clk) zn_r_reg <= zn_r;
             wire [HSW-1:0] h_sum = {{(HSW - RZN) {zn_r_reg[RZN-1]}}, zn_r_reg}
-                                 + {{(HSW - RZH) {zh_r_d22[RZH-1]}}, zh_r_d22};
+                                 + {{(HSW - RZH) {zh_r_d24[RZH-1]}}, zh_r_d24};
             wire [DATA_WIDTH-1:0] h_sat;
             round_sat #(.IN_WIDTH(HSW), .SHIFT(0), .OUT_WIDTH(DATA_WIDTH), .MODE(1), .SAT(1))
                 sat_h_inst (.in_data(h_sum), .out_data(h_sat), .out_ovf(ovf[6]));

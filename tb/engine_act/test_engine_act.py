@@ -15,7 +15,7 @@ import pytest
 from tb.common.sim import ROOT, run_cocotb, sim_cases, tag
 
 TOP = "engine_act"
-LATENCY = 8
+LATENCY = 9
 FUNCS = {0: "sigmoid", 1: "tanh"}
 # default engine formats (pre s16.12 -> gate s16.14, 8 segment bits) and a narrow one
 DEFAULT = [dict(IN_WIDTH=16, OUT_WIDTH=16, OUT_FRAC=14, SEG_BITS=8, FUNC=f) for f in (0, 1)]

@@ -20,7 +20,7 @@ import pytest
 from tb.common.sim import ROOT, run_cocotb, sim_cases, tag
 
 TOP = "engine_cell"
-LATENCY = {0: 28, 1: 23}          # LSTM, GRU (engine_cell header)
+LATENCY = {0: 30, 1: 25}          # LSTM, GRU (engine_cell header)
 DEFAULT = dict(DATA_WIDTH=16, DATA_FRAC=12, PRE_WIDTH=16, PRE_FRAC=12, PEEP_WIDTH=16, PEEP_FRAC=14,
                GATE_WIDTH=16, GATE_FRAC=14, CELL_WIDTH=16, CELL_FRAC=12, ACT_SEG_BITS=8)
 # cell wider than pre (tanh input rounds and saturates), data below 1.0 (m and h saturate)
