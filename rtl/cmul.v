@@ -75,6 +75,11 @@ module cmul #(
             // partial products: lo (L+1+B bits), hi (HW+B bits)
             reg signed [L+B_WIDTH:0] rr_lo, ii_lo, ri_lo, ir_lo;
             reg signed [HW+B_WIDTH-1:0] rr_hi, ii_hi, ri_hi, ir_hi;
+            // a*b = (a_hi*b << L) + a_lo*b, exact in PW bits (HW >= 2, so both extensions are
+            // at least one bit)
+            function automatic [PW-1:0] join_parts(input [HW+B_WIDTH-1:0] hi, input [L+B_WIDTH:0] lo);
+                join_parts = {hi, {L{1'b0}}} + {{(HW - 1) {lo[L+B_WIDTH]}}, lo};
+            endfunction
             always @(posedge clk) begin
                 if (ce) begin
                     rr_lo  <= re_lo * b_re_reg;
@@ -85,11 +90,10 @@ module cmul #(
                     ii_hi  <= im_hi * b_im_reg;
                     ri_hi  <= re_hi * b_im_reg;
                     ir_hi  <= im_hi * b_re_reg;
-                    // a*b = (a_hi*b << L) + a_lo*b, exact in PW bits (signed operands extend to PW)
-                    rr_reg <= (rr_hi <<< L) + rr_lo;
-                    ii_reg <= (ii_hi <<< L) + ii_lo;
-                    ri_reg <= (ri_hi <<< L) + ri_lo;
-                    ir_reg <= (ir_hi <<< L) + ir_lo;
+                    rr_reg <= join_parts(rr_hi, rr_lo);
+                    ii_reg <= join_parts(ii_hi, ii_lo);
+                    ri_reg <= join_parts(ri_hi, ri_lo);
+                    ir_reg <= join_parts(ir_hi, ir_lo);
                 end
             end
         end else begin : g_whole

@@ -78,9 +78,19 @@ module engine_pe #(
     wire signed [ACC_WIDTH-1:0] head_re = acc_first ? {ACC_WIDTH{1'b0}} : acc_reg[0+:ACC_WIDTH];
     wire signed [ACC_WIDTH-1:0] head_im = acc_first ? {ACC_WIDTH{1'b0}}
                                                     : acc_reg[ACC_WIDTH+:ACC_WIDTH];
-    // products sign-extended to the accumulator width (signed operands)
-    wire signed [ACC_WIDTH-1:0] sum_re = head_re + p_re;
-    wire signed [ACC_WIDTH-1:0] sum_im = head_im + p_im;
+    // products sign-extended to the accumulator width
+    wire signed [ACC_WIDTH-1:0] p_re_x, p_im_x;
+    generate
+        if (ACC_WIDTH > PW) begin : g_ext
+            assign p_re_x = {{(ACC_WIDTH - PW) {p_re[PW-1]}}, p_re};
+            assign p_im_x = {{(ACC_WIDTH - PW) {p_im[PW-1]}}, p_im};
+        end else begin : g_same
+            assign p_re_x = p_re;
+            assign p_im_x = p_im;
+        end
+    endgenerate
+    wire signed [ACC_WIDTH-1:0] sum_re = head_re + p_re_x;
+    wire signed [ACC_WIDTH-1:0] sum_im = head_im + p_im_x;
     generate
         if (K2 > 1) begin : g_rot
             always @(posedge clk) begin
