@@ -10,8 +10,9 @@
 //            done / frame_error / load_error are sticky flags kept here.
 //            Counters (32 bits, wrapping): FRAMES and SEQS count stat_frame_end (and
 //            stat_seq_end with it), CYCLES stat_active, BEATS stat_beat, IN_STALL, OUT_STALL,
-//            IN_WAIT their stat_* conditions; LAST_FRAME_CYCLES holds the stat_active cycles
-//            from the previous frame end up to and including the last one.  rst and CLEAR
+//            IN_WAIT their stat_* conditions; at a frame end LAST_FRAME_CYCLES takes the
+//            stat_active cycles since the previous frame end, plus one for the frame-end
+//            cycle itself (in the engine stat_active is high then).  rst and CLEAR
 //            zero the counters and flags; SOFT_RESET keeps them (a frame end in the soft reset
 //            cycle is not counted: the engine's core is being reset).
 //            The configuration registers 0x20..0x44 are constants from the parameters (the
