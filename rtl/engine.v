@@ -239,18 +239,15 @@ module engine #(
     reg [31:0] in_wait_cnt, frame_cycles, last_frame_cycles;
 
     // ------------------------------------------------------------------ sequencer state
-    localparam [2:0] S_IDLE = 3'd0, S_GATE = 3'd1, S_PROJ = 3'd3;
+    localparam [2:0] S_IDLE = 3'd0, S_GATE = 3'd1, S_SETUP = 3'd2, S_PROJ = 3'd3;
     reg [2:0] state;
     reg [7:0] layer;
-    reg [31:0] grp, blk, wa;
-    reg [31:0] grp_row;  // grp * N_PE, kept as a running sum (no multiplier in the issue path)
     reg [4:0] wrd;
     reg first_step, cur_slot, cur_seq_end;
     reg [1:0] fid;  // id (mod 4) of the frame being issued; bit 0 selects its r slots
     wire par = fid[0];
     reg [7:0] frames_loaded, frames_started, frames_accepted, frames_done, frames_xdone;
-    reg [31:0] since_end;
-    reg [31:0] z_seen, z_base, m_cnt, e_h;
+    reg [31:0] m_cnt, e_h;
     // r slot scoreboard: slot s = 2 * layer + frame parity holds r_t spectra; blocks are
     // written in order, so a count and the id of the frame that writes it suffice
     reg [15:0] slot_cnt[0:NSLOT-1];
@@ -342,43 +339,137 @@ module engine #(
     end
 
     // ------------------------------------------------------------------ sequencer
-    wire [31:0] qx = (layer == 0) ? QIN : QX1;
-    wire [31:0] qt = (state == S_PROJ) ? HC : qx + QR;
-    wire [31:0] ngrp = (state == S_PROJ) ? GP : GG;
-    wire in_pass = (state == S_GATE) || (state == S_PROJ);
-    // gate pass block order: the operand that is ready first goes first.  Layer 0: x_t (the
+    // Two halves, so that no cycle holds both the address arithmetic and the scoreboard test.
+    // The generator walks each frame's passes (layer, pass, row group, operand segment, block,
+    // word) and writes one beat descriptor per cycle into a QD-entry queue; it waits only for
+    // queue room (a registered flag) and its addresses are running sums and per-pass
+    // registers set in a one-cycle S_SETUP state.  The gate issues the queue head to the PE
+    // array when the spectrum block it reads exists (scoreboard, precomputed per queued beat
+    // in a register), when a finishing accumulation keeps the hand-off spacing, and when the
+    // element-wise context queue has room.  Beats leave in the order they were generated.
+    //
+    // Gate pass block order: the operand that is ready first goes first.  Layer 0: x_t (the
     // input frame), then r_{t-1} (for one layer, still draining from the previous frame);
     // layer l > 0: r_{t-1} (written in the previous frame), then x = r^{l-1}_t (draining from
     // the pass just issued).  The weight memory is laid out in the same order.
-    wire rec_first = (layer != 0);
-    wire [31:0] nseg1 = rec_first ? QR : qx;  // blocks of the first operand
-    wire is_x = rec_first ? (blk >= QR) : (blk < qx);
-    wire [31:0] xs_blk = rec_first ? blk - QR : blk;
-    wire seg_first = (blk == 0) || (CELL == 1 && state == S_GATE && blk == nseg1);
-    wire seg_last = (blk == qt - 1) || (CELL == 1 && state == S_GATE && blk == nseg1 - 1);
-    wire hold = seg_last && wrd == 0 && since_end < SPACING;
-    wire last_beat = (wrd == LAST_WRD) && (blk == qt - 1) && (grp == ngrp - 1);
+    // Scoreboard: the x input of layer l > 0 is layer l-1's r_t (slot 2(l-1)+par, written by
+    // this frame); the recurrent input is this layer's r_{t-1} (slot 2l+!par, written by the
+    // previous frame; masked on the first step of a sequence); projection beats wait for the m
+    // blocks they read.  So the next pass, and the next frame's layer 0 (W_x x_{t+1} first),
+    // start while the previous pass still drains.
+    localparam [1:0] CK_NONE = 2'd0, CK_X = 2'd1, CK_R = 2'd2, CK_M = 2'd3;
+    localparam integer BLKW = $clog2(QMAX + 1) + 1;  // blocks of a segment, m thresholds
+    localparam integer SAW = $clog2(XIN_DEPTH + SDEPTH + MDEPTH + 1) + 1;  // spectrum address
+    localparam integer GRPW = $clog2(GG + GP + 1) + 1;
+    localparam integer ROWW = $clog2((GG + GP) * N_PE + 1) + 1;
+    localparam integer WAW = $clog2(WDEPTH + 1) + 1;
+    localparam integer SEW = $clog2(SPACING + 1) + 1;
+    localparam [SAW-1:0] RB_A = RB[SAW-1:0], QIN_A = QIN[SAW-1:0];
+    localparam [SEW-1:0] SPACING_S = SPACING[SEW-1:0];
+    localparam [ROWW-1:0] NPE_R = N_PE[ROWW-1:0];
+    localparam integer SLW = $clog2(NSLOT);  // NSLOT = 2 * LAYERS >= 2
+    reg [GRPW-1:0] grp;
+    reg [ROWW-1:0] grp_row;  // grp * N_PE, kept as a running sum (no multiplier in the generator)
+    reg [WAW-1:0] wa;
     wire of_room = (of_resv + RB) <= OF_DEPTH;
     wire frame_ready = run_reg && (frames_loaded != frames_started) && of_room;
-    // scoreboard: a beat waits until the spectrum block it reads has been written.  The x
-    // input of layer l > 0 is layer l-1's r_t (slot 2(l-1)+par, written by this frame); the
-    // recurrent input is this layer's r_{t-1} (slot 2l+!par, written by the previous frame;
-    // masked on the first step of a sequence).  So the next pass, and the next frame's
-    // layer 0 (W_x x_{t+1} first), start while the previous pass still drains.
-    wire [31:0] xs_slot = (layer == 0) ? 32'd0 : ({24'd0, layer} - 32'd1) * 2 + {31'd0, par};
-    wire [31:0] rs_slot = {24'd0, layer} * 2 + {31'd0, !par};
-    wire [31:0] rs_blk = rec_first ? blk : blk - qx;
-    wire x_ready = (layer == 0) || ((slot_fid[xs_slot] == fid) && ({16'd0, slot_cnt[xs_slot]} > xs_blk));
-    wire r_ready = first_step || ((slot_fid[rs_slot] == fid - 2'd1)
-                                  && ({16'd0, slot_cnt[rs_slot]} > rs_blk));
-    wire sb_wait = (state == S_PROJ && m_cnt < (blk + 1) * PS)
-                   || (state == S_GATE && (is_x ? !x_ready : !r_ready));
-    // a layer step starts with its first beat; it takes a slot in the element-wise context queue
-    wire step_first = (state == S_GATE) && (grp == 0) && (blk == 0) && (wrd == 0);
+    wire in_pass = (state == S_GATE) || (state == S_PROJ);
+    // per-pass operand segments A (first) and B (second; gate passes only), each
+    // {blocks - 1, base address, scoreboard test, kind, slot, frame id expected, xin, mask}
+    localparam integer SEGW = BLKW + SAW + 2 + 2 + 9 + 2 + 1 + 1;
+    reg two_seg, nxt_proj;
+    reg [SEGW-1:0] seg_a, seg_b;
+    reg [SAW-1:0] l_base;  // 2 * layer * RB: the layer's first r slot
+    reg [BLKW-1:0] cur_len_m1;
+    reg [1:0] cur_chk, cur_kind, cur_efid;
+    reg [8:0] cur_slot_ix;
+    reg cur_xin, cur_mask;
+    reg [GRPW-1:0] ngrp_m1;
+    reg seg;  // 0: segment A, 1: segment B
+    reg [BLKW-1:0] sblk, thr;  // block within the segment; projection: m blocks needed
+    reg [SAW-1:0] s_addr;
+    // per-pass values of the layer now being set up
+    wire [8:0] rs_slot = {layer, !par};
+    wire [8:0] xs_slot = {layer - 8'd1, par};
+    wire [SAW-1:0] rs_base = l_base + (par ? {SAW{1'b0}} : RB_A);
+    wire [SAW-1:0] xs_base = l_base - 2 * RB_A + (par ? RB_A : {SAW{1'b0}});
+    wire [1:0] r_chk = first_step ? CK_NONE : CK_R;
+    wire [1:0] r_kind = (CELL == 1) ? 2'd1 : 2'd0;
+    wire [SEGW-1:0] seg_r = {QR[BLKW-1:0] - 1'b1, rs_base, r_chk, r_kind, rs_slot, fid - 2'd1,
+                             1'b0, first_step};
+    wire [SEGW-1:0] seg_xin = {QIN[BLKW-1:0] - 1'b1, cur_slot ? QIN_A : {SAW{1'b0}}, CK_NONE,
+                               2'd0, 9'd0, 2'd0, 1'b1, 1'b0};
+    wire [SEGW-1:0] seg_x = {QX1[BLKW-1:0] - 1'b1, xs_base, CK_X, 2'd0, xs_slot, fid, 1'b0, 1'b0};
+    wire [SEGW-1:0] seg_m = {HC[BLKW-1:0] - 1'b1, {SAW{1'b0}}, CK_M, 2'd2, 9'd0, 2'd0, 1'b0, 1'b0};
+    wire [SEGW-1:0] next_a = nxt_proj ? seg_m : (layer == 0) ? seg_xin : seg_r;
+    wire [SEGW-1:0] next_b = (layer == 0) ? seg_r : seg_x;
+    // the beat the generator writes now
+    wire seg_end = (sblk == cur_len_m1);
+    wire b_is_first = (sblk == 0) && (seg == 1'b0 || CELL == 1);
+    wire b_is_last = seg_end && (seg == 1'b1 || !two_seg || CELL == 1);
+    wire pass_end = (wrd == LAST_WRD) && seg_end && (seg == 1'b1 || !two_seg) && (grp == ngrp_m1);
+    wire step_first_gen = (state == S_GATE) && (grp == 0) && !seg && (sblk == 0) && (wrd == 0);
+    // beat queue: descriptor fields
+    localparam integer QD = 4;
+    localparam integer QDW = 2;
+    localparam integer QEW = 2 + 1 + 1 + 1 + 1 + 5 + SAW + WAW + ROWW + 8 + 2 + 1  // beat
+                             + 2 + 9 + 2 + BLKW  // scoreboard test
+                             + 1 + 1 + 1 + 1;  // hold test, step first, first step, x done
+    reg q_not_full;
+    reg [QEW-1:0] q_mem[0:QD-1];
+    reg [QD-1:0] q_valid, q_rdy;
+    reg [QDW-1:0] q_wr, q_rd;
+    reg [QDW:0] q_count;
+    localparam [QDW:0] QD_C = QD[QDW:0];
+    wire [QDW:0] q_next = q_count + {{QDW{1'b0}}, gen} - {{QDW{1'b0}}, issue};
+    wire gen = in_pass && q_not_full;
+    wire [QEW-1:0] q_in = {cur_kind, cur_xin, cur_mask, b_is_first, b_is_last, wrd, s_addr,
+                           wa, grp_row, layer, fid, cur_seq_end,
+                           cur_chk, cur_slot_ix, cur_efid, (cur_chk == CK_M) ? thr : sblk,
+                           b_is_last && wrd == 0, step_first_gen, first_step,
+                           pass_end && state == S_GATE && layer == 0};
+    wire [QEW-1:0] q_head = q_mem[q_rd];
+    wire [1:0] h_kind;
+    wire h_xin, h_mask, h_first, h_last, h_send, h_hold, h_step, h_fstep, h_xdone;
+    wire [4:0] h_w;
+    wire [SAW-1:0] h_saddr;
+    wire [WAW-1:0] h_waddr;
+    wire [ROWW-1:0] h_row;
+    wire [7:0] h_layer;
+    wire [1:0] h_fid;
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [2+9+2+BLKW-1:0] h_sb;  // the scoreboard test, already evaluated into q_rdy
+    /* verilator lint_on UNUSEDSIGNAL */
+    assign {h_kind, h_xin, h_mask, h_first, h_last, h_w, h_saddr, h_waddr, h_row, h_layer, h_fid,
+            h_send, h_sb, h_hold, h_step, h_fstep, h_xdone} = q_head;
     reg [2:0] ctx_cnt;
     wire ctx_full = ctx_cnt[2];  // CTX_DEPTH = 4 steps
-    wire issue = in_pass && !hold && !sb_wait && !(step_first && ctx_full);
-    wire ctx_push = issue && step_first;
+    reg [SEW-1:0] since_end;  // cycles since an accumulation end was issued (saturating)
+    wire spacing_ok = (since_end >= SPACING_S);
+    wire issue = q_valid[q_rd] && q_rdy[q_rd] && !(h_hold && !spacing_ok)
+                 && !(h_step && ctx_full);
+    // a layer step starts with its first beat; it takes a slot in the element-wise context queue
+    wire ctx_push = issue && h_step;
+    wire [CTXW-1:0] ctx_wdata = {h_send, h_fid, h_fstep, h_layer};
+    // scoreboard test of every queued beat, one cycle ahead of the gate
+    genvar qi;
+    generate
+        for (qi = 0; qi < QD; qi = qi + 1) begin : g_qrdy
+            wire [1:0] e_chk = q_mem[qi][1+1+1+1+BLKW+2+9+:2];
+            // slot index: 9 bits in the descriptor, SLW of them address the NSLOT slots
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [8:0] e_slot9 = q_mem[qi][1+1+1+1+BLKW+2+:9];
+            /* verilator lint_on UNUSEDSIGNAL */
+            wire [SLW-1:0] e_slot = e_slot9[SLW-1:0];
+            wire [1:0] e_efid = q_mem[qi][1+1+1+1+BLKW+:2];
+            wire [BLKW-1:0] e_blk = q_mem[qi][1+1+1+1+:BLKW];
+            wire e_ok = (e_chk == CK_NONE)
+                        || (e_chk == CK_M && m_cnt >= {{(32 - BLKW) {1'b0}}, e_blk})
+                        || ((e_chk == CK_X || e_chk == CK_R) && slot_fid[e_slot] == e_efid
+                            && {16'd0, slot_cnt[e_slot]} > {{(32 - BLKW) {1'b0}}, e_blk});
+            always @(posedge clk) q_rdy[qi] <= q_valid[qi] && e_ok;
+        end
+    endgenerate
 
     // beat registers
     reg b_valid, b_xin, b_mask, b_first, b_last, b_send;
@@ -386,15 +477,56 @@ module engine #(
     reg [4:0] b_w;
     reg [31:0] b_saddr, b_waddr, b_row;
     reg [7:0] b_layer;
-
     always @(posedge clk) begin
-        b_valid <= 1'b0;
+        b_valid <= issue && !core_rst;
+        if (issue) begin
+            b_kind <= h_kind;
+            b_xin <= h_xin;
+            b_mask <= h_mask;
+            b_first <= h_first;
+            b_last <= h_last;
+            b_w <= h_w;
+            b_saddr <= {{(32 - SAW) {1'b0}}, h_saddr};
+            b_waddr <= {{(32 - WAW) {1'b0}}, h_waddr};
+            b_row <= {{(32 - ROWW) {1'b0}}, h_row};
+            b_layer <= h_layer;
+            b_fid <= h_fid;
+            b_send <= h_send;
+        end
+    end
+
+    // the queue and the gate's state
+    always @(posedge clk) begin
+        if (gen) q_mem[q_wr] <= q_in;
+        if (core_rst) begin
+            q_valid <= {QD{1'b0}};
+            q_wr <= 0;
+            q_rd <= 0;
+            q_not_full <= 1'b1;
+            q_count <= 0;
+            since_end <= SPACING_S;
+            frames_xdone <= 0;
+        end else begin
+            if (gen) q_wr <= q_wr + 1'b1;
+            if (issue) q_rd <= q_rd + 1'b1;
+            q_valid <= (q_valid | (gen ? ({{(QD - 1) {1'b0}}, 1'b1} << q_wr) : {QD{1'b0}}))
+                       & ~(issue ? ({{(QD - 1) {1'b0}}, 1'b1} << q_rd) : {QD{1'b0}});
+            // room for the next cycle: fewer than QD entries after this cycle's write and pop
+            q_count <= q_next;
+            q_not_full <= (q_next < QD_C);
+            if (issue && h_last && h_w == LAST_WRD) since_end <= 0;
+            else if (!spacing_ok) since_end <= since_end + 1'b1;
+            if (issue && h_xdone) frames_xdone <= frames_xdone + 1'b1;  // its input slot is free
+        end
+    end
+
+    // the generator
+    always @(posedge clk) begin
         if (core_rst) begin
             state <= S_IDLE;
             layer <= 0;
             grp <= 0;
             grp_row <= 0;
-            blk <= 0;
             wrd <= 0;
             wa <= 0;
             first_step <= 1'b1;
@@ -402,19 +534,14 @@ module engine #(
             cur_slot <= 1'b0;
             cur_seq_end <= 1'b0;
             frames_started <= 0;
-            frames_xdone <= 0;
-            since_end <= SPACING;
         end else begin
-            if (since_end < SPACING) since_end <= since_end + 1;
             case (state)
                 S_IDLE: begin
                     if (frame_ready) begin
-                        state <= S_GATE;
+                        state <= S_SETUP;
+                        nxt_proj <= 1'b0;
                         layer <= 0;
-                        grp <= 0;
-                        grp_row <= 0;
-                        blk <= 0;
-                        wrd <= 0;
+                        l_base <= 0;
                         wa <= 0;
                         cur_slot <= frames_started[0];
                         cur_seq_end <= seq_end_mem[frames_started[0]];
@@ -422,59 +549,59 @@ module engine #(
                         fid <= fid + 2'd1;
                     end
                 end
+                S_SETUP: begin
+                    state <= nxt_proj ? S_PROJ : S_GATE;
+                    grp <= 0;
+                    grp_row <= 0;
+                    wrd <= 0;
+                    seg <= 1'b0;
+                    sblk <= 0;
+                    thr <= PS[BLKW-1:0];
+                    two_seg <= !nxt_proj;
+                    ngrp_m1 <= nxt_proj ? GP[GRPW-1:0] - 1'b1 : GG[GRPW-1:0] - 1'b1;
+                    seg_a <= next_a;
+                    seg_b <= next_b;
+                    {cur_len_m1, s_addr, cur_chk, cur_kind, cur_slot_ix, cur_efid, cur_xin,
+                     cur_mask} <= next_a;
+                end
                 S_GATE, S_PROJ: begin
-                    if (issue) begin
-                        b_valid <= 1'b1;
-                        b_w <= wrd;
-                        b_first <= seg_first;
-                        b_last <= seg_last;
-                        b_waddr <= wa;
-                        b_row <= grp_row;
-                        b_layer <= layer;
-                        b_fid <= fid;
-                        b_send <= cur_seq_end;
-                        b_mask <= 1'b0;
-                        b_xin <= 1'b0;
-                        if (state == S_PROJ) begin
-                            b_kind <= 2'd2;
-                            b_saddr <= blk;  // m bank address
-                        end else if (is_x) begin
-                            b_kind <= 2'd0;
-                            if (layer == 0) begin
-                                b_xin <= 1'b1;
-                                b_saddr <= cur_slot * QIN + blk;
-                            end else begin
-                                b_saddr <= xs_slot * RB + xs_blk;
-                            end
-                        end else begin
-                            b_kind <= (CELL == 1) ? 2'd1 : 2'd0;
-                            b_mask <= first_step;
-                            b_saddr <= rs_slot * RB + rs_blk;
-                        end
-                        if (seg_last && wrd == LAST_WRD) since_end <= 0;
-                        wa <= wa + 1;
-                        if (wrd == LAST_WRD) begin
-                            wrd <= 0;
-                            if (blk == qt - 1) begin
-                                blk <= 0;
-                                grp <= (grp == ngrp - 1) ? 0 : grp + 1;
-                                grp_row <= (grp == ngrp - 1) ? 0 : grp_row + N_PE;
-                            end else begin
-                                blk <= blk + 1;
-                            end
-                        end else begin
+                    if (gen) begin
+                        wa <= wa + 1'b1;
+                        if (wrd != LAST_WRD) begin
                             wrd <= wrd + 1'b1;
-                        end
-                        if (last_beat && state == S_GATE && layer == 0)
-                            frames_xdone <= frames_xdone + 1'b1;  // its input slot is free
-                        if (last_beat) begin
-                            if (state == S_GATE && PROJ > 0) begin
-                                state <= S_PROJ;  // m blocks are scoreboarded
-                            end else if (layer != LAST_LAYER) begin
-                                layer <= layer + 1'b1;  // x blocks are scoreboarded
-                                state <= S_GATE;
+                        end else begin
+                            wrd <= 0;
+                            if (!seg_end) begin
+                                sblk <= sblk + 1'b1;
+                                s_addr <= s_addr + 1'b1;
+                                thr <= thr + PS[BLKW-1:0];
                             end else begin
-                                // frame issued: the next one may start while it drains
+                                sblk <= 0;
+                                thr <= PS[BLKW-1:0];
+                                if (!seg && two_seg) begin
+                                    seg <= 1'b1;
+                                    {cur_len_m1, s_addr, cur_chk, cur_kind, cur_slot_ix, cur_efid,
+                                     cur_xin, cur_mask} <= seg_b;
+                                end else begin
+                                    seg <= 1'b0;
+                                    {cur_len_m1, s_addr, cur_chk, cur_kind, cur_slot_ix, cur_efid,
+                                     cur_xin, cur_mask} <= seg_a;
+                                    grp <= (grp == ngrp_m1) ? 0 : grp + 1'b1;
+                                    grp_row <= (grp == ngrp_m1) ? {ROWW{1'b0}} : grp_row + NPE_R;
+                                end
+                            end
+                        end
+                        if (pass_end) begin
+                            if (state == S_GATE && PROJ > 0) begin
+                                state <= S_SETUP;  // m blocks are scoreboarded
+                                nxt_proj <= 1'b1;
+                            end else if (layer != LAST_LAYER) begin
+                                state <= S_SETUP;  // x blocks are scoreboarded
+                                nxt_proj <= 1'b0;
+                                layer <= layer + 1'b1;
+                                l_base <= l_base + 2 * RB_A;
+                            end else begin
+                                // frame generated: the next one may start while it drains
                                 state <= S_IDLE;
                                 first_step <= cur_seq_end;
                             end
@@ -572,7 +699,7 @@ module engine #(
     end
 
     wire [K*ACC_W-1:0] chain[0:N_PE];
-    reg [31:0] ch_cnt, ch_row, ch_pos;
+    reg [31:0] ch_cnt, ch_row, ch_pos, ch_bbase;
     reg [1:0] ch_kind, ch_fid;
     reg [7:0] ch_layer;
     reg ch_send;
@@ -611,6 +738,7 @@ module engine #(
         end else if (g_go) begin
             ch_cnt <= N_PE;
             ch_row <= g_row;
+            ch_bbase <= g_layer * BROWS + ((g_kind == 2'd1) ? ROWS : 0);  // bias rows of the pass
             ch_pos <= 0;
             ch_kind <= g_kind;
             ch_layer <= g_layer;
@@ -631,7 +759,7 @@ module engine #(
     reg x_valid, x_send;
     reg [1:0] x_kind, x_fid;
     reg [7:0] x_layer;
-    reg [31:0] x_row;
+    reg [31:0] x_row, x_baddr;
     genvar rl;
     generate
         for (rl = 0; rl < K; rl = rl + 1) begin : g_red
@@ -649,6 +777,7 @@ module engine #(
         x_fid <= ch_fid;
         x_send <= ch_send;
         x_row <= ch_split ? ch_pos / PS : ch_row;
+        x_baddr <= ch_bbase + (ch_split ? ch_pos / PS : ch_row);
     end
 
     // ------------------------------------------------------------------ IFFT path
@@ -682,7 +811,7 @@ module engine #(
     reg rs_send;
     reg [15:0] rs_row;
     reg [BWORD-1:0] rs_bias;
-    wire [31:0] bias_addr = x_layer * BROWS + ((x_kind == 2'd1) ? ROWS : 0) + x_row;
+    wire [31:0] bias_addr = x_baddr;  // layer * BROWS + (gh rows ? ROWS : 0) + row
     always @(posedge clk) begin
         rs_valid <= x_valid && !core_rst;
         rs_bins <= spec_bins;
@@ -801,11 +930,18 @@ module engine #(
     wire e_first = ctx_head[8];
     wire [1:0] e_fid = ctx_head[10:9];
     wire e_send = ctx_head[11];
-    wire [31:0] z_avail = z_seen - z_base;
-    wire e_issue = (ctx_cnt != 0) && (z_avail >= G * (e_h + 1));
+    // z_av: gate results present for the head step and the ones behind it (a running count);
+    // z_need = G * (e_h + 1), the results the head's next hidden block needs; e_zrow = G * e_h;
+    // e_base = the head step's layer * HB, registered one cycle after a pop (hence e_fresh)
+    localparam integer ZAW = $clog2(CTX_DEPTH * ZDEPTH + 1) + 1;
+    localparam [ZAW-1:0] G_Z = G[ZAW-1:0], ROWS_Z = ROWS[ZAW-1:0];
+    reg [ZAW-1:0] z_av, z_need;
+    reg [31:0] e_zrow, e_base;
+    reg e_fresh;
+    wire e_issue = (ctx_cnt != 0) && !e_fresh && (z_av >= z_need);
     wire ctx_pop = e_issue && (e_h == HB - 1);
     always @(posedge clk) begin
-        if (ctx_push) ctx_mem[ctx_wr] <= {cur_seq_end, fid, first_step, layer};
+        if (ctx_push) ctx_mem[ctx_wr] <= ctx_wdata;
         if (core_rst) begin
             ctx_wr <= 0;
             ctx_rd <= 0;
@@ -816,6 +952,7 @@ module engine #(
             ctx_cnt <= ctx_cnt + (ctx_push ? 3'd1 : 3'd0) - (ctx_pop ? 3'd1 : 3'd0);
         end
     end
+    always @(posedge clk) e_base <= e_layer * HB;
     reg e1_valid;
     reg [ETW-1:0] e1_tag;
     reg [K*PRE_WIDTH-1:0] e1_z[0:5];
@@ -826,11 +963,11 @@ module engine #(
         e1_valid <= e_issue && !core_rst;
         e1_tag <= {e_send, e_fid, e_layer, e_h[15:0]};
         for (zq = 0; zq < G; zq = zq + 1) begin
-            e1_z[zq] <= zmem[G * e_h + zq];
-            if (CELL == 1) e1_z[3+zq] <= zmem[ROWS + G * e_h + zq];
+            e1_z[zq] <= zmem[e_zrow + zq];
+            if (CELL == 1) e1_z[3+zq] <= zmem[ROWS + e_zrow + zq];
         end
-        e1_s <= e_first ? {K * SW{1'b0}} : state_mem[e_layer * HB + e_h];
-        e1_p <= (PEEP != 0) ? peep_mem[e_layer * HB + e_h] : {PWORD{1'b0}};
+        e1_s <= e_first ? {K * SW{1'b0}} : state_mem[e_base + e_h];
+        e1_p <= (PEEP != 0) ? peep_mem[e_base + e_h] : {PWORD{1'b0}};
     end
     wire [K-1:0] lane_valid;
     wire [K*ETW-1:0] lane_tag;
@@ -880,6 +1017,10 @@ module engine #(
         end
     endgenerate
     wire e_out_valid = lane_valid[0];
+    // state write one cycle later, its address registered (read by the layer's next step only)
+    reg sw_valid;
+    reg [31:0] sw_addr;
+    reg [K*SW-1:0] sw_data;
     wire [15:0] e_out_h = lane_tag[15:0];
     wire [7:0] e_out_layer = lane_tag[16+:8];
     wire [1:0] e_out_fid = lane_tag[24+:2];
@@ -889,7 +1030,10 @@ module engine #(
     wire [(K-1)*(ETW+1)-1:0] unused_lanes = {lane_valid[K-1:1], lane_tag[K*ETW-1:ETW]};
     /* verilator lint_on UNUSEDSIGNAL */
     always @(posedge clk) begin
-        if (e_out_valid) state_mem[e_out_layer * HB + {16'd0, e_out_h}] <= e_out_b;
+        sw_valid <= e_out_valid && !core_rst;
+        sw_addr <= e_out_layer * HB + {16'd0, e_out_h};
+        sw_data <= e_out_b;
+        if (sw_valid) state_mem[sw_addr] <= sw_data;
     end
 
     // ------------------------------------------------------------------ recurrence FFT
@@ -964,15 +1108,22 @@ module engine #(
             m_cnt <= m_cnt + 1;
         end
         if (core_rst) begin
-            z_seen <= 0;
-            z_base <= 0;
+            z_av <= 0;
+            z_need <= G_Z;
+            e_zrow <= 0;
+            e_fresh <= 1'b1;
             e_h <= 0;
         end else begin
-            if (res_gate && res_kind == z_kind) z_seen <= z_seen + 1;
+            z_av <= z_av + ((res_gate && res_kind == z_kind) ? {{(ZAW - 1) {1'b0}}, 1'b1} : {ZAW{1'b0}})
+                    - (ctx_pop ? ROWS_Z : {ZAW{1'b0}});
+            e_fresh <= ctx_pop || (ctx_push && ctx_cnt == 0);  // a new head: e_base follows
             if (ctx_pop) begin
-                z_base <= z_base + ROWS;
+                z_need <= G_Z;
+                e_zrow <= 0;
                 e_h <= 0;
             end else if (e_issue) begin
+                z_need <= z_need + G_Z;
+                e_zrow <= e_zrow + G;
                 e_h <= e_h + 1;
             end
         end
@@ -1132,7 +1283,7 @@ module engine #(
     // (SDEPTH <= 65536, checked above).
     /* verilator lint_off UNUSEDSIGNAL */
     wire unused = &{1'b0, s_axil_wstrb, s_axil_awaddr[1:0], s_axil_araddr[1:0], clr_reg,
-                    s_axil_wdata[31:3], ld_addr, bias_addr, rf_addr[31:16], rfo_slot};
+                    s_axil_wdata[31:3], ld_addr, bias_addr, sw_addr, rf_addr[31:16], rfo_slot};
     /* verilator lint_on UNUSEDSIGNAL */
 endmodule
 
