@@ -5,12 +5,17 @@
 //            s = 1..log2(K) combine groups of m = 2**s points: for j < m/2,
 //            (v[g+j], v[g+j+m/2]) <- fft_bfly(v[g+j], v[g+j+m/2], W_K^(j*K/m)).
 //            INVERSE 1 uses the conjugate twiddles (unscaled inverse transform).
+//            CONJ_UPPER 1: input points n > K/2 are given conjugated (their in_im negated, as
+//            ifft_herm's Hermitian rebuild copies them); stage 1 pairs point n - K/2 with n,
+//            so its butterflies undo that by swapping sum and difference (no adder).
 //            Twiddles: fft_twiddle.vh (generated from golden.fft.twiddles), constants.
-// Formats  : in sIN_WIDTH.F (IN_WIDTH may exceed BASE_WIDTH by one: the Hermitian rebuild of
-//            ifft_herm negates s(BASE).F codes); stage s output s(BASE_WIDTH+s).F, saturated;
-//            out s(BASE_WIDTH+log2 K).F, point n at bits [n*OW +: OW], OW = BASE_WIDTH+log2 K.
-// Latency  : 6*log2(K) cycles of ce (fft_bfly: 6 per stage); a new block every enabled
-//            cycle (II = 1).
+// Formats  : in sIN_WIDTH.F; stage s output s(IN_WIDTH+s).F, saturated; out
+//            s(IN_WIDTH+log2 K).F, point n at bits [n*OW +: OW], OW = IN_WIDTH+log2 K.
+// Latency  : LATENCY = sum of the stage latencies, cycles of ce: stage 1 (twiddle 1) 2 cycles
+//            (the block inputs go straight into registers, then one add), stage 2 (twiddles 1
+//            and -i, +i inverse) 1 cycle (one add), stages 3.. 6 cycles (fft_bfly with a
+//            multiplier).  K=2: 2, K >= 4: 6*log2(K) - 9 (K=4: 3, K=8: 9, K=16: 15, K=32: 21).
+//            A new block every enabled cycle (II = 1).
 // Bit growth: 1 integer bit per stage, no scaling (saturation only at full-scale rounding).
 // Handshake: valid-only with a clock enable; in_user rides along with in_valid.
 
@@ -21,9 +26,9 @@
 module fft_dit #(
     parameter integer K          = 8,
     parameter integer IN_WIDTH   = 16,
-    parameter integer BASE_WIDTH = 16,
     parameter integer TW_WIDTH   = 18,
     parameter integer INVERSE    = 0,
+    parameter integer CONJ_UPPER = 0,
     parameter integer USER_WIDTH = 1
 ) (
     input  wire                                   clk,
@@ -35,24 +40,41 @@ module fft_dit #(
     input  wire [K*IN_WIDTH-1:0]                  in_im,
     output wire                                   out_valid,
     output wire [USER_WIDTH-1:0]                  out_user,
-    output wire [K*(BASE_WIDTH+$clog2(K))-1:0]    out_re,
-    output wire [K*(BASE_WIDTH+$clog2(K))-1:0]    out_im
+    output wire [K*(IN_WIDTH+$clog2(K))-1:0]      out_re,
+    output wire [K*(IN_WIDTH+$clog2(K))-1:0]      out_im
 );
 
 `include "fft_twiddle.vh"
 
     localparam integer LOG2K = $clog2(K);
-    localparam integer OW = BASE_WIDTH + LOG2K;
-    localparam integer MW = ((IN_WIDTH > OW) ? IN_WIDTH : OW) + 1;  // slot width (sign-extended)
-    localparam integer BFLY_LATENCY = 6;  // fft_bfly LATENCY
-    localparam integer LATENCY = BFLY_LATENCY * LOG2K;
+    localparam integer OW = IN_WIDTH + LOG2K;
+    localparam integer MW = OW + 1;  // slot width (sign-extended; never a zero replication)
+    localparam integer GENERAL_LATENCY = 6;  // fft_bfly with a multiplier
+
+    // Stage s latency: stages 1 and 2 have only the twiddles 1 and -i (+i inverse), wired.
+    function automatic integer stage_latency;
+        input integer s;
+        begin
+            stage_latency = (s == 1) ? 2 : (s == 2) ? 1 : GENERAL_LATENCY;
+        end
+    endfunction
+
+    function automatic integer total_latency;
+        input integer stages;
+        integer s;
+        begin
+            total_latency = 0;
+            for (s = 1; s <= stages; s = s + 1) total_latency = total_latency + stage_latency(s);
+        end
+    endfunction
+
+    localparam integer LATENCY = total_latency(LOG2K);
 
     initial begin
         if (K < 2 || K > 32 || (1 << LOG2K) != K || TW_WIDTH < 4 || TW_WIDTH > 27
-                || IN_WIDTH < BASE_WIDTH || IN_WIDTH > BASE_WIDTH + 1 || INVERSE < 0
-                || INVERSE > 1) begin
-            $error("%m: bad parameters K=%0d IN_WIDTH=%0d BASE_WIDTH=%0d TW_WIDTH=%0d",
-                   K, IN_WIDTH, BASE_WIDTH, TW_WIDTH);
+                || INVERSE < 0 || INVERSE > 1 || CONJ_UPPER < 0 || CONJ_UPPER > 1) begin
+            $error("%m: bad parameters K=%0d IN_WIDTH=%0d TW_WIDTH=%0d INVERSE=%0d CONJ_UPPER=%0d",
+                   K, IN_WIDTH, TW_WIDTH, INVERSE, CONJ_UPPER);
             $finish;
         end
     end
@@ -79,13 +101,13 @@ module fft_dit #(
         for (n = 0; n < K; n = n + 1) begin : g_in
             localparam integer SRC = bitrev(n, LOG2K);
             assign st_re[n] = {{(MW - IN_WIDTH) {in_re[SRC*IN_WIDTH+IN_WIDTH-1]}},
-                                      in_re[SRC*IN_WIDTH+:IN_WIDTH]};
+                               in_re[SRC*IN_WIDTH+:IN_WIDTH]};
             assign st_im[n] = {{(MW - IN_WIDTH) {in_im[SRC*IN_WIDTH+IN_WIDTH-1]}},
-                                      in_im[SRC*IN_WIDTH+:IN_WIDTH]};
+                               in_im[SRC*IN_WIDTH+:IN_WIDTH]};
         end
         for (s = 1; s <= LOG2K; s = s + 1) begin : g_stage
-            localparam integer WI = (s == 1) ? IN_WIDTH : BASE_WIDTH + s - 1;
-            localparam integer WO = BASE_WIDTH + s;
+            localparam integer WI = IN_WIDTH + s - 1;
+            localparam integer WO = IN_WIDTH + s;
             localparam integer M = 1 << s;
             localparam integer H = M / 2;
             for (g = 0; g < K / M; g = g + 1) begin : g_group
@@ -98,13 +120,18 @@ module fft_dit #(
                     localparam integer WR = fft_twiddle_re(TW_WIDTH, K, TN);
                     localparam integer WI_IM = (INVERSE != 0) ? -fft_twiddle_im(TW_WIDTH, K, TN)
                                                               : fft_twiddle_im(TW_WIDTH, K, TN);
+                    // stage 1: b is input point bitrev(IB), conjugated above K/2
+                    localparam integer CONJ = (s == 1 && CONJ_UPPER != 0
+                                               && bitrev(IB, LOG2K) > K / 2) ? 1 : 0;
                     wire [WO-1:0] x0_re, x0_im, x1_re, x1_im;
                     fft_bfly #(
                         .IN_WIDTH(WI),
                         .OUT_WIDTH(WO),
                         .TW_WIDTH(TW_WIDTH),
                         .TW_RE(WR),
-                        .TW_IM(WI_IM)
+                        .TW_IM(WI_IM),
+                        .LATENCY(stage_latency(s)),
+                        .CONJ_B(CONJ)
                     ) bfly_inst (
                         .clk(clk),
                         .ce(ce),

@@ -6,8 +6,9 @@
 // Formats  : in  s_axis_tdata: K words sIN_WIDTH.F, point n at [n*IN_WIDTH +: IN_WIDTH];
 //            out m_axis_tdata: K/2+1 complex words, bin b at [b*2*OW +: 2*OW] = {im, re},
 //                each s(OW).F with OW = IN_WIDTH + log2 K.
-// Latency  : 6*log2(K) cycles from accepted input to valid output (fft_dit; K=8: 18,
-//            K=16: 24); II = 1 (one block per cycle at full throughput).
+// Latency  : fft_dit's LATENCY from accepted input to valid output: K=2: 2, K >= 4:
+//            6*log2(K) - 9 (K=8: 9, K=16: 15); the inputs go straight into registers.  II = 1
+//            (one block per cycle at full throughput).
 // Bit growth: 1 bit per stage, saturating (golden.fft.fft_out_fmt).
 // Handshake: AXI-Stream valid/ready.  The whole pipeline shares one clock enable
 //            ce = m_axis_tready | ~m_axis_tvalid, so s_axis_tready = ce (a combinational
@@ -48,9 +49,9 @@ module fft_real #(
     fft_dit #(
         .K(K),
         .IN_WIDTH(IN_WIDTH),
-        .BASE_WIDTH(IN_WIDTH),
         .TW_WIDTH(TW_WIDTH),
         .INVERSE(0),
+        .CONJ_UPPER(0),
         .USER_WIDTH(USER_WIDTH)
     ) fft_dit_inst (
         .clk(clk),

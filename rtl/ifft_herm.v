@@ -4,14 +4,16 @@
 // Function : y[n] = Re(sum_b Y[b] W_K^(-b*n)) over the full spectrum rebuilt from half_bins
 //            0..K/2 by Y[K-b] = conj(Y[b]); the imaginary parts of half_bins 0 and K/2 are
 //            ignored.  Radix-2 DIT (fft_dit, INVERSE 1, conjugate twiddles), per-stage RND
-//            of the twiddle product and SAT of the sum, exactly as golden.
+//            of the twiddle product and SAT of the sum, exactly as golden.  The rebuild is
+//            wiring: bins b > K/2 copy half_bins[K-b] unnegated and fft_dit (CONJ_UPPER 1)
+//            applies the conjugation in its first stage by swapping a sum and a difference,
+//            so no negation (and no IN_WIDTH+1 bit word for -(-2^(IN_WIDTH-1))) is needed.
 // Formats  : in  s_axis_tdata: K/2+1 complex words, bin b at [b*2*IN_WIDTH +: 2*IN_WIDTH]
 //                = {im, re}, each sIN_WIDTH.F;
-//            internal: conjugated half_bins need IN_WIDTH+1 bits (-(-2^(IN_WIDTH-1)));
 //            out m_axis_tdata: K real words s(OW).F, OW = IN_WIDTH + log2 K, point n at
 //                [n*OW +: OW].
-// Latency  : 6*log2(K) cycles (fft_dit; K=8: 18, K=16: 24; the Hermitian rebuild is wiring
-//            and one negation in front of the first stage registers); II = 1.
+// Latency  : fft_dit's LATENCY: K=2: 2, K >= 4: 6*log2(K) - 9 (K=8: 9, K=16: 15); the inputs
+//            go straight into registers.  II = 1.
 // Bit growth: 1 bit per stage, saturating; no 1/K scaling (folded into the weights).
 // Handshake: AXI-Stream valid/ready, one clock enable ce = m_axis_tready | ~m_axis_tvalid,
 //            s_axis_tready = ce; s_axis_tuser travels with its block.
@@ -39,12 +41,11 @@ module ifft_herm #(
 );
 
     localparam integer OW = IN_WIDTH + $clog2(K);
-    localparam integer XW = IN_WIDTH + 1;  // full-spectrum word width
 
     wire ce = m_axis_tready | ~m_axis_tvalid;
     assign s_axis_tready = ce;
 
-    wire [K*XW-1:0] full_re, full_im;
+    wire [K*IN_WIDTH-1:0] full_re, full_im;  // bins b > K/2: conj(full spectrum)
 
     // The imaginary parts of half_bins 0 and K/2 are ignored by definition.
     /* verilator lint_off UNUSEDSIGNAL */
@@ -55,19 +56,11 @@ module ifft_herm #(
     generate
         for (b = 0; b < K; b = b + 1) begin : g_full
             localparam integer SRC = (b <= K / 2) ? b : K - b;
-            wire [IN_WIDTH-1:0] re = half_bins[SRC*2*IN_WIDTH+:IN_WIDTH];
-            wire [IN_WIDTH-1:0] im = half_bins[SRC*2*IN_WIDTH+IN_WIDTH+:IN_WIDTH];
-            wire [XW-1:0] re_x = {re[IN_WIDTH-1], re};
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire [XW-1:0] im_x = {im[IN_WIDTH-1], im};  // unused for bins 0 and K/2
-            /* verilator lint_on UNUSEDSIGNAL */
-            assign full_re[b*XW+:XW] = re_x;
+            assign full_re[b*IN_WIDTH+:IN_WIDTH] = half_bins[SRC*2*IN_WIDTH+:IN_WIDTH];
             if (b == 0 || b == K / 2) begin : g_real
-                assign full_im[b*XW+:XW] = {XW{1'b0}};
-            end else if (b < K / 2) begin : g_pos
-                assign full_im[b*XW+:XW] = im_x;
-            end else begin : g_conj
-                assign full_im[b*XW+:XW] = -im_x;
+                assign full_im[b*IN_WIDTH+:IN_WIDTH] = {IN_WIDTH{1'b0}};
+            end else begin : g_cplx
+                assign full_im[b*IN_WIDTH+:IN_WIDTH] = half_bins[SRC*2*IN_WIDTH+IN_WIDTH+:IN_WIDTH];
             end
         end
     endgenerate
@@ -79,10 +72,10 @@ module ifft_herm #(
 
     fft_dit #(
         .K(K),
-        .IN_WIDTH(XW),
-        .BASE_WIDTH(IN_WIDTH),
+        .IN_WIDTH(IN_WIDTH),
         .TW_WIDTH(TW_WIDTH),
         .INVERSE(1),
+        .CONJ_UPPER(1),
         .USER_WIDTH(USER_WIDTH)
     ) fft_dit_inst (
         .clk(clk),

@@ -1,10 +1,11 @@
 """fft_bfly vs the butterfly of golden.fft._dit, one constant twiddle per build, random ce.
 
 Vectors: every combination of edge codes (most negative, full scale, 0, +-1) for a and b, then
-seeded uniform random operands.  Twiddles: the three wired ones (1, -i, +i), a general one
-(W_8^1), and the most negative code on both parts (|w| > 1: the widest t, and a +- t
-saturates often).  ce toggles at random; the output on an enabled cycle is the input of
-LATENCY (6) enabled cycles earlier, so a wrong latency fails every word.
+seeded uniform random operands.  Twiddles: the three wired ones (1, -i, +i), each with and
+without CONJ_B (the b port holds conj(b)) at LATENCY 1, 2 and 6; a general one (W_8^1, also
+with a split cmul operand), and the most negative code on both parts (|w| > 1: the widest t,
+and a +- t saturates often).  ce toggles at random; the output on an enabled cycle is the
+input of LATENCY enabled cycles earlier, so a wrong latency fails every word.
 """
 from __future__ import annotations
 
@@ -17,21 +18,22 @@ import pytest
 from tb.common.sim import run_cocotb, sim_cases
 
 TOP = "fft_bfly"
-LATENCY = 6
 
 
-def _set(iw: int, ow: int, tw: int, w: tuple[int, int]) -> dict:
-    return dict(IN_WIDTH=iw, OUT_WIDTH=ow, TW_WIDTH=tw, TW_RE=w[0], TW_IM=w[1])
+def _set(iw: int, tw: int, w: tuple[int, int], lat: int = 6, conj: int = 0) -> dict:
+    return dict(IN_WIDTH=iw, OUT_WIDTH=iw + 1, TW_WIDTH=tw, TW_RE=w[0], TW_IM=w[1],
+                LATENCY=lat, CONJ_B=conj)
 
 
 _ONE = 1 << 16                                     # 1.0 in s18.16
 _W81 = (46341, -46341)                             # golden.fft.twiddles(8, 18), n = 1
-ICARUS = [_set(16, 17, 18, w) for w in ((_ONE, 0), (0, -_ONE), (0, _ONE), _W81)] + \
-         [_set(16, 17, 18, (-(1 << 17), -(1 << 17))),
-          _set(20, 21, 18, _W81),                 # operand above 18 bits: cmul splits it
-          _set(21, 21, 18, (_ONE, 0)),            # ifft_herm stage 1: OUT_WIDTH = IN_WIDTH
-          _set(12, 13, 8, (-128, 127))]
-VERILATOR = [_set(16, 17, 18, (0, _ONE)), _set(20, 21, 18, _W81)]
+_WIRED = [((_ONE, 0), 2, 0), ((_ONE, 0), 1, 1), ((0, -_ONE), 1, 0), ((0, -_ONE), 6, 1),
+          ((0, _ONE), 6, 0), ((0, _ONE), 2, 1)]
+ICARUS = [_set(16, 18, w, lat, conj) for w, lat, conj in _WIRED] + \
+         [_set(16, 18, _W81), _set(16, 18, (-(1 << 17), -(1 << 17))),
+          _set(20, 18, _W81),                     # operand above 18 bits: cmul splits it
+          _set(12, 8, (-128, 127))]
+VERILATOR = [_set(16, 18, (0, _ONE), 1, 1), _set(20, 18, _W81)]
 
 
 @pytest.mark.parametrize("sim,params", sim_cases(ICARUS, VERILATOR))
@@ -61,6 +63,8 @@ if cocotb is not None:
     def _expected(v: np.ndarray, cfg: dict) -> np.ndarray:
         """(n, 4) columns a_re, a_im, b_re, b_im -> (n, 4) x0_re, x0_im, x1_re, x1_im."""
         ar, ai, br, bi = v.T
+        if cfg["CONJ_B"]:
+            bi = -bi                  # the port holds conj(b)
         wr, wi, twf = cfg["TW_RE"], cfg["TW_IM"], cfg["TW_WIDTH"] - 2
         tr = round_shift(br * wr - bi * wi, twf, RND)
         ti = round_shift(br * wi + bi * wr, twf, RND)
@@ -71,7 +75,7 @@ if cocotb is not None:
     @cocotb.test()
     async def fft_bfly_golden(dut):
         cfg = tb_cfg()
-        iw, ow = cfg["IN_WIDTH"], cfg["OUT_WIDTH"]
+        iw, ow, lat = cfg["IN_WIDTH"], cfg["OUT_WIDTH"], cfg["LATENCY"]
         rng = random.Random(cfg["SEED"])
         lo, hi = -(1 << (iw - 1)), (1 << (iw - 1)) - 1
         edge = [lo, hi, 0, 1, -1]
@@ -95,7 +99,7 @@ if cocotb is not None:
             await ReadOnly()
             if ce:
                 # the output registers hold the butterfly of the input LATENCY enabled edges ago
-                if n_in >= LATENCY:
+                if n_in >= lat:
                     got.append([o.value.to_unsigned() for o in outs])
                 n_in += 1
         bad = np.argwhere(np.array(got) != exp)
