@@ -98,14 +98,14 @@ module engine #(
     input  wire                       s_axil_wvalid,
     output wire                       s_axil_wready,
     output wire [1:0]                 s_axil_bresp,
-    output reg                        s_axil_bvalid,
+    output wire                       s_axil_bvalid,
     input  wire                       s_axil_bready,
     input  wire [7:0]                 s_axil_araddr,
     input  wire                       s_axil_arvalid,
     output wire                       s_axil_arready,
-    output reg  [31:0]                s_axil_rdata,
+    output wire [31:0]                s_axil_rdata,
     output wire [1:0]                 s_axil_rresp,
-    output reg                        s_axil_rvalid,
+    output wire                       s_axil_rvalid,
     input  wire                       s_axil_rready,
     // run-time memory load (one element per beat)
     input  wire                       ld_valid,
@@ -179,7 +179,6 @@ module engine #(
     localparam integer CTX_DEPTH = 4;  // layer steps in flight in the element-wise unit
     localparam integer CTXW = 8 + 1 + 2 + 1;  // step context {seq_end, fid, first, layer}
     localparam integer ETW = 16 + 8 + 2 + 1;  // element-wise tag {seq_end, fid, layer, h}
-    localparam [31:0] ID = 32'h45524e31;  // "ERN1"
     localparam [31:0] K2_M1 = K2 - 1;
     localparam [31:0] LAYERS_M1 = LAYERS - 1;
     localparam [4:0] LAST_WRD = K2_M1[4:0];  // last packed word of a block (K <= 32)
@@ -224,7 +223,6 @@ module engine #(
     reg [SBW-1:0] spec_mem[0:SDEPTH-1];
     reg [K*PRE_WIDTH-1:0] zmem[0:ZDEPTH-1];
     reg [K*SW-1:0] state_mem[0:LAYERS*HB-1];
-    reg [K*DATA_WIDTH:0] ofifo_mem[0:OF_DEPTH-1];
     initial begin
         $readmemh({MEM_PREFIX, "w.mem"}, wmem);
         $readmemh({MEM_PREFIX, "bias.mem"}, bias_mem);
@@ -232,11 +230,9 @@ module engine #(
     end
 
     // ------------------------------------------------------------------ control registers
-    reg run_reg, soft_rst_reg, clr_reg;
+    // (engine_regs: AXI4-Lite block, CTRL, STATUS, counters, configuration read-back)
+    wire run_reg, soft_rst_reg, clr_reg;
     wire core_rst = rst | soft_rst_reg;
-    reg done_reg, frame_err_reg;
-    reg [31:0] frames_cnt, seqs_cnt, cycles_cnt, beats_cnt, in_stall_cnt, out_stall_cnt;
-    reg [31:0] in_wait_cnt, frame_cycles, last_frame_cycles;
 
     // ------------------------------------------------------------------ sequencer state
     localparam [2:0] S_IDLE = 3'd0, S_GATE = 3'd1, S_SETUP = 3'd2, S_PROJ = 3'd3;
@@ -252,7 +248,6 @@ module engine #(
     // written in order, so a count and the id of the frame that writes it suffice
     reg [15:0] slot_cnt[0:NSLOT-1];
     reg [1:0] slot_fid[0:NSLOT-1];
-    reg [31:0] of_count, of_resv;
     reg seq_end_mem[0:1];
 
     // ------------------------------------------------------------------ input path
@@ -371,7 +366,7 @@ module engine #(
     reg [GRPW-1:0] grp;
     reg [ROWW-1:0] grp_row;  // grp * N_PE, kept as a running sum (no multiplier in the generator)
     reg [WAW-1:0] wa;
-    wire of_room = (of_resv + RB) <= OF_DEPTH;
+    wire of_room;
     wire frame_ready = run_reg && (frames_loaded != frames_started) && of_room;
     wire in_pass = (state == S_GATE) || (state == S_PROJ);
     // per-pass operand segments A (first) and B (second; gate passes only), each
@@ -1130,31 +1125,31 @@ module engine #(
     end
 
     // ------------------------------------------------------------------ output FIFO
-    // a frame reserves room for its whole output when it starts (of_resv), so the results
+    // (engine_ofifo) a frame reserves room for its whole output when it starts, so the results
     // in flight never find the FIFO full
-    reg [31:0] of_wr, of_rd;
     wire of_push = rf_valid && rf_is_r && last_layer;
-    wire of_pop = m_axis_tvalid && m_axis_tready;
     wire frame_start = (state == S_IDLE) && frame_ready;
     wire frame_end = of_push && ({16'd0, rf_blk} == RB - 1);  // last output block of a frame
-    assign m_axis_tvalid = (of_count != 0);
-    assign {m_axis_tlast, m_axis_tdata} = ofifo_mem[of_rd[$clog2(OF_DEPTH)-1:0]];
+    engine_ofifo #(
+        .DATA_WIDTH(K * DATA_WIDTH),
+        .DEPTH(OF_DEPTH),
+        .BLOCKS(RB)
+    ) ofifo_inst (
+        .clk(clk),
+        .rst(core_rst),
+        .reserve(frame_start),
+        .room(of_room),
+        .s_axis_tdata(rf_data),
+        .s_axis_tvalid(of_push),
+        .s_axis_tlast(rf_send && {16'd0, rf_blk} == RB - 1),
+        .m_axis_tdata(m_axis_tdata),
+        .m_axis_tvalid(m_axis_tvalid),
+        .m_axis_tready(m_axis_tready),
+        .m_axis_tlast(m_axis_tlast)
+    );
     always @(posedge clk) begin
-        if (of_push)
-            ofifo_mem[of_wr[$clog2(OF_DEPTH)-1:0]] <= {rf_send && {16'd0, rf_blk} == RB - 1, rf_data};
-        if (core_rst) begin
-            of_wr <= 0;
-            of_rd <= 0;
-            of_count <= 0;
-            of_resv <= 0;
-            frames_done <= 0;
-        end else begin
-            if (of_push) of_wr <= of_wr + 1;
-            if (of_pop) of_rd <= of_rd + 1;
-            of_count <= of_count + (of_push ? 1 : 0) - (of_pop ? 1 : 0);
-            of_resv <= of_resv + (frame_start ? RB : 0) - (of_pop ? 1 : 0);
-            if (frame_end) frames_done <= frames_done + 1'b1;
-        end
+        if (core_rst) frames_done <= 0;
+        else if (frame_end) frames_done <= frames_done + 1'b1;
     end
 
     // ------------------------------------------------------------------ run-time load port
@@ -1168,7 +1163,6 @@ module engine #(
                 : (ld_sel == 2'd1) ? (ld_addr >= BDEPTH || {16'd0, ld_lane} >= K)
                 : (ld_sel == 2'd2) ? (PEEP == 0 || ld_addr >= PDEPTH || {16'd0, ld_lane} >= 3 * K)
                 : 1'b1;
-    reg load_err_reg;
     wire active = (state != S_IDLE) || in_flight;  // counted by CYCLES and LAST_FRAME_CYCLES
     always @(posedge clk) begin
         if (ld_fire && !ld_bad) begin
@@ -1183,107 +1177,56 @@ module engine #(
 
     // ------------------------------------------------------------------ AXI4-Lite registers
     wire busy = (state != S_IDLE) || in_flight || (frames_loaded != frames_started) || (in_beat != 0)
-                || (frames_accepted != frames_loaded) || (of_count != 0);
-    wire wr_fire = s_axil_awvalid && s_axil_wvalid && !s_axil_bvalid;
-    assign s_axil_awready = wr_fire;
-    assign s_axil_wready = wr_fire;
-    assign s_axil_bresp = 2'b00;
-    assign s_axil_arready = !s_axil_rvalid;
-    assign s_axil_rresp = 2'b00;
-    always @(posedge clk) begin
-        soft_rst_reg <= 1'b0;
-        clr_reg <= 1'b0;
-        if (rst) begin
-            run_reg <= 1'b0;
-            s_axil_bvalid <= 1'b0;
-            s_axil_rvalid <= 1'b0;
-        end else begin
-            if (s_axil_bvalid && s_axil_bready) s_axil_bvalid <= 1'b0;
-            if (wr_fire) begin
-                s_axil_bvalid <= 1'b1;
-                if (s_axil_awaddr[7:2] == 6'h00 && s_axil_wstrb[0]) begin
-                    run_reg <= s_axil_wdata[0];
-                    soft_rst_reg <= s_axil_wdata[1];
-                    clr_reg <= s_axil_wdata[2];
-                end
-            end
-            if (s_axil_rvalid && s_axil_rready) s_axil_rvalid <= 1'b0;
-            if (s_axil_arvalid && !s_axil_rvalid) begin
-                s_axil_rvalid <= 1'b1;
-                case (s_axil_araddr[7:2])
-                    6'h00: s_axil_rdata <= {29'd0, 2'b00, run_reg};
-                    6'h01: s_axil_rdata <= {25'd0, load_err_reg, first_step, state == S_IDLE, 1'b0,
-                                            frame_err_reg, done_reg, busy};
-                    6'h02: s_axil_rdata <= frames_cnt;
-                    6'h03: s_axil_rdata <= seqs_cnt;
-                    6'h04: s_axil_rdata <= cycles_cnt;
-                    6'h05: s_axil_rdata <= beats_cnt;
-                    6'h06: s_axil_rdata <= in_stall_cnt;
-                    6'h07: s_axil_rdata <= out_stall_cnt;
-                    6'h08: s_axil_rdata <= K | (N_PE << 16);
-                    6'h09: s_axil_rdata <= CELL | (PEEP << 4) | (LAYERS << 8);
-                    6'h0a: s_axil_rdata <= IN_SIZE;
-                    6'h0b: s_axil_rdata <= HIDDEN | (PROJ << 16);
-                    6'h0c: s_axil_rdata <= DATA_WIDTH | (DATA_FRAC << 8) | (WEIGHT_WIDTH << 16)
-                                           | (WEIGHT_FRAC << 24);
-                    6'h0d: s_axil_rdata <= SPEC_WIDTH | (SPEC_FRAC << 8) | (PRE_WIDTH << 16)
-                                           | (PRE_FRAC << 24);
-                    6'h0e: s_axil_rdata <= BIAS_WIDTH | (BIAS_FRAC << 8) | (PEEP_WIDTH << 16)
-                                           | (PEEP_FRAC << 24);
-                    6'h0f: s_axil_rdata <= GATE_WIDTH | (GATE_FRAC << 8) | (CELL_WIDTH << 16)
-                                           | (CELL_FRAC << 24);
-                    6'h10: s_axil_rdata <= TW_WIDTH | (ACT_SEG_BITS << 8);
-                    6'h11: s_axil_rdata <= ID;
-                    6'h12: s_axil_rdata <= last_frame_cycles;
-                    6'h13: s_axil_rdata <= in_wait_cnt;
-                    default: s_axil_rdata <= 32'd0;
-                endcase
-            end
-        end
-    end
-    // status and counters (soft reset keeps them; CTRL bit 2 clears them)
-    always @(posedge clk) begin
-        if (rst || clr_reg) begin
-            done_reg <= 1'b0;
-            frame_err_reg <= 1'b0;
-            load_err_reg <= 1'b0;
-            frames_cnt <= 0;
-            seqs_cnt <= 0;
-            cycles_cnt <= 0;
-            beats_cnt <= 0;
-            in_stall_cnt <= 0;
-            out_stall_cnt <= 0;
-            in_wait_cnt <= 0;
-            frame_cycles <= 0;
-            last_frame_cycles <= 0;
-        end else begin
-            if (active) cycles_cnt <= cycles_cnt + 1;
-            if (b_valid) beats_cnt <= beats_cnt + 1;
-            if (s_axis_tvalid && !s_axis_tready) in_stall_cnt <= in_stall_cnt + 1;
-            if (m_axis_tvalid && !m_axis_tready) out_stall_cnt <= out_stall_cnt + 1;
-            if (state == S_IDLE && run_reg && !first_step && frames_loaded == frames_started)
-                in_wait_cnt <= in_wait_cnt + 1;
-            if (in_fire && s_axis_tlast && !in_frame_end) frame_err_reg <= 1'b1;
-            if (ld_fire && ld_bad) load_err_reg <= 1'b1;
-            if (active) frame_cycles <= frame_cycles + 1;
-            if (frame_end && !core_rst) begin
-                frames_cnt <= frames_cnt + 1;
-                last_frame_cycles <= frame_cycles + 1;
-                frame_cycles <= 0;
-                if (rf_send) begin
-                    seqs_cnt <= seqs_cnt + 1;
-                    done_reg <= 1'b1;
-                end
-            end
-        end
-    end
-    // CTRL uses wdata[2:0] only; the AXI-Lite byte offset and strobes beyond lane 0 carry no
-    // information; the memory addresses (ld_addr, bias_addr) are 32-bit words of which only
+                || (frames_accepted != frames_loaded) || m_axis_tvalid;
+    engine_regs #(
+        .K(K), .N_PE(N_PE), .CELL(CELL), .LAYERS(LAYERS), .IN_SIZE(IN_SIZE), .HIDDEN(HIDDEN),
+        .PROJ(PROJ), .PEEP(PEEP), .DATA_WIDTH(DATA_WIDTH), .DATA_FRAC(DATA_FRAC),
+        .WEIGHT_WIDTH(WEIGHT_WIDTH), .WEIGHT_FRAC(WEIGHT_FRAC), .SPEC_WIDTH(SPEC_WIDTH),
+        .SPEC_FRAC(SPEC_FRAC), .PRE_WIDTH(PRE_WIDTH), .PRE_FRAC(PRE_FRAC), .BIAS_WIDTH(BIAS_WIDTH),
+        .BIAS_FRAC(BIAS_FRAC), .PEEP_WIDTH(PEEP_WIDTH), .PEEP_FRAC(PEEP_FRAC),
+        .GATE_WIDTH(GATE_WIDTH), .GATE_FRAC(GATE_FRAC), .CELL_WIDTH(CELL_WIDTH),
+        .CELL_FRAC(CELL_FRAC), .TW_WIDTH(TW_WIDTH), .ACT_SEG_BITS(ACT_SEG_BITS)
+    ) regs_inst (
+        .clk(clk),
+        .rst(rst),
+        .s_axil_awaddr(s_axil_awaddr),
+        .s_axil_awvalid(s_axil_awvalid),
+        .s_axil_awready(s_axil_awready),
+        .s_axil_wdata(s_axil_wdata),
+        .s_axil_wstrb(s_axil_wstrb),
+        .s_axil_wvalid(s_axil_wvalid),
+        .s_axil_wready(s_axil_wready),
+        .s_axil_bresp(s_axil_bresp),
+        .s_axil_bvalid(s_axil_bvalid),
+        .s_axil_bready(s_axil_bready),
+        .s_axil_araddr(s_axil_araddr),
+        .s_axil_arvalid(s_axil_arvalid),
+        .s_axil_arready(s_axil_arready),
+        .s_axil_rdata(s_axil_rdata),
+        .s_axil_rresp(s_axil_rresp),
+        .s_axil_rvalid(s_axil_rvalid),
+        .s_axil_rready(s_axil_rready),
+        .ctrl_run(run_reg),
+        .ctrl_soft_rst(soft_rst_reg),
+        .ctrl_clr(clr_reg),
+        .stat_busy(busy),
+        .stat_idle(state == S_IDLE),
+        .stat_first_step(first_step),
+        .stat_active(active),
+        .stat_beat(b_valid),
+        .stat_in_stall(s_axis_tvalid && !s_axis_tready),
+        .stat_out_stall(m_axis_tvalid && !m_axis_tready),
+        .stat_in_wait(state == S_IDLE && run_reg && !first_step && frames_loaded == frames_started),
+        .stat_tlast_err(in_fire && s_axis_tlast && !in_frame_end),
+        .stat_load_err(ld_fire && ld_bad),
+        .stat_frame_end(frame_end),
+        .stat_seq_end(rf_send)
+    );
+    // the memory addresses (ld_addr, bias_addr) are 32-bit words of which only
     // the bits that reach the memory depth matter (so for rfo_slot), and spectrum addresses fit 16 bits
     // (SDEPTH <= 65536, checked above).
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused = &{1'b0, s_axil_wstrb, s_axil_awaddr[1:0], s_axil_araddr[1:0], clr_reg,
-                    s_axil_wdata[31:3], ld_addr, bias_addr, sw_addr, rf_addr[31:16], rfo_slot};
+    wire unused = &{1'b0, clr_reg, ld_addr, bias_addr, sw_addr, rf_addr[31:16], rfo_slot};
     /* verilator lint_on UNUSEDSIGNAL */
 endmodule
 
