@@ -909,9 +909,17 @@ module engine #(
     // layer 0, gx (kind 0) on the others (recurrent blocks first)
     wire [1:0] z_kind = (CELL == 0 || res_layer != 0) ? 2'd0 : 2'd1;
     wire res_gate = res_valid && res_kind != 2'd2 && {16'd0, res_row} < ROWS;
+    reg zw_valid, zw_count;
+    reg [31:0] zw_addr;
+    reg [K*PRE_WIDTH-1:0] zw_data;
     wire res_proj = res_valid && res_kind == 2'd2 && {16'd0, res_row} < RB;
     always @(posedge clk) begin
-        if (res_gate) zmem[(res_kind == 2'd1 ? ROWS : 0) + {16'd0, res_row}] <= res_z;
+        // registered write: address, data and strobe one cycle after the result
+        zw_valid <= res_gate && !core_rst;
+        zw_count <= res_gate && res_kind == z_kind && !core_rst;
+        zw_addr <= (res_kind == 2'd1 ? ROWS : 0) + {16'd0, res_row};
+        zw_data <= res_z;
+        if (zw_valid) zmem[zw_addr] <= zw_data;
     end
 
     // ------------------------------------------------------------------ element-wise unit
@@ -1109,7 +1117,7 @@ module engine #(
             e_fresh <= 1'b1;
             e_h <= 0;
         end else begin
-            z_av <= z_av + ((res_gate && res_kind == z_kind) ? {{(ZAW - 1) {1'b0}}, 1'b1} : {ZAW{1'b0}})
+            z_av <= z_av + (zw_count ? {{(ZAW - 1) {1'b0}}, 1'b1} : {ZAW{1'b0}})
                     - (ctx_pop ? ROWS_Z : {ZAW{1'b0}});
             e_fresh <= ctx_pop || (ctx_push && ctx_cnt == 0);  // a new head: e_base follows
             if (ctx_pop) begin
@@ -1156,20 +1164,35 @@ module engine #(
     // loads are taken only while RUN = 0 and no frame is in flight (a frame never sees a half
     // written model); a write outside the selected memory's depth or lanes (or to the
     // peepholes of a model without them) is dropped and sets STATUS.LOAD_ERR (sticky)
+    // The port is registered: ld_ready is a register (RUN = 0, sequencer idle, nothing in
+    // flight, one cycle earlier: a frame cannot start within a cycle of RUN rising, its input
+    // must first pass the input FFT), and an accepted write reaches its memory one cycle later
+    // from registered address, lane, data and range check.
     wire in_flight = (frames_started != frames_done);  // frames issued, outputs not all out
-    assign ld_ready = !run_reg && (state == S_IDLE) && !in_flight;
+    reg ld_ready_reg;
+    assign ld_ready = ld_ready_reg;
     wire ld_fire = ld_valid && ld_ready;
     wire ld_bad = (ld_sel == 2'd0) ? (ld_addr >= WDEPTH || {16'd0, ld_lane} >= N_PE)
                 : (ld_sel == 2'd1) ? (ld_addr >= BDEPTH || {16'd0, ld_lane} >= K)
                 : (ld_sel == 2'd2) ? (PEEP == 0 || ld_addr >= PDEPTH || {16'd0, ld_lane} >= 3 * K)
                 : 1'b1;
     wire active = (state != S_IDLE) || in_flight;  // counted by CYCLES and LAST_FRAME_CYCLES
+    reg lw_valid;
+    reg [1:0] lw_sel;
+    reg [15:0] lw_lane;
+    reg [31:0] lw_addr, lw_data;
     always @(posedge clk) begin
-        if (ld_fire && !ld_bad) begin
-            case (ld_sel)
-                2'd0: wmem[ld_addr][ld_lane*WWD+:WWD] <= ld_data[WWD-1:0];
-                2'd1: bias_mem[ld_addr][ld_lane*BMW+:BMW] <= ld_data[BMW-1:0];
-                2'd2: peep_mem[ld_addr][ld_lane*PEEP_WIDTH+:PEEP_WIDTH] <= ld_data[PEEP_WIDTH-1:0];
+        ld_ready_reg <= !core_rst && !run_reg && (state == S_IDLE) && !in_flight;
+        lw_valid <= ld_fire && !ld_bad && !core_rst;
+        lw_sel <= ld_sel;
+        lw_lane <= ld_lane;
+        lw_addr <= ld_addr;
+        lw_data <= ld_data;
+        if (lw_valid) begin
+            case (lw_sel)
+                2'd0: wmem[lw_addr][lw_lane*WWD+:WWD] <= lw_data[WWD-1:0];
+                2'd1: bias_mem[lw_addr][lw_lane*BMW+:BMW] <= lw_data[BMW-1:0];
+                2'd2: peep_mem[lw_addr][lw_lane*PEEP_WIDTH+:PEEP_WIDTH] <= lw_data[PEEP_WIDTH-1:0];
                 default: ;
             endcase
         end
@@ -1226,7 +1249,7 @@ module engine #(
     // the bits that reach the memory depth matter (so for rfo_slot), and spectrum addresses fit 16 bits
     // (SDEPTH <= 65536, checked above).
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused = &{1'b0, clr_reg, ld_addr, bias_addr, sw_addr, rf_addr[31:16], rfo_slot};
+    wire unused = &{1'b0, clr_reg, lw_addr, zw_addr, bias_addr, sw_addr, rf_addr[31:16], rfo_slot};
     /* verilator lint_on UNUSEDSIGNAL */
 endmodule
 

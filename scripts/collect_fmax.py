@@ -1,0 +1,62 @@
+"""Merge routed ECP5 Fmax runs (the fmax.json files `python -m fpga fmax` writes) into the
+committed results file bench/results/ecp5_fmax.json, one row per (top, config, parameters,
+speed grade), each with the RTL commit it was routed on and its critical path summary.
+
+    python scripts/collect_fmax.py build/fpga/engine/tiny_ecp5_speed6/fmax.json --commit abc1234
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "results" / "ecp5_fmax.json"
+
+
+def row(run: dict, commit: str, note: str) -> dict:
+    cp = run.get("critical_path") or {}
+    fmax = run["fmax_mhz"]  # {clock: MHz}; the engine and its blocks have one clock
+    return {"top": run["top"], "config": run["config"], "params": run["params"],
+            "device": run["device"], "speed_grade": run.get("speed_grade"),
+            "fmax_mhz": min(fmax.values()) if isinstance(fmax, dict) else fmax,
+            "constraint_mhz": run.get("constraint_mhz"),
+            "critical_path": {k: cp.get(k) for k in ("from", "to", "delay_ns", "logic_ns",
+                                                      "routing_ns")},
+            "utilization": run.get("utilization"), "route_seconds": run.get("seconds"),
+            "rtl_commit": commit, "note": note,
+            "label": "ECP5 (Lattice) routed figure from nextpnr-ecp5, not a Xilinx figure"}
+
+
+def key(r: dict) -> str:
+    return json.dumps([r["top"], r["config"], r["params"], r["speed_grade"]], sort_keys=True)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("runs", nargs="+", type=Path, help="fmax.json files")
+    ap.add_argument("--commit", default="", help="RTL commit routed (default: HEAD)")
+    ap.add_argument("--note", default="", help="free text stored with each row")
+    a = ap.parse_args(argv)
+    commit = a.commit or subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+                                        capture_output=True, text=True).stdout.strip()
+    rows = {key(r): r for r in (json.loads(OUT.read_text()) if OUT.exists() else [])}
+    for p in a.runs:
+        if not p.is_file():
+            print(f"collect_fmax: {p}: no such file (run `python -m fpga fmax` first)",
+                  file=sys.stderr)
+            return 2
+        r = row(json.loads(p.read_text()), commit, a.note)
+        rows[key(r)] = r
+        print(f"{r['top']:<12} {r['config']:<8} grade {r['speed_grade']}: {r['fmax_mhz']:.1f} MHz "
+              f"({r['critical_path']['from']} -> {r['critical_path']['to']})")
+    OUT.write_text(json.dumps(sorted(rows.values(), key=lambda r: (r["top"], r["config"])),
+                              indent=1) + "\n")
+    print(f"wrote {OUT.relative_to(ROOT)} ({len(rows)} rows)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
