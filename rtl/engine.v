@@ -271,7 +271,13 @@ module engine #(
     endgenerate
     wire [XW*(K+2)-1:0] fin_out;
     wire fin_valid;
-    wire [18:0] fin_user;
+    // input FFT tuser fields: {frame end, tlast, frame slot, beat}
+    localparam integer FU_BEAT = 0, FU_SLOT = 16, FU_LAST = 17, FU_END = 18, FUW = 19;
+    wire [FUW-1:0] fin_user;
+    wire [15:0] fin_beat = fin_user[FU_BEAT+:16];
+    wire fin_slot = fin_user[FU_SLOT];
+    wire fin_last = fin_user[FU_LAST];
+    wire fin_end = fin_user[FU_END];
     // s_axis_tready of the three streaming FFT pipelines: their m_axis_tready is tied high, so
     // they never stall and tready is constantly 1 (the engine paces its inputs itself).
     /* verilator lint_off UNUSEDSIGNAL */
@@ -281,7 +287,7 @@ module engine #(
         .K(K),
         .IN_WIDTH(DATA_WIDTH),
         .TW_WIDTH(TW_WIDTH),
-        .USER_WIDTH(19)
+        .USER_WIDTH(FUW)
     ) fft_in_inst (
         .clk(clk),
         .rst(core_rst),
@@ -316,8 +322,8 @@ module engine #(
         end
     endgenerate
     always @(posedge clk) begin
-        if (fin_valid) xin_mem[fin_user[16] * QIN + {16'd0, fin_user[15:0]}] <= fin_packed;
-        if (fin_valid && fin_user[18]) seq_end_mem[fin_user[16]] <= fin_user[17];
+        if (fin_valid) xin_mem[fin_slot * QIN + {16'd0, fin_beat}] <= fin_packed;
+        if (fin_valid && fin_end) seq_end_mem[fin_slot] <= fin_last;
     end
     always @(posedge clk) begin
         if (core_rst) begin
@@ -329,7 +335,7 @@ module engine #(
                 in_beat <= in_frame_end ? 0 : in_beat + 1;
                 if (in_frame_end) frames_accepted <= frames_accepted + 1'b1;
             end
-            if (fin_valid && fin_user[18]) frames_loaded <= frames_loaded + 1'b1;
+            if (fin_valid && fin_end) frames_loaded <= frames_loaded + 1'b1;
         end
     end
 
@@ -838,11 +844,14 @@ module engine #(
         .m_axis_tready(1'b1),
         .m_axis_tuser(if_user)
     );
-    wire [1:0] if_kind = if_user[BWORD+16+:2];
-    wire [7:0] if_layer = if_user[BWORD+18+:8];
-    wire [1:0] if_fid = if_user[BWORD+26+:2];
-    wire if_send = if_user[IUW-1];
-    wire [15:0] if_row = if_user[BWORD+:16];
+    // IFFT tuser fields: {sequence end, frame id, layer, kind, row, bias word}
+    localparam integer IU_BIAS = 0, IU_ROW = BWORD, IU_KIND = BWORD + 16, IU_LAYER = BWORD + 18,
+                       IU_FID = BWORD + 26, IU_SEND = BWORD + 28;
+    wire [1:0] if_kind = if_user[IU_KIND+:2];
+    wire [7:0] if_layer = if_user[IU_LAYER+:8];
+    wire [1:0] if_fid = if_user[IU_FID+:2];
+    wire if_send = if_user[IU_SEND];
+    wire [15:0] if_row = if_user[IU_ROW+:16];
     // IFFT output -> pre (RND, SAT), registered; then + bias (SAT to pre) -> z, and pre -> data
     // (RND, SAT) for projection rows: one rounding add per stage
     reg p_valid, p_send;
@@ -886,7 +895,7 @@ module engine #(
         p_send <= if_send;
         p_row <= if_row;
         p_pre <= y_pre_word;
-        p_bias <= if_user[0+:BWORD];
+        p_bias <= if_user[IU_BIAS+:BWORD];
     end
     reg res_valid;
     reg [1:0] res_kind, res_fid;
@@ -1074,15 +1083,17 @@ module engine #(
         .m_axis_tready(1'b1),
         .m_axis_tuser(rfo_user)
     );
-    wire rfo_is_r = rfo_user[16];
-    wire rfo_blk0 = rfo_user[17];
-    wire [31:0] rfo_slot = {23'd0, rfo_user[18+:9]};
-    wire [1:0] rfo_fid = rfo_user[27+:2];
+    // recurrence FFT tuser fields: {frame id, slot, block 0, is r, address}
+    localparam integer RU_ADDR = 0, RU_IS_R = 16, RU_BLK0 = 17, RU_SLOT = 18, RU_FID = 27;
+    wire rfo_is_r = rfo_user[RU_IS_R];
+    wire rfo_blk0 = rfo_user[RU_BLK0];
+    wire [31:0] rfo_slot = {23'd0, rfo_user[RU_SLOT+:9]};
+    wire [1:0] rfo_fid = rfo_user[RU_FID+:2];
     always @(posedge clk) begin
-        if (rfo_valid && rfo_is_r) spec_mem[{16'd0, rfo_user[15:0]}] <= rfo_packed;
+        if (rfo_valid && rfo_is_r) spec_mem[{16'd0, rfo_user[RU_ADDR+:16]}] <= rfo_packed;
     end
     assign m_we = rfo_valid && !rfo_is_r;
-    assign m_blk = rfo_user[15:0];
+    assign m_blk = rfo_user[RU_ADDR+:16];
     assign m_wdata = rfo_packed;
 
     // scoreboards: r slots (count and frame id), m blocks of the current step
