@@ -64,7 +64,7 @@ module fft_bfly #(
     initial begin
         if ((KIND == 0 && (LATENCY != GENERAL_LATENCY || CONJ_B != 0)) || LATENCY < 1
                 || CONJ_B < 0 || CONJ_B > 1) begin
-            $error("%m: bad parameters TW_RE=%0d TW_IM=%0d LATENCY=%0d CONJ_B=%0d %s %0d",
+            $error("%m: bad parameters TW_RE=%0d TW_IM=%0d LATENCY=%0d CONJ_B=%0d %s %0d)",
                    TW_RE, TW_IM, LATENCY, CONJ_B, "(a general twiddle needs CONJ_B 0, LATENCY",
                    GENERAL_LATENCY);
             $finish;
