@@ -77,7 +77,8 @@ module cmul #(
             reg signed [HW+B_WIDTH-1:0] rr_hi, ii_hi, ri_hi, ir_hi;
             // a*b = (a_hi*b << L) + a_lo*b, exact in PW bits (HW >= 2, so both extensions are
             // at least one bit)
-            function automatic [PW-1:0] join_parts(input [HW+B_WIDTH-1:0] hi, input [L+B_WIDTH:0] lo);
+            function automatic [PW-1:0] join_parts(input reg [HW+B_WIDTH-1:0] hi,
+                                                   input reg [L+B_WIDTH:0] lo);
                 join_parts = {hi, {L{1'b0}}} + {{(HW - 1) {lo[L+B_WIDTH]}}, lo};
             endfunction
             always @(posedge clk) begin
