@@ -1188,25 +1188,29 @@ module engine #(
                 : (ld_sel == 2'd2) ? (PEEP == 0 || ld_addr >= PDEPTH || {16'd0, ld_lane} >= 3 * K)
                 : 1'b1;
     wire active = (state != S_IDLE) || in_flight;  // counted by CYCLES and LAST_FRAME_CYCLES
-    reg lw_valid;
-    reg [1:0] lw_sel;
-    reg [15:0] lw_lane;
+    // the lane is decoded into one-hot lane enables in the first stage, so each memory sees
+    // one write port with per-lane enables (constant part-selects), not a lane-indexed shift
+    localparam integer NLW = (N_PE > 3 * K) ? N_PE : 3 * K;  // widest lane count
+    reg lw_w, lw_b, lw_p;  // write weights / bias / peepholes
+    reg [NLW-1:0] lw_lane_oh;
     reg [31:0] lw_addr, lw_data;
+    integer ln;
     always @(posedge clk) begin
         ld_ready_reg <= !core_rst && !run_reg && (state == S_IDLE) && !in_flight;
-        lw_valid <= ld_fire && !ld_bad && !core_rst;
-        lw_sel <= ld_sel;
-        lw_lane <= ld_lane;
+        lw_w <= ld_fire && !ld_bad && !core_rst && ld_sel == 2'd0;
+        lw_b <= ld_fire && !ld_bad && !core_rst && ld_sel == 2'd1;
+        lw_p <= ld_fire && !ld_bad && !core_rst && ld_sel == 2'd2;
+        for (ln = 0; ln < NLW; ln = ln + 1) lw_lane_oh[ln] <= ({16'd0, ld_lane} == ln);
         lw_addr <= ld_addr;
         lw_data <= ld_data;
-        if (lw_valid) begin
-            case (lw_sel)
-                2'd0: wmem[lw_addr][lw_lane*WWD+:WWD] <= lw_data[WWD-1:0];
-                2'd1: bias_mem[lw_addr][lw_lane*BMW+:BMW] <= lw_data[BMW-1:0];
-                2'd2: peep_mem[lw_addr][lw_lane*PEEP_WIDTH+:PEEP_WIDTH] <= lw_data[PEEP_WIDTH-1:0];
-                default: ;
-            endcase
-        end
+        for (ln = 0; ln < N_PE; ln = ln + 1)
+            if (lw_w && lw_lane_oh[ln]) wmem[lw_addr][ln*WWD+:WWD] <= lw_data[WWD-1:0];
+        for (ln = 0; ln < K; ln = ln + 1)
+            if (lw_b && lw_lane_oh[ln]) bias_mem[lw_addr][ln*BMW+:BMW] <= lw_data[BMW-1:0];
+        if (PEEP != 0)
+            for (ln = 0; ln < 3 * K; ln = ln + 1)
+                if (lw_p && lw_lane_oh[ln])
+                    peep_mem[lw_addr][ln*PEEP_WIDTH+:PEEP_WIDTH] <= lw_data[PEEP_WIDTH-1:0];
     end
 
     // ------------------------------------------------------------------ AXI4-Lite registers
