@@ -1214,6 +1214,13 @@ module engine #(
     end
 
     // ------------------------------------------------------------------ AXI4-Lite registers
+    // frame statistics one cycle after the frame's last output block (a register between the
+    // element-wise tags and the counters' resets and enables)
+    reg st_frame_end, st_seq_end;
+    always @(posedge clk) begin
+        st_frame_end <= frame_end && !core_rst;
+        st_seq_end <= rf_send;
+    end
     wire busy = (state != S_IDLE) || in_flight || (frames_loaded != frames_started) || (in_beat != 0)
                 || (frames_accepted != frames_loaded) || m_axis_tvalid;
     engine_regs #(
@@ -1257,8 +1264,8 @@ module engine #(
         .stat_in_wait(state == S_IDLE && run_reg && !first_step && frames_loaded == frames_started),
         .stat_tlast_err(in_fire && s_axis_tlast && !in_frame_end),
         .stat_load_err(ld_fire && ld_bad),
-        .stat_frame_end(frame_end),
-        .stat_seq_end(rf_send)
+        .stat_frame_end(st_frame_end),
+        .stat_seq_end(st_seq_end)
     );
     // the memory addresses (ld_addr, bias_addr) are 32-bit words of which only
     // the bits that reach the memory depth matter (so for rfo_slot), and spectrum addresses fit 16 bits
