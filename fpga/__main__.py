@@ -82,13 +82,9 @@ MUL_WIDTH = {"xilinx": 27, "ecp5": 18}
 
 def with_mul_width(top: str, params: dict, family: str) -> dict:
     """``params`` plus MUL_WIDTH for ``family`` when ``top`` declares it and no -P set it."""
-    from .filelist import filelist_for
-    if "MUL_WIDTH" in params:
+    if "MUL_WIDTH" in params or "MUL_WIDTH" not in cfg.top_parameters(top):
         return params
-    own = [p for p in filelist_for(top).sources if p.stem == top]
-    if own and "parameter integer MUL_WIDTH" in own[0].read_text():
-        params = {**params, "MUL_WIDTH": MUL_WIDTH[family]}
-    return params
+    return {**params, "MUL_WIDTH": MUL_WIDTH[family]}
 
 
 def cmd_synth(a: argparse.Namespace) -> int:

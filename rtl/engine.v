@@ -761,6 +761,8 @@ module engine #(
     reg [1:0] x_kind, x_fid;
     reg [7:0] x_layer;
     reg [31:0] x_row, x_baddr;
+    // the row of the block leaving the chain (a split projection row: its partial sums' row)
+    wire [31:0] ch_out_row = ch_split ? ch_pos / PS : ch_row;
     genvar rl;
     generate
         for (rl = 0; rl < K; rl = rl + 1) begin : g_red
@@ -777,8 +779,8 @@ module engine #(
         x_layer <= ch_layer;
         x_fid <= ch_fid;
         x_send <= ch_send;
-        x_row <= ch_split ? ch_pos / PS : ch_row;
-        x_baddr <= ch_bbase + (ch_split ? ch_pos / PS : ch_row);
+        x_row <= ch_out_row;
+        x_baddr <= ch_bbase + ch_out_row;
     end
 
     // ------------------------------------------------------------------ IFFT path
