@@ -386,6 +386,9 @@ module engine #(
     reg [8:0] cur_slot_ix;
     reg cur_xin, cur_mask;
     reg [GRPW-1:0] ngrp_m1;
+    // registered segment and group ends (sblk == cur_len_m1, grp == ngrp_m1), kept one cycle
+    // ahead so that no compare sits between the block counter and the address loads
+    reg seg_end, grp_last;
     reg seg;  // 0: segment A, 1: segment B
     reg [BLKW-1:0] sblk, thr;  // block within the segment; projection: m blocks needed
     reg [SAW-1:0] s_addr;
@@ -405,10 +408,9 @@ module engine #(
     wire [SEGW-1:0] next_a = nxt_proj ? seg_m : (layer == 0) ? seg_xin : seg_r;
     wire [SEGW-1:0] next_b = (layer == 0) ? seg_r : seg_x;
     // the beat the generator writes now
-    wire seg_end = (sblk == cur_len_m1);
     wire b_is_first = (sblk == 0) && (seg == 1'b0 || CELL == 1);
     wire b_is_last = seg_end && (seg == 1'b1 || !two_seg || CELL == 1);
-    wire pass_end = (wrd == LAST_WRD) && seg_end && (seg == 1'b1 || !two_seg) && (grp == ngrp_m1);
+    wire pass_end = (wrd == LAST_WRD) && seg_end && (seg == 1'b1 || !two_seg) && grp_last;
     wire step_first_gen = (state == S_GATE) && (grp == 0) && !seg && (sblk == 0) && (wrd == 0);
     // beat queue: descriptor fields
     localparam integer QD = 4;
@@ -560,6 +562,8 @@ module engine #(
                     thr <= PS[BLKW-1:0];
                     two_seg <= !nxt_proj;
                     ngrp_m1 <= nxt_proj ? GP[GRPW-1:0] - 1'b1 : GG[GRPW-1:0] - 1'b1;
+                    grp_last <= nxt_proj ? (GP == 1) : (GG == 1);
+                    seg_end <= (next_a[SEGW-1-:BLKW] == 0);
                     seg_a <= next_a;
                     seg_b <= next_b;
                     {cur_len_m1, s_addr, cur_chk, cur_kind, cur_slot_ix, cur_efid, cur_xin,
@@ -573,6 +577,7 @@ module engine #(
                         end else begin
                             wrd <= 0;
                             if (!seg_end) begin
+                                seg_end <= (sblk + 1'b1 == cur_len_m1);
                                 sblk <= sblk + 1'b1;
                                 s_addr <= s_addr + 1'b1;
                                 thr <= thr + PS[BLKW-1:0];
@@ -581,14 +586,17 @@ module engine #(
                                 thr <= PS[BLKW-1:0];
                                 if (!seg && two_seg) begin
                                     seg <= 1'b1;
+                                    seg_end <= (seg_b[SEGW-1-:BLKW] == 0);
                                     {cur_len_m1, s_addr, cur_chk, cur_kind, cur_slot_ix, cur_efid,
                                      cur_xin, cur_mask} <= seg_b;
                                 end else begin
                                     seg <= 1'b0;
+                                    seg_end <= (seg_a[SEGW-1-:BLKW] == 0);
                                     {cur_len_m1, s_addr, cur_chk, cur_kind, cur_slot_ix, cur_efid,
                                      cur_xin, cur_mask} <= seg_a;
-                                    grp <= (grp == ngrp_m1) ? 0 : grp + 1'b1;
-                                    grp_row <= (grp == ngrp_m1) ? {ROWW{1'b0}} : grp_row + NPE_R;
+                                    grp <= grp_last ? 0 : grp + 1'b1;
+                                    grp_row <= grp_last ? {ROWW{1'b0}} : grp_row + NPE_R;
+                                    grp_last <= grp_last ? (ngrp_m1 == 0) : (grp + 1'b1 == ngrp_m1);
                                 end
                             end
                         end
