@@ -4,8 +4,11 @@ For each model and N_PE: a random model (golden ``Model.random``, seed 0) is wri
 engine's memory images, the engine is built (Verilator by default) and a few frames of one
 sequence are streamed at full rate (no stalls).  Reported per configuration:
 
-* beats: MAC beats the sequencer issues per frame (row groups padded to N_PE, k/2 per block);
+* beats: MAC beats the sequencer issues per frame (row groups padded to N_PE, k/(2 WPAR) per
+  block);
 * cycles: measured cycles of the last frame (LAST_FRAME_CYCLES register, steady state);
+* step: measured latency of one step on an idle engine (CYCLES of a one-frame sequence: first
+  input beat to last output beat);
 * DESIGN bound: complex MACs / N_PE with k/2+1 bins per block (DESIGN section 6);
 * packed bound: the same with k/2 words per block (bins 0 and k/2 share word 0);
 * exact: every output word equal to golden.runner.run_fixed;
@@ -14,16 +17,19 @@ sequence are streamed at full rate (no stalls).  Reported per configuration:
 Models (``bench/models.py``; all unidirectional, the engine runs one direction):
 tiny-lstmp (N_PE 2, 4, 8) and tiny-gru (N_PE 4) in --quick; lstmp-1024 and gru-1024 (input 153,
 1024 cells, 2 layers; LSTM with peepholes and projection 512, GRU without) at k = 8 and 16 with
-N_PE 16, 64, 128 in the full table.
+N_PE 16, 64, 128 in the full table.  lstm-512 (input 512, 512 cells, one layer, no peepholes or
+projection: the 512x512 LSTM of the TVLSI 2017 circulant ASIC) is run with --only.  An N_PE
+entry ``NxW`` builds N PEs of W complex multipliers each (WPAR, words per beat; default 1).
 
     python bench/engine_cycles.py                          # the full table (builds 16 engines)
     python bench/engine_cycles.py --quick                  # tiny models only (minutes)
     python bench/engine_cycles.py --only lstmp-1024-k8     # one model at its default N_PEs
     python bench/engine_cycles.py --only gru-1024-k16:64,32 --only tiny-gru
     python bench/engine_cycles.py --only lstmp-1024-k4:128      # any k of a reference model
+    python bench/engine_cycles.py --only lstm-512-k8:64x4,128x4  # wide PEs (WPAR 4)
 
 Every row is also merged into ``--json`` (default bench/results/engine_cycles.json, read by
-bench/report.py): rows of the same model, N_PE and simulator are replaced, others kept, and
+bench/report.py): rows of the same model, N_PE, WPAR and simulator are replaced, others kept, and
 each row records the RTL commit it was measured on.
 """
 from __future__ import annotations
@@ -39,7 +45,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.models import REFERENCE, TINY, passes_per_frame  # noqa: E402
+from bench.models import LATENCY, REFERENCE, TINY, passes_per_frame  # noqa: E402
 from golden.engine_layout import EngineParams, write_engine_mem  # noqa: E402
 from golden.model import Model, ModelConfig  # noqa: E402
 from tb.common.sim import ROOT, run_cocotb  # noqa: E402
@@ -54,37 +60,46 @@ REF_NPES = (16, 64, 128)
 def model_specs() -> dict[str, tuple[dict, tuple[int, ...]]]:
     """Every benchmarked model by name: (golden ModelConfig kwargs, default N_PEs)."""
     out = {name: ({**spec, "name": name}, TINY_NPES[name]) for name, spec in TINY.items()}
-    for base, spec in REFERENCE.items():
+    for base, spec in {**REFERENCE, **LATENCY}.items():
         for k in REF_KS:
             out[f"{base}-k{k}"] = ({**spec, "k": k, "name": f"{base}-k{k}"}, REF_NPES)
     return out
 
 
-def select(quick: bool, only: list[str] | None) -> list[tuple[dict, int]]:
-    """(spec, n_pe) to run: --only NAME[:N_PE,...] entries, else the quick or full table."""
+def parse_pe(item: str, v: str) -> tuple[int, int]:
+    """'64' -> (64, 1); '64x4' -> (64, 4): N_PE and WPAR."""
+    n, _, w = v.partition("x")
+    try:
+        return int(n), int(w) if w else 1
+    except ValueError:
+        raise SystemExit(f"--only {item}: N_PE entries are N or NxWPAR integers (e.g. 64 or 64x4)")
+
+
+def select(quick: bool, only: list[str] | None) -> list[tuple[dict, int, int]]:
+    """(spec, n_pe, wpar) to run: --only NAME[:N_PE[xWPAR],...] entries, else the quick or full
+    table (the lstm-512 latency model only with --only)."""
     specs = model_specs()
     if not only:
-        names = list(TINY) if quick else list(specs)
-        return [(specs[n][0], p) for n in names for p in specs[n][1]]
+        names = list(TINY) if quick else [n for n in specs if not n.startswith(tuple(LATENCY))]
+        return [(specs[n][0], p, 1) for n in names for p in specs[n][1]]
     out = []
     for item in only:
         name, _, npes = item.partition(":")
         m = re.fullmatch(r"(.+)-k(\d+)", name)
-        if name not in specs and m and m.group(1) in REFERENCE:     # any k of a reference model
-            specs[name] = ({**REFERENCE[m.group(1)], "k": int(m.group(2)), "name": name}, REF_NPES)
+        base = {**REFERENCE, **LATENCY}
+        if name not in specs and m and m.group(1) in base:     # any k of a reference model
+            specs[name] = ({**base[m.group(1)], "k": int(m.group(2)), "name": name}, REF_NPES)
         if name not in specs:
             raise SystemExit(f"--only {item}: unknown model {name!r}; known: {', '.join(specs)} "
                              f"(or {'/'.join(REFERENCE)}-k<k> for another block size)")
+        ns = ([parse_pe(item, v) for v in npes.split(",")] if npes
+              else [(n, 1) for n in specs[name][1]])
         try:
-            ns = tuple(int(v) for v in npes.split(",")) if npes else specs[name][1]
-        except ValueError:
-            raise SystemExit(f"--only {item}: N_PE list must be integers (e.g. {name}:16,64)")
-        try:
-            for n in ns:
-                EngineParams.for_model(ModelConfig(**specs[name][0]), n)
+            for n, w in ns:
+                EngineParams.for_model(ModelConfig(**specs[name][0]), n, w)
         except ValueError as e:
             raise SystemExit(f"--only {item}: {e}")
-        out += [(specs[name][0], n) for n in ns]
+        out += [(specs[name][0], n, w) for n, w in ns]
     return out
 
 
@@ -100,11 +115,11 @@ def rtl_version() -> str:
     return rev + ("+dirty" if git("status", "--porcelain", "--", "rtl") else "")
 
 
-def run_one(spec: dict, n_pe: int, sim: str, frames: int) -> dict:
+def run_one(spec: dict, n_pe: int, wpar: int, sim: str, frames: int) -> dict:
     cfg = ModelConfig(**spec)
     model = Model.random(cfg, seed=0, gain=2.0)
-    ep = EngineParams.for_model(cfg, n_pe)
-    name = f"bench-{spec['name']}-npe{n_pe}"
+    ep = EngineParams.for_model(cfg, n_pe, wpar)
+    name = f"bench-{spec['name']}-npe{n_pe}" + (f"x{wpar}" if wpar > 1 else "")
     build = ROOT / "build" / "sim" / sim / f"engine-{name}"
     mem = build / "mem"
     write_engine_mem(model, ep, mem)
@@ -113,16 +128,17 @@ def run_one(spec: dict, n_pe: int, sim: str, frames: int) -> dict:
     params = {**ep.hdl_params(), "MEM_PREFIX": f'"{mem.resolve()}/"'}
     t0 = time.time()
     run_cocotb("engine", "bench_engine", sim, params,
-               {"MODEL": str(mem / "model.npz"), "N_PE": n_pe, "FRAMES": frames, "OUT": str(out)},
+               {"MODEL": str(mem / "model.npz"), "N_PE": n_pe, "WPAR": wpar, "FRAMES": frames,
+                "OUT": str(out)},
                tagname=name)
     res = json.loads(out.read_text())
     cyc = res["last_frame_cycles"]
     return {
         "model": spec["name"], "cell": cfg.cell, "input_size": cfg.input_size,
         "hidden_size": cfg.hidden_size, "num_layers": cfg.num_layers, "proj_size": cfg.proj_size,
-        "k": ep.k, "n_pe": n_pe, "sim": sim, "frames": frames,
+        "k": ep.k, "n_pe": n_pe, "wpar": wpar, "sim": sim, "frames": frames,
         "beats_frame": ep.beats(), "passes": passes_per_frame(cfg.cell, cfg.num_layers, cfg.proj_size),
-        "last_frame_cycles": cyc, "design_bound": ep.design_bound(), "packed_bound": ep.packed_bound(),
+        "last_frame_cycles": cyc, "step_cycles": res["step_cycles"], "design_bound": ep.design_bound(), "packed_bound": ep.packed_bound(),
         "x_design": cyc / ep.design_bound(), "x_packed": cyc / ep.packed_bound(),
         "f_clk_mhz": F_CLK_MHZ, "frames_per_s": F_CLK_MHZ * 1e6 / cyc, "exact": res["exact"],
         "sim_cycles": res["sim_cycles"], "wall_s": res["wall_s"],
@@ -132,31 +148,35 @@ def run_one(spec: dict, n_pe: int, sim: str, frames: int) -> dict:
 
 
 def merge_json(path: Path, rows: list[dict]) -> None:
-    """Replace rows of the same (model, n_pe, sim) in ``path``, keep the others."""
+    """Replace rows of the same (model, n_pe, wpar, sim) in ``path``, keep the others."""
     old = json.loads(path.read_text())["rows"] if path.is_file() else []
-    key = lambda r: (r["model"], r["n_pe"], r["sim"])  # noqa: E731
+    key = lambda r: (r["model"], r["n_pe"], r.get("wpar", 1), r["sim"])  # noqa: E731
     new = {key(r): r for r in old}
     new.update({key(r): r for r in rows})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"f_clk_mhz": F_CLK_MHZ, "rows": sorted(
-        new.values(), key=lambda r: (r["model"], r["sim"], r["n_pe"]))}, indent=1) + "\n")
+        new.values(), key=lambda r: (r["model"], r["sim"], r["n_pe"], r.get("wpar", 1)))},
+        indent=1) + "\n")
 
 
 def table(rows: list[dict], sim: str, frames: int) -> str:
     lines = [f"Engine cycles per frame ({sim}, {frames} frames per run, last frame reported; "
              f"random weights; frames/s at {F_CLK_MHZ:.0f} MHz)"]
-    hdr = (f"{'model':<16} {'k':>3} {'N_PE':>5} {'beats':>7} {'cycles':>7} {'DESIGN bd':>9} "
+    hdr = (f"{'model':<16} {'k':>3} {'N_PE':>5} {'WPAR':>4} {'beats':>7} {'cycles':>7} "
+           f"{'step':>7} {'DESIGN bd':>9} "
            f"{'x DESIGN':>8} {'packed bd':>9} {'x packed':>8} {'frames/s':>9} {'exact':>5} "
            f"{'sim cyc/s':>9} {'run s':>6}")
     lines += [hdr, "-" * len(hdr)]
     for r in rows:
         lines.append(
-            f"{r['model']:<16} {r['k']:>3} {r['n_pe']:>5} {r['beats_frame']:>7} "
-            f"{r['last_frame_cycles']:>7} {r['design_bound']:>9.0f} {r['x_design']:>8.3f} "
+            f"{r['model']:<16} {r['k']:>3} {r['n_pe']:>5} {r.get('wpar', 1):>4} "
+            f"{r['beats_frame']:>7} {r['last_frame_cycles']:>7} {r.get('step_cycles', '-'):>7} "
+            f"{r['design_bound']:>9.0f} {r['x_design']:>8.3f} "
             f"{r['packed_bound']:>9.0f} {r['x_packed']:>8.3f} {r['frames_per_s']:>9.0f} "
             f"{'yes' if r['exact'] else 'NO':>5} {r['sim_cycles_per_s']:>9.0f} {r['run_s']:>6.0f}")
     lines.append("beats = MAC beats issued per frame (row groups padded to N_PE); cycles include the "
-                 "per-pass IFFT/element-wise/FFT drains; run s = build + simulation wall time.")
+                 "per-pass IFFT/element-wise/FFT drains; step = one step's latency on an idle "
+                 "engine (cycles); run s = build + simulation wall time.")
     if rows:
         lines.append(f"RTL: {rows[0]['rtl']} ({rows[0]['date']}).")
     return "\n".join(lines) + "\n"
@@ -167,13 +187,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sim", default="verilator", choices=("verilator", "icarus"))
     ap.add_argument("--frames", type=int, default=3, help="frames per run (the last one is reported)")
     ap.add_argument("--quick", action="store_true", help="tiny models only")
-    ap.add_argument("--only", action="append", metavar="MODEL[:N_PE,...]",
+    ap.add_argument("--only", action="append", metavar="MODEL[:N_PE[xWPAR],...]",
                     help=f"run only these (repeatable); models: {', '.join(model_specs())}")
     ap.add_argument("--out", help="also write the table to this file (the builds log to stdout)")
     ap.add_argument("--json", default=str(JSON_OUT), help="merge the rows into this JSON file "
                     "('' for none) (default: %(default)s)")
     args = ap.parse_args(argv)
-    rows = [run_one(spec, n, args.sim, args.frames) for spec, n in select(args.quick, args.only)]
+    rows = [run_one(spec, n, w, args.sim, args.frames)
+            for spec, n, w in select(args.quick, args.only)]
     text = table(rows, args.sim, args.frames)    # printed in one piece after the build logs
     sys.stdout.write("\n" + text)
     if args.out:

@@ -11,6 +11,11 @@ LSTMP_1024 = dict(cell="lstm", input_size=153, hidden_size=1024, num_layers=2, p
 GRU_1024 = dict(cell="gru", input_size=153, hidden_size=1024, num_layers=2, proj_size=0,
                 peephole=False)
 REFERENCE = {"lstmp-1024": LSTMP_1024, "gru-1024": GRU_1024}
+# The step-latency shape: a 512x512 LSTM (one layer, no peepholes or projection), the model of
+# the TVLSI 2017 circulant-LSTM ASIC (1.71 us per step at k = 8).
+LSTM_512 = dict(cell="lstm", input_size=512, hidden_size=512, num_layers=1, proj_size=0,
+                peephole=False)
+LATENCY = {"lstm-512": LSTM_512}
 CELL_MODEL = {"lstm": "lstmp-1024", "gru": "gru-1024"}    # reference model of each cell type
 
 # Tiny engines for quick runs (the shapes of the engine's own tests).

@@ -65,10 +65,15 @@ def resolve_params(top: str, config: str, extra: dict[str, int], target: str) ->
     c = cfg.get_config(config)
     if top == "engine":
         from .engine_mem import prepare_engine
-        # K and N_PE change the memory layout: rebuild the configuration, not just the parameter.
-        shape = {"k": extra.pop("K", c.k), "n_pe": extra.pop("N_PE", c.n_pe)}
-        if (shape["k"], shape["n_pe"]) != (c.k, c.n_pe):
-            c = dataclasses.replace(c, name=f"{c.name}-K{shape['k']}-npe{shape['n_pe']}", **shape)
+        # K, N_PE and WPAR change the memory layout: rebuild the configuration, not just the
+        # parameter.
+        shape = {"k": extra.pop("K", c.k), "n_pe": extra.pop("N_PE", c.n_pe),
+                 "wpar": extra.pop("WPAR", c.wpar)}
+        if (shape["k"], shape["n_pe"], shape["wpar"]) != (c.k, c.n_pe, c.wpar):
+            name = f"{c.name}-K{shape['k']}-npe{shape['n_pe']}"
+            if shape["wpar"] != 1:
+                name += f"x{shape['wpar']}"
+            c = dataclasses.replace(c, name=name, **shape)
         params = prepare_engine(c, flow.run_dir(top, c.name, target))
         params.update(extra)
         return params, c.name

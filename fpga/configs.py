@@ -24,6 +24,7 @@ class Config:
     layers: int
     k: int               # circulant block size
     n_pe: int            # circulant PEs
+    wpar: int = 1        # complex multipliers per PE (words per beat, rtl/engine.v WPAR)
     data_width: int = 16
     weight_width: int = 16
     description: str = ""
@@ -33,7 +34,7 @@ class Config:
     def generic_params(self) -> dict[str, int]:
         """Every parameter name a top may declare for this configuration, with its value."""
         p = {
-            "K": self.k, "BLOCK": self.k, "N_PE": self.n_pe,
+            "K": self.k, "BLOCK": self.k, "N_PE": self.n_pe, "WPAR": self.wpar,
             "DATA_WIDTH": self.data_width,
             "W_WIDTH": self.weight_width, "WEIGHT_WIDTH": self.weight_width,
             "IN_DIM": self.in_dim, "IN_SIZE": self.in_dim, "N_IN": self.in_dim,

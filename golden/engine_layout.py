@@ -14,13 +14,14 @@ Engine address order (the PEs run in lock step, so all banks share one address):
 
 * weights, per layer: gate pass then projection pass.  Gate pass: for row group g, input
   block j (layer 0: x blocks, then recurrent blocks; layers > 0: recurrent blocks, then x
-  blocks, whose producer is still draining), packed word w: address ``(g*qt + j)*k/2 + w``;
-  bank n holds row ``r = g*n_pe + n``; row r is gate ``r % G`` of hidden block ``r // G``
+  blocks, whose producer is still draining), beat b (packed words ``b*wpar .. b*wpar+wpar-1``,
+  ``wpar`` words per PE and beat): address ``(g*qt + j)*k/(2 wpar) + b``, word ``b*wpar + m`` of
+  bank n in lane ``n*wpar + m``; bank n holds row ``r = g*n_pe + n``; row r is gate ``r % G`` of hidden block ``r // G``
   (G = 4 LSTM i,f,g,o / 3 GRU r,z,n), i.e. golden block ``(r % G)*H/k + r // G``; rows past
   the matrix are zero.  Projection pass (LSTM, P > 0): rows are projection blocks, j over
   H/k; with fewer rows than PEs each row is split over ``ps`` PEs (``EngineParams.ps``): bank
   ``i*ps + s`` holds row i's blocks ``j*ps + s`` for ``j < H/(k ps)``.  Packed word w of block (i, j) is ``{im, re}`` = (pack_half_spectrum words 2w+1, 2w).
-  ``w.mem`` has one line per address, bank ``n_pe-1`` leftmost.
+  ``w.mem`` has one line per address, lane ``n_pe*wpar-1`` leftmost.
 * bias: per layer, rows in the same interleaved order (GRU: the b_x rows, then the b_h rows);
   k lanes per line (lane 0 rightmost), codes re-aligned to ``pre``'s fractional bits (RND).
 * peepholes: per layer and hidden block, lanes ``[p_i (k) | p_f (k) | p_o (k)]``.
@@ -56,6 +57,7 @@ class EngineParams:
 
     k: int = 4
     n_pe: int = 2
+    wpar: int = 1
     cell: str = "lstm"
     num_layers: int = 1
     input_size: int = 16
@@ -70,6 +72,8 @@ class EngineParams:
             bad.append(f"k={self.k} (the engine supports 2, 4, 8, 16, 32)")
         if self.n_pe < 1:
             bad.append(f"n_pe={self.n_pe} (must be >= 1)")
+        if self.wpar < 1 or self.wpar & (self.wpar - 1) or (self.k // 2) % self.wpar:
+            bad.append(f"wpar={self.wpar} (words per PE beat: a power of two dividing k/2={self.k // 2})")
         if self.cell not in ("lstm", "gru"):
             bad.append(f"cell={self.cell!r}")
         if self.hidden_size % self.k or self.proj_size % self.k:
@@ -82,11 +86,12 @@ class EngineParams:
             raise ValueError("engine parameters: " + "; ".join(bad))
 
     @classmethod
-    def for_model(cls, cfg: "ModelConfig | Model", n_pe: int) -> "EngineParams":
-        """The engine build that runs ``cfg`` (one direction) with ``n_pe`` PEs."""
+    def for_model(cls, cfg: "ModelConfig | Model", n_pe: int, wpar: int = 1) -> "EngineParams":
+        """The engine build that runs ``cfg`` (one direction) with ``n_pe`` PEs of ``wpar``
+        complex multipliers each."""
         if isinstance(cfg, Model):
             cfg = cfg.config
-        return cls(k=cfg.k, n_pe=n_pe, cell=cfg.cell, num_layers=cfg.num_layers,
+        return cls(k=cfg.k, n_pe=n_pe, wpar=wpar, cell=cfg.cell, num_layers=cfg.num_layers,
                    input_size=cfg.input_size, hidden_size=cfg.hidden_size,
                    proj_size=cfg.proj_size, peephole=bool(cfg.peephole), formats=cfg.formats)
 
@@ -94,6 +99,11 @@ class EngineParams:
     @property
     def k2(self) -> int:
         return self.k // 2
+
+    @property
+    def nwb(self) -> int:
+        """Beats per block: k/2 packed words, wpar of them per beat."""
+        return self.k2 // self.wpar
 
     @property
     def gates(self) -> int:
@@ -150,7 +160,7 @@ class EngineParams:
         return self.qin if layer == 0 else self.rb
 
     def layer_words(self, layer: int) -> int:
-        return (self.gg * (self.qx(layer) + self.rb) + self.gp * self.hc) * self.k2
+        return (self.gg * (self.qx(layer) + self.rb) + self.gp * self.hc) * self.nwb
 
     @property
     def wdepth(self) -> int:
@@ -180,12 +190,12 @@ class EngineParams:
         return m
 
     def design_bound(self) -> float:
-        """Complex MACs per frame / N_PE with k/2+1 bins per block (DESIGN section 6)."""
-        return sum(p * q for p, q in self.matrices()) * (self.k // 2 + 1) / self.n_pe
+        """Complex MACs per frame / (N_PE * WPAR) with k/2+1 bins per block (docs/engine.md)."""
+        return sum(p * q for p, q in self.matrices()) * (self.k // 2 + 1) / (self.n_pe * self.wpar)
 
     def packed_bound(self) -> float:
         """The same with k/2 packed words per block (bins 0 and k/2 share a multiplier)."""
-        return sum(p * q for p, q in self.matrices()) * self.k2 / self.n_pe
+        return sum(p * q for p, q in self.matrices()) * self.k2 / (self.n_pe * self.wpar)
 
     def beats(self) -> int:
         """MAC beats the engine issues per frame (row groups padded to N_PE)."""
@@ -194,7 +204,7 @@ class EngineParams:
     # ---- Verilog ----
     def hdl_params(self) -> dict[str, int]:
         F = self.formats
-        p = dict(K=self.k, N_PE=self.n_pe, CELL=int(self.cell == "gru"), LAYERS=self.num_layers,
+        p = dict(K=self.k, N_PE=self.n_pe, WPAR=self.wpar, CELL=int(self.cell == "gru"), LAYERS=self.num_layers,
                  IN_SIZE=self.input_size, HIDDEN=self.hidden_size, PROJ=self.proj_size,
                  PEEP=int(self.peephole))
         for name in FORMAT_FIELDS:
@@ -262,13 +272,15 @@ def _interleave(rows_by_gate: np.ndarray, gates: int) -> np.ndarray:
         rows_by_gate.shape)
 
 
-def _bank_order(words: np.ndarray, n_pe: int) -> np.ndarray:
-    """(rows, q, k/2) -> (groups*q*k/2, n_pe): the address order of one pass."""
+def _bank_order(words: np.ndarray, n_pe: int, wpar: int) -> np.ndarray:
+    """(rows, q, k/2) -> (groups*q*k/(2 wpar), n_pe*wpar): the address order of one pass;
+    lane n*wpar + m holds word b*wpar + m of PE n's block at beat b."""
     rows, q, k2 = words.shape
     groups = _cdiv(rows, n_pe)
     pad = np.zeros((groups * n_pe, q, k2), dtype=words.dtype)
     pad[:rows] = words
-    return pad.reshape(groups, n_pe, q, k2).transpose(0, 2, 3, 1).reshape(-1, n_pe)
+    return pad.reshape(groups, n_pe, q, k2 // wpar, wpar).transpose(0, 2, 3, 1, 4).reshape(
+        -1, n_pe * wpar)
 
 
 def _bias_codes(b: np.ndarray, F: Formats) -> np.ndarray:
@@ -278,7 +290,7 @@ def _bias_codes(b: np.ndarray, F: Formats) -> np.ndarray:
 
 def engine_memories(model: Model, params: EngineParams) -> dict[str, np.ndarray]:
     """Every model-dependent memory as arrays of unsigned element words:
-    ``w`` (wdepth, n_pe), ``bias`` (layers*bias_rows, k), ``peep`` (layers*H/k, 3k)."""
+    ``w`` (wdepth, n_pe*wpar), ``bias`` (layers*bias_rows, k), ``peep`` (layers*H/k, 3k)."""
     check_model_fits(model, params)
     F = params.formats
     P = model.params
@@ -291,14 +303,14 @@ def engine_memories(model: Model, params: EngineParams) -> dict[str, np.ndarray]
         # other layers recurrent blocks first (their x input is still draining)
         parts = [_packed_words(P[pre + "w_x"], F), _packed_words(rec, F)]
         gate = np.concatenate(parts if l == 0 else parts[::-1], axis=1)
-        w_parts.append(_bank_order(_interleave(gate, G), params.n_pe))
+        w_parts.append(_bank_order(_interleave(gate, G), params.n_pe, params.wpar))
         if params.proj_size:
             wp = _packed_words(P[pre + "w_p"], F)                # (P/k, H/k, k/2)
             ps, hc = params.ps, params.hc
             # split rows: PE i*ps + s takes blocks j*ps + s, j < hc
             wp = wp.reshape(params.pb, hc, ps, params.k2).swapaxes(1, 2).reshape(
                 params.pb * ps, hc, params.k2)
-            w_parts.append(_bank_order(wp, params.n_pe))
+            w_parts.append(_bank_order(wp, params.n_pe, params.wpar))
         names = ("b",) if params.cell == "lstm" else ("b_x", "b_h")
         for name in names:
             codes = _bias_codes(P[pre + name], F).reshape(params.rows, k)
@@ -311,7 +323,7 @@ def engine_memories(model: Model, params: EngineParams) -> dict[str, np.ndarray]
     mem = {"w": np.concatenate(w_parts), "bias": np.concatenate(b_parts)}
     mem["peep"] = (np.concatenate(p_parts) if p_parts
                    else np.zeros((params.num_layers * params.hb, 3 * k), dtype=np.int64))
-    assert mem["w"].shape == (params.wdepth, params.n_pe), mem["w"].shape
+    assert mem["w"].shape == (params.wdepth, params.n_pe * params.wpar), mem["w"].shape
     return mem
 
 
@@ -351,7 +363,8 @@ def write_engine_mem(model: Model, params: EngineParams, out_dir: "str | Path",
     mem = engine_memories(model, params)
     paths = {name: out / f"{name}.mem" for name in ("w", "bias", "peep", "sigmoid", "tanh")}
     _write_lines(paths["w"], mem["w"], 2 * F.fmt("weight").width,
-                 f"weights: {params.wdepth} addresses x {params.n_pe} banks of {{im, re}} {F.weight}")
+                 f"weights: {params.wdepth} addresses x {params.n_pe} banks x {params.wpar} words "
+                 f"of {{im, re}} {F.weight}")
     _write_lines(paths["bias"], mem["bias"], params.bias_word_width,
                  f"bias: {mem['bias'].shape[0]} rows x {params.k} lanes, {F.bias} at pre frac")
     _write_lines(paths["peep"], mem["peep"], F.fmt("peep").width,

@@ -75,6 +75,9 @@ module engine #(
     // widest signed multiplier operand of the target (cmul splits wider ones): 18 for ECP5
     // MULT18X18D (the default), 27 for DSP48E2 (the fpga flow sets it per family)
     parameter integer MUL_WIDTH    = 18,
+    // words (complex MACs) each PE takes per beat: a power of two dividing K/2; a block's K/2
+    // packed words take K/2 / WPAR beats (WPAR = K/2: a whole block per beat)
+    parameter integer WPAR         = 1,
     parameter        MEM_PREFIX   = "mem/"
 ) (
     input  wire                       clk,
@@ -133,7 +136,8 @@ module engine #(
     localparam integer SPW = 2 * XW;  // packed spectrum word {im, re}
     localparam integer SBW = K2 * SPW;  // one block of spectra
     localparam integer WWD = 2 * WEIGHT_WIDTH;  // packed weight word {im, re}
-    localparam integer WLINE = N_PE * WWD;  // one address across all banks
+    localparam integer NWB = K2 / WPAR;  // beats per block
+    localparam integer WLINE = N_PE * WPAR * WWD;  // one address across all banks (lanes n*WPAR+m)
     localparam integer QIN = (IN_SIZE + K - 1) / K;
     localparam integer HB = HIDDEN / K;
     localparam integer OUT = (PROJ > 0) ? PROJ : HIDDEN;
@@ -154,8 +158,8 @@ module engine #(
     localparam integer QX1 = RB;
     localparam integer QT0 = QIN + QR;
     localparam integer QT1 = QX1 + QR;
-    localparam integer WL0 = (GG * QT0 + GP * HC) * K2;
-    localparam integer WL1 = (GG * QT1 + GP * HC) * K2;
+    localparam integer WL0 = (GG * QT0 + GP * HC) * NWB;
+    localparam integer WL1 = (GG * QT1 + GP * HC) * NWB;
     localparam integer WDEPTH = WL0 + (LAYERS - 1) * WL1;
     localparam integer BROWS = ROWS * ((CELL == 0) ? 1 : 2);
     localparam integer BDEPTH = LAYERS * BROWS;
@@ -179,14 +183,18 @@ module engine #(
     localparam integer CTX_DEPTH = 4;  // layer steps in flight in the element-wise unit
     localparam integer CTXW = 8 + 1 + 2 + 1;  // step context {seq_end, fid, first, layer}
     localparam integer ETW = 16 + 8 + 2 + 1;  // element-wise tag {seq_end, fid, layer, h}
-    localparam [31:0] K2_M1 = K2 - 1;
+    localparam [31:0] NWB_M1 = NWB - 1;
     localparam [31:0] LAYERS_M1 = LAYERS - 1;
-    localparam [4:0] LAST_WRD = K2_M1[4:0];  // last packed word of a block (K <= 32)
+    localparam [4:0] LAST_WRD = NWB_M1[4:0];  // last beat of a block (K <= 32)
     localparam [7:0] LAST_LAYER = LAYERS_M1[7:0];  // LAYERS <= 255
 
     initial begin
         if (K < 2 || K > 32 || (1 << LOG2K) != K) begin
             $error("%m: K=%0d must be a power of two in 2..32 (k = 1 is not supported)", K);
+            $finish;
+        end
+        if (WPAR < 1 || (WPAR & (WPAR - 1)) != 0 || K2 % WPAR != 0) begin
+            $error("%m: WPAR=%0d must be a power of two dividing K/2=%0d", WPAR, K2);
             $finish;
         end
         if (N_PE < 1 || N_PE > 65535 || LAYERS < 1 || LAYERS > 255 || IN_SIZE < 1) begin
@@ -216,7 +224,7 @@ module engine #(
     end
 
     // ------------------------------------------------------------------ memories
-    reg [WLINE-1:0] wmem[0:WDEPTH-1];  // N_PE banks: bank n = bits [n*WWD +: WWD]
+    reg [WLINE-1:0] wmem[0:WDEPTH-1];  // N_PE*WPAR lanes: PE n, word m = bits [(n*WPAR+m)*WWD +: WWD]
     reg [BWORD-1:0] bias_mem[0:BDEPTH-1];
     reg [PWORD-1:0] peep_mem[0:PDEPTH-1];
     reg [SBW-1:0] xin_mem[0:XIN_DEPTH-1];
@@ -647,7 +655,8 @@ module engine #(
         d1_send <= b_send;
     end
     wire [SBW-1:0] x_blk = d1_xin ? xin_rd : spec_rd;
-    wire [SPW-1:0] x_word = d1_mask ? {SPW{1'b0}} : x_blk[d1_w*SPW+:SPW];
+    localparam integer BPW = WPAR * SPW;  // the spectrum words of one beat
+    wire [BPW-1:0] x_word = d1_mask ? {BPW{1'b0}} : x_blk[d1_w*BPW+:BPW];
     // m spectra (projection input): PS banks, block h in bank h % PS at h / PS
     wire [PS*SBW-1:0] m_rd;
     wire m_we;
@@ -667,14 +676,14 @@ module engine #(
     endgenerate
     // operand broadcast register: the spectrum word (or the PS m bank words), the weight
     // line and the pair flag leave the memories' read mux here, before the fan-out to N_PE PEs
-    reg [SPW-1:0] o_x;
-    reg [PS*SPW-1:0] o_m;
+    reg [BPW-1:0] o_x;
+    reg [PS*BPW-1:0] o_m;
     reg [WLINE-1:0] o_w;
     reg o_proj, o_pair;
     integer om;
     always @(posedge clk) begin
         o_x <= x_word;
-        for (om = 0; om < PS; om = om + 1) o_m[om*SPW+:SPW] <= m_rd[om*SBW+d1_w*SPW+:SPW];
+        for (om = 0; om < PS; om = om + 1) o_m[om*BPW+:BPW] <= m_rd[om*SBW+d1_w*BPW+:BPW];
         o_w <= w_rd;
         o_proj <= (d1_kind == 2'd2);
         o_pair <= (d1_w == 0);
@@ -714,23 +723,35 @@ module engine #(
     reg ch_send;
     wire ch_shift = (ch_cnt != 0);
     assign chain[N_PE] = {K * ACC_W{1'b0}};
-    genvar n;
+    genvar n, pl;
     generate
         for (n = 0; n < N_PE; n = n + 1) begin : g_pe
             // gate passes: the broadcast word; projection pass: the word of m bank n % PS
-            wire [SPW-1:0] pe_x = o_proj ? o_m[(n % PS)*SPW+:SPW] : o_x;
+            wire [BPW-1:0] pe_x = o_proj ? o_m[(n % PS)*BPW+:BPW] : o_x;
+            // WPAR lanes of real and imaginary parts (word m = {im, re} at m*SPW of pe_x;
+            // weight lane n*WPAR + m)
+            wire [WPAR*XW-1:0] pe_xr, pe_xi;
+            wire [WPAR*WEIGHT_WIDTH-1:0] pe_wr, pe_wi;
+            for (pl = 0; pl < WPAR; pl = pl + 1) begin : g_lane
+                assign pe_xr[pl*XW+:XW] = pe_x[pl*SPW+:XW];
+                assign pe_xi[pl*XW+:XW] = pe_x[pl*SPW+XW+:XW];
+                assign pe_wr[pl*WEIGHT_WIDTH+:WEIGHT_WIDTH] = o_w[(n*WPAR+pl)*WWD+:WEIGHT_WIDTH];
+                assign pe_wi[pl*WEIGHT_WIDTH+:WEIGHT_WIDTH] =
+                    o_w[(n*WPAR+pl)*WWD+WEIGHT_WIDTH+:WEIGHT_WIDTH];
+            end
             engine_pe #(
                 .K(K),
                 .X_WIDTH(XW),
                 .W_WIDTH(WEIGHT_WIDTH),
                 .ACC_WIDTH(ACC_W),
-                .MUL_WIDTH(MUL_WIDTH)
+                .MUL_WIDTH(MUL_WIDTH),
+                .WPAR(WPAR)
             ) pe_inst (
                 .clk(clk),
-                .x_re(pe_x[0+:XW]),
-                .x_im(pe_x[XW+:XW]),
-                .w_re(o_w[n*WWD+:WEIGHT_WIDTH]),
-                .w_im(o_w[n*WWD+WEIGHT_WIDTH+:WEIGHT_WIDTH]),
+                .x_re(pe_xr),
+                .x_im(pe_xi),
+                .w_re(pe_wr),
+                .w_im(pe_wi),
                 .pair(o_pair),
                 .acc_valid(a_valid),
                 .acc_first(a_first),
@@ -1193,14 +1214,15 @@ module engine #(
     reg ld_ready_reg;
     assign ld_ready = ld_ready_reg;
     wire ld_fire = ld_valid && ld_ready;
-    wire ld_bad = (ld_sel == 2'd0) ? (ld_addr >= WDEPTH || {16'd0, ld_lane} >= N_PE)
+    localparam integer WLANES = N_PE * WPAR;  // weight lanes
+    wire ld_bad = (ld_sel == 2'd0) ? (ld_addr >= WDEPTH || {16'd0, ld_lane} >= WLANES)
                 : (ld_sel == 2'd1) ? (ld_addr >= BDEPTH || {16'd0, ld_lane} >= K)
                 : (ld_sel == 2'd2) ? (PEEP == 0 || ld_addr >= PDEPTH || {16'd0, ld_lane} >= 3 * K)
                 : 1'b1;
     wire active = (state != S_IDLE) || in_flight;  // counted by CYCLES and LAST_FRAME_CYCLES
     // the lane is decoded into one-hot lane enables in the first stage, so each memory sees
     // one write port with per-lane enables (constant part-selects), not a lane-indexed shift
-    localparam integer NLW = (N_PE > 3 * K) ? N_PE : 3 * K;  // widest lane count
+    localparam integer NLW = (WLANES > 3 * K) ? WLANES : 3 * K;  // widest lane count
     reg lw_w, lw_b, lw_p;  // write weights / bias / peepholes
     reg [NLW-1:0] lw_lane_oh;
     reg [31:0] lw_addr, lw_data;
@@ -1213,7 +1235,7 @@ module engine #(
         for (ln = 0; ln < NLW; ln = ln + 1) lw_lane_oh[ln] <= ({16'd0, ld_lane} == ln);
         lw_addr <= ld_addr;
         lw_data <= ld_data;
-        for (ln = 0; ln < N_PE; ln = ln + 1)
+        for (ln = 0; ln < WLANES; ln = ln + 1)
             if (lw_w && lw_lane_oh[ln]) wmem[lw_addr][ln*WWD+:WWD] <= lw_data[WWD-1:0];
         for (ln = 0; ln < K; ln = ln + 1)
             if (lw_b && lw_lane_oh[ln]) bias_mem[lw_addr][ln*BMW+:BMW] <= lw_data[BMW-1:0];
@@ -1234,7 +1256,7 @@ module engine #(
     wire busy = (state != S_IDLE) || in_flight || (frames_loaded != frames_started) || (in_beat != 0)
                 || (frames_accepted != frames_loaded) || m_axis_tvalid;
     engine_regs #(
-        .K(K), .N_PE(N_PE), .CELL(CELL), .LAYERS(LAYERS), .IN_SIZE(IN_SIZE), .HIDDEN(HIDDEN),
+        .K(K), .N_PE(N_PE), .WPAR(WPAR), .CELL(CELL), .LAYERS(LAYERS), .IN_SIZE(IN_SIZE), .HIDDEN(HIDDEN),
         .PROJ(PROJ), .PEEP(PEEP), .DATA_WIDTH(DATA_WIDTH), .DATA_FRAC(DATA_FRAC),
         .WEIGHT_WIDTH(WEIGHT_WIDTH), .WEIGHT_FRAC(WEIGHT_FRAC), .SPEC_WIDTH(SPEC_WIDTH),
         .SPEC_FRAC(SPEC_FRAC), .PRE_WIDTH(PRE_WIDTH), .PRE_FRAC(PRE_FRAC), .BIAS_WIDTH(BIAS_WIDTH),

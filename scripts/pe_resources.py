@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Quick resource check of rtl/engine_pe with yosys synth_xilinx (`make pe-resources`).
 
-Synthesizes one engine PE (cmul, K/2 exact accumulators, one hand-off chain slice) through the
+Synthesizes one engine PE (WPAR cmuls, K/2 exact accumulators, one hand-off chain slice) through the
 same open flow as `make synth` (fpga.flow.synth_yosys) and prints LUT / FF / DSP / BRAM counts.
 The widths follow rtl/engine.v: X_WIDTH = data width + log2 K (spectrum words), ACC_WIDTH =
 X + W + 1 + clog2 q + 1 for rows of up to q blocks, MUL_WIDTH 27 (DSP48E2's 27x18, as
@@ -9,6 +9,9 @@ X + W + 1 + clog2 q + 1 for rows of up to q blocks, MUL_WIDTH 27 (DSP48E2's 27x1
 implementation; not part of the tests.
 
     .venv/bin/python scripts/pe_resources.py --k 8 --q 128
+    .venv/bin/python scripts/pe_resources.py --k 8 --wpar 4     # a whole block per beat
+
+It also prints the counts per complex MAC (per cmul: the PE's counts / WPAR).
 """
 from __future__ import annotations
 
@@ -47,6 +50,8 @@ def main() -> int:
                          "lstmp-1024's projection rows; X 19, W 16 -> ACC 44 bits)")
     ap.add_argument("--data-width", type=int, default=16, help="data format width (default 16)")
     ap.add_argument("--weight-width", type=int, default=16, help="weight format width (default 16)")
+    ap.add_argument("--wpar", type=int, default=1,
+                    help="complex multipliers per PE (words per beat; a power of two dividing k/2)")
     ap.add_argument("--mul-width", type=int, default=None,
                     help="widest multiplier operand (default 27: DSP48E2, as `python -m fpga synth`)")
     ap.add_argument("--part", default="xcku060-ffva1156-2-e", help="Xilinx part (default XCKU060)")
@@ -55,6 +60,9 @@ def main() -> int:
         params = pe_params(args.k, args.data_width, args.weight_width, args.q)
     except ValueError as e:
         ap.error(str(e))
+    if args.wpar < 1 or args.wpar & (args.wpar - 1) or (args.k // 2) % args.wpar:
+        ap.error(f"--wpar {args.wpar}: must be a power of two dividing k/2 = {args.k // 2}")
+    params["WPAR"] = args.wpar
     if args.mul_width is not None:
         params["MUL_WIDTH"] = args.mul_width
     params = with_mul_width(TOP, params, "xilinx")
@@ -69,6 +77,9 @@ def main() -> int:
         print(f"error: {e}", file=sys.stderr)
         return 1
     print(format_synth(res, part))
+    u = res.used
+    print(f"per complex MAC (/{args.wpar}): LUT {u.lut / args.wpar:.0f}, FF {u.ff / args.wpar:.0f}, "
+          f"{part.dsp_primitive} {u.dsp / args.wpar:.1f}")
     return 0
 
 

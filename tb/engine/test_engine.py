@@ -41,11 +41,13 @@ SETS = {
                    proj_size=16, peephole=True),
     "gru2": dict(cell="gru", k=4, n_pe=4, num_layers=2, input_size=16, hidden_size=16,
                  proj_size=0, peephole=False),
-    "lstm1": dict(cell="lstm", k=8, n_pe=2, num_layers=1, input_size=20, hidden_size=32,
+    # wide PEs: a whole block (4 words) per beat, one accumulator per multiplier
+    "lstm1": dict(cell="lstm", k=8, n_pe=2, wpar=4, num_layers=1, input_size=20, hidden_size=32,
                   proj_size=0, peephole=False),
-    # 2 projection rows on 8 PEs: each row split over 4 PEs (EngineParams.ps == 4)
-    "lstmp-split": dict(cell="lstm", k=4, n_pe=8, num_layers=2, input_size=14, hidden_size=32,
-                        proj_size=8, peephole=True),
+    # 2 projection rows on 8 PEs: each row split over 4 PEs (EngineParams.ps == 4); 2 words
+    # per beat (the whole block of k = 4)
+    "lstmp-split": dict(cell="lstm", k=4, n_pe=8, wpar=2, num_layers=2, input_size=14,
+                        hidden_size=32, proj_size=8, peephole=True),
 }
 CASES = [("icarus", "lstmp2"), ("icarus", "gru2"), ("icarus", "lstm1"), ("icarus", "lstmp-split"),
          ("verilator", "lstmp2"), ("verilator", "gru2"), ("verilator", "lstmp-split")]
@@ -58,18 +60,20 @@ def model_config(s: dict):
                        peephole=s["peephole"], k=s["k"], name="tiny")
 
 
-def build_and_run(sim: str, name: str, model, n_pe: int, tb: dict, **kw) -> tuple[int, int]:
+def build_and_run(sim: str, name: str, model, n_pe: int, tb: dict, wpar: int = 1,
+                  **kw) -> tuple[int, int]:
     """Write the memory images of ``model`` into the build directory and run the cocotb tests
     (``kw``: run_cocotb's mutation, testcase, check)."""
     from golden.engine_layout import EngineParams, write_engine_mem
-    ep = EngineParams.for_model(model.config, n_pe)
+    ep = EngineParams.for_model(model.config, n_pe, wpar)
     build = ROOT / "build" / "sim" / sim / f"{TOP}-{name}"
     mem = build / "mem"
     write_engine_mem(model, ep, mem)
     model.save(mem / "model.npz")
     params = {**ep.hdl_params(), "MEM_PREFIX": f'"{mem.resolve()}/"'}
     return run_cocotb(TOP, "test_engine", sim, params,
-                      {**tb, "N_PE": n_pe, "MODEL": str(mem / "model.npz")}, tagname=name, **kw)
+                      {**tb, "N_PE": n_pe, "WPAR": wpar, "MODEL": str(mem / "model.npz")},
+                      tagname=name, **kw)
 
 
 @pytest.mark.parametrize("sim,name", [pytest.param(s, n, id=f"{s}-{n}") for s, n in CASES
@@ -80,7 +84,7 @@ def test_engine(sim, name):
     model = Model.random(model_config(s), seed=7, gain=2.0)
     build_and_run(sim, name, model, s["n_pe"],
                   {"SEED": 1, "SEQ_LENS": [3, 1, 4], "FULL_LEN": 3, "RELOAD_SEED": 8,
-                   "IN_SIZE": s["input_size"], "K": s["k"]})
+                   "IN_SIZE": s["input_size"], "K": s["k"]}, wpar=s.get("wpar", 1))
 
 
 # Mutants: each must make the engine testbench fail, or the testbench proves nothing.
@@ -156,7 +160,7 @@ if cocotb is not None and os.environ.get("TB_CFG"):
     def _setup():
         cfg = tb_cfg()
         model = Model.load(cfg["MODEL"])
-        ep = EngineParams.for_model(model.config, cfg["N_PE"])
+        ep = EngineParams.for_model(model.config, cfg["N_PE"], cfg.get("WPAR", 1))
         return cfg, model, ep
 
     def _sequences(ep: EngineParams, lens, rng: np.random.Generator) -> list[np.ndarray]:
@@ -264,7 +268,7 @@ if cocotb is not None and os.environ.get("TB_CFG"):
         await tb.write(CTRL, 0)
         assert (await tb.read(STATUS)) & LOAD_ERROR == 0
         # each write below is outside its memory: dropped, flagged
-        bad = [(0, 0, ep.wdepth, 0x7FFF7FFF), (0, ep.n_pe, 0, 0x7FFF7FFF),
+        bad = [(0, 0, ep.wdepth, 0x7FFF7FFF), (0, ep.n_pe * ep.wpar, 0, 0x7FFF7FFF),
                (1, 0, ep.num_layers * ep.bias_rows, 0x7FFF), (1, ep.k, 0, 0x7FFF), (3, 0, 0, 1)]
         if ep.peephole:
             bad.append((2, 3 * ep.k, 0, 0x7FFF))

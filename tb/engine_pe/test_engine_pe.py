@@ -2,14 +2,15 @@
 
 Rows: each row has a random number of blocks q (1..QMAX); a block is one input spectrum and one
 weight spectrum (half spectra, bins 0..K/2, imaginary parts of bins 0 and K/2 zero as golden's
-spectra are), streamed as K/2 packed words in order w = 0..K/2-1 (pack_half_spectrum /
-pe_weight_words: word 0 = {Re bin K/2, Re bin 0}, a real pair).  Codes: half the rows uniform
+spectra are), streamed as K/2 packed words (pack_half_spectrum / pe_weight_words: word 0 =
+{Re bin K/2, Re bin 0}, a real pair) in K/2 / WPAR beats of WPAR words (beat b: words
+b*WPAR .. b*WPAR + WPAR-1 on lanes 0..WPAR-1).  Codes: half the rows uniform
 over the full formats, the rest edge codes (most negative, full scale, 0, +-1) or the
 extreme-growth patterns (q = QMAX blocks of the largest positive / most negative product).
 The expected sum of a row is golden's exact frequency-domain accumulation, packed the same way.
 
 Drive: operands every cycle (random codes when idle); the beat's control (acc_valid,
-acc_first on every word of a row's first block, acc_end on the last word of the last block)
+acc_first on every beat of a row's first block, acc_end on the last beat of the last block)
 LATENCY = 4 cycles later, as rtl/engine.v delays it; idle control cycles carry random
 acc_first / acc_end.  Random idle cycles between beats (none between some rows).  chain_in is a
 random word every cycle, chain_shift random whenever no chain load is pending.  The model
@@ -52,11 +53,12 @@ def _p(k: int, exact: bool = False, **extra) -> dict:
     return dict(K=k, X_WIDTH=x, W_WIDTH=W_WIDTH, ACC_WIDTH=aw, **extra)
 
 
-# K=2 is the one-word (pair-only) branch; MUL_WIDTH 27 takes X whole (18: split, cmul.v).
+# K=2 is the one-word (pair-only) branch; MUL_WIDTH 27 takes X whole (18: split, cmul.v);
+# WPAR 2 and 4 (K/2: a whole block per beat, one accumulator per multiplier) are the wide PEs.
 # Verilator builds cost ~20 s each: K=4 (the same RTL path as K=8) runs on Icarus only.
-ENGINE = [_p(8), _p(4), _p(2), _p(8, MUL_WIDTH=27)]
-ICARUS = ENGINE + [_p(8, exact=True)]
-VERILATOR = [_p(8), _p(2), _p(8, MUL_WIDTH=27)]
+ENGINE = [_p(8), _p(4), _p(2), _p(8, MUL_WIDTH=27), _p(8, WPAR=4), _p(16, WPAR=2)]
+ICARUS = ENGINE + [_p(8, exact=True), _p(8, exact=True, WPAR=4)]
+VERILATOR = [_p(8), _p(2), _p(8, MUL_WIDTH=27), _p(8, WPAR=4)]
 
 
 def _cfg(params: dict, rows: int, seed: int) -> dict:
@@ -165,6 +167,8 @@ if cocotb is not None:
         cfg = tb_cfg()
         k, xw, ww, aw = cfg["K"], cfg["X_WIDTH"], cfg["W_WIDTH"], cfg["ACC_WIDTH"]
         k2 = k // 2
+        wpar = cfg.get("WPAR", 1)
+        nw = k2 // wpar
         rng = np.random.default_rng(cfg["SEED"])
         prng = random.Random(cfg["SEED"])
         # beats: (x lo, x hi, w lo, w hi, pair, first, end, row)
@@ -176,19 +180,23 @@ if cocotb is not None:
             wwd = pe_weight_words(w_re[None], w_im[None]).reshape(q, k2, 2).tolist()
             sums.append(_golden(cfg, x_re, x_im, w_re, w_im))
             for j in range(q):
-                for w in range(k2):
-                    beats.append((*xwd[j][w], *wwd[j][w], int(w == 0), int(j == 0),
-                                  int(j == q - 1 and w == k2 - 1), r))
+                for b in range(nw):
+                    ws = range(b * wpar, (b + 1) * wpar)
+                    beats.append((pack([xwd[j][w][0] for w in ws], xw),
+                                  pack([xwd[j][w][1] for w in ws], xw),
+                                  pack([wwd[j][w][0] for w in ws], ww),
+                                  pack([wwd[j][w][1] for w in ws], ww), int(b == 0), int(j == 0),
+                                  int(j == q - 1 and b == nw - 1), r))
         # cycle schedule: operands at cycle c, control at c + LATENCY; then a drain
         n_cyc = len(beats) + int(rng.binomial(len(beats), cfg["P_GAP"] / (1 - cfg["P_GAP"])))
         slot = np.sort(rng.choice(n_cyc, size=len(beats), replace=False))
         total = n_cyc + LATENCY + 8
-        xm, wm = (1 << xw) - 1, (1 << ww) - 1
-        ops = [(prng.getrandbits(xw), prng.getrandbits(xw), prng.getrandbits(ww),
-                prng.getrandbits(ww), prng.getrandbits(1)) for _ in range(total)]
+        ops = [(prng.getrandbits(wpar * xw), prng.getrandbits(wpar * xw),
+                prng.getrandbits(wpar * ww), prng.getrandbits(wpar * ww), prng.getrandbits(1))
+               for _ in range(total)]
         ctl = [(0, prng.getrandbits(1), prng.getrandbits(1), -1) for _ in range(total)]
         for s, b in zip(slot.tolist(), beats):
-            ops[s] = (b[0] & xm, b[1] & xm, b[2] & wm, b[3] & wm, b[4])
+            ops[s] = b[:5]
             ctl[s + LATENCY] = (1, b[5], b[6], b[7])
         # chain model: exp[c] = chain_out after rising edge c (None: not yet defined)
         shift = [0] * total
