@@ -10,5 +10,6 @@ rtl/engine_cell.v
 rtl/engine_pe.v
 rtl/engine_ofifo.v
 rtl/engine_regs.v
+rtl/engine_handoff.v
 rtl/engine.v
 +incdir+rtl

@@ -13,9 +13,10 @@
 //                        accumulates W[r][j][w]*X[j][w] exactly.  LSTM: one accumulation per
 //                        row (W_x x + W_r r_prev in the frequency domain); GRU: two (gx, gh).
 //            IFFT path   finished accumulations leave through a shift chain (PE 0 first),
-//                        one block per cycle (split projection rows: the sum of PS partial
-//                        accumulations per row, exact): RND/SAT to spec -> ifft_herm -> RND/SAT to pre
-//                        -> + bias (SAT)  -> z memory; projection rows: -> RND/SAT to data.
+//                        one block per cycle, into the hand-off lane (engine_handoff: split
+//                        projection rows: the sum of PS partial accumulations per row, exact;
+//                        RND/SAT to spec -> ifft_herm -> RND/SAT to pre -> + bias (SAT)) -> z
+//                        memory; projection rows: -> RND/SAT to data.
 //            element-wise k lanes (engine_cell), one hidden block per cycle as soon as its G
 //                        gate rows are in z memory; c / h state memories.
 //            projection  (LSTM, PROJ > 0) m spectra (PS banks) -> second pass over the PE
@@ -171,8 +172,6 @@ module engine #(
     localparam integer QMAX0 = (QT0 > QT1) ? QT0 : QT1;
     localparam integer QMAX = (QMAX0 > HB) ? QMAX0 : HB;
     localparam integer ACC_W = XW + WEIGHT_WIDTH + 1 + $clog2(QMAX) + 1;
-    localparam integer SPEC_SHIFT = DATA_FRAC + WEIGHT_FRAC - SPEC_FRAC;
-    localparam integer IOW = SPEC_WIDTH + LOG2K;  // IFFT output width
     localparam integer XIN_DEPTH = 2 * QIN;
     localparam integer SDEPTH = LAYERS * 2 * RB;  // r slots (m spectra: the m banks)
     localparam integer ZDEPTH = ROWS * ((CELL == 0) ? 1 : 2);
@@ -286,10 +285,10 @@ module engine #(
     wire fin_slot = fin_user[FU_SLOT];
     wire fin_last = fin_user[FU_LAST];
     wire fin_end = fin_user[FU_END];
-    // s_axis_tready of the three streaming FFT pipelines: their m_axis_tready is tied high, so
+    // s_axis_tready of the two streaming FFT pipelines: their m_axis_tready is tied high, so
     // they never stall and tready is constantly 1 (the engine paces its inputs itself).
     /* verilator lint_off UNUSEDSIGNAL */
-    wire fin_tready, rfo_tready, if_tready;
+    wire fin_tready, rfo_tready;
     /* verilator lint_on UNUSEDSIGNAL */
     fft_real #(
         .K(K),
@@ -780,171 +779,60 @@ module engine #(
             ch_pos <= ch_pos + 1;
         end
     end
-    // hand-off register: the block leaving the chain, or for a split projection row the sum
-    // of its PS partial accumulations (consecutive chain positions)
-    wire ch_split = (PS > 1) && (ch_kind == 2'd2);
-    wire red_first = !ch_split || (ch_pos % PS) == 0;
-    wire red_last = !ch_split || (ch_pos % PS) == PS - 1;
-    reg [K*ACC_W-1:0] red;
-    reg x_valid, x_send;
-    reg [1:0] x_kind, x_fid;
-    reg [7:0] x_layer;
-    reg [31:0] x_row, x_baddr;
-    // the row of the block leaving the chain (a split projection row: its partial sums' row)
-    wire [31:0] ch_out_row = ch_split ? ch_pos / PS : ch_row;
-    genvar rl;
-    generate
-        for (rl = 0; rl < K; rl = rl + 1) begin : g_red
-            always @(posedge clk) begin
-                if (ch_shift)
-                    red[rl*ACC_W+:ACC_W] <= red_first ? chain[0][rl*ACC_W+:ACC_W]
-                                                      : red[rl*ACC_W+:ACC_W] + chain[0][rl*ACC_W+:ACC_W];
-            end
-        end
-    endgenerate
-    always @(posedge clk) begin
-        x_valid <= ch_shift && red_last && !core_rst;
-        x_kind <= ch_kind;
-        x_layer <= ch_layer;
-        x_fid <= ch_fid;
-        x_send <= ch_send;
-        x_row <= ch_out_row;
-        x_baddr <= ch_bbase + ch_out_row;
-    end
-
-    // ------------------------------------------------------------------ IFFT path
-    // accumulators -> spec (RND, SAT), unpacked to bins 0..K/2
-    wire [(K2+1)*2*SPEC_WIDTH-1:0] spec_bins;
-    genvar w;
-    generate
-        for (w = 0; w < K2; w = w + 1) begin : g_round
-            wire [SPEC_WIDTH-1:0] sre, sim;
-            // round_sat overflow flags: saturation to spec is the specified behaviour (golden
-            // saturates silently, the register map has no overflow status), so they are dropped
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire [1:0] ovf;
-            /* verilator lint_on UNUSEDSIGNAL */
-            round_sat #(.IN_WIDTH(ACC_W), .SHIFT(SPEC_SHIFT), .OUT_WIDTH(SPEC_WIDTH), .MODE(1), .SAT(1))
-                rnd_re_inst (.in_data(red[(2*w)*ACC_W+:ACC_W]), .out_data(sre), .out_ovf(ovf[0]));
-            round_sat #(.IN_WIDTH(ACC_W), .SHIFT(SPEC_SHIFT), .OUT_WIDTH(SPEC_WIDTH), .MODE(1), .SAT(1))
-                rnd_im_inst (.in_data(red[(2*w+1)*ACC_W+:ACC_W]), .out_data(sim), .out_ovf(ovf[1]));
-            if (w == 0) begin : g_pair
-                assign spec_bins[0+:2*SPEC_WIDTH] = {{SPEC_WIDTH{1'b0}}, sre};
-                assign spec_bins[K2*2*SPEC_WIDTH+:2*SPEC_WIDTH] = {{SPEC_WIDTH{1'b0}}, sim};
-            end else begin : g_bin
-                assign spec_bins[w*2*SPEC_WIDTH+:2*SPEC_WIDTH] = {sim, sre};
-            end
-        end
-    endgenerate
-    reg rs_valid;
-    reg [(K2+1)*2*SPEC_WIDTH-1:0] rs_bins;
-    reg [1:0] rs_kind, rs_fid;
-    reg [7:0] rs_layer;
-    reg rs_send;
-    reg [15:0] rs_row;
-    reg [BWORD-1:0] rs_bias;
-    wire [31:0] bias_addr = x_baddr;  // layer * BROWS + (gh rows ? ROWS : 0) + row
-    always @(posedge clk) begin
-        rs_valid <= x_valid && !core_rst;
-        rs_bins <= spec_bins;
-        rs_kind <= x_kind;
-        rs_layer <= x_layer;
-        rs_fid <= x_fid;
-        rs_send <= x_send;
-        rs_row <= x_row[15:0];
-        rs_bias <= (x_kind != 2'd2 && x_row < ROWS) ? bias_mem[bias_addr] : {BWORD{1'b0}};
-    end
-    localparam integer IUW = 3 + 8 + 2 + 16 + BWORD;
-    wire [K*IOW-1:0] if_out;
-    wire if_valid;
-    wire [IUW-1:0] if_user;
-    ifft_herm #(
+    // ------------------------------------------------------------------ hand-off lane
+    // (engine_handoff) the block leaving the chain (a split projection row: the sum of its PS
+    // partial accumulations) -> RND/SAT to spec -> ifft_herm -> RND/SAT to pre -> + bias (SAT)
+    // = z, and pre -> RND/SAT to data (projection rows' r_t); results LATENCY cycles later
+    // hand-off tag fields: {sequence end, frame id, layer, kind}
+    localparam integer HT_KIND = 0, HT_LAYER = 2, HT_FID = 10, HT_SEND = 12, HTW = 13;
+    wire [31:0] bias_addr;  // layer * BROWS + (gh rows ? ROWS : 0) + row
+    reg [BWORD-1:0] bias_rd;  // the bias word, one cycle after its address (synchronous read)
+    always @(posedge clk) bias_rd <= bias_mem[bias_addr];
+    wire res_valid;
+    wire [HTW-1:0] res_tag;
+    wire [15:0] res_row;
+    wire [K*PRE_WIDTH-1:0] res_z;
+    wire [K*DATA_WIDTH-1:0] res_r;
+    engine_handoff #(
         .K(K),
-        .IN_WIDTH(SPEC_WIDTH),
+        .ACC_WIDTH(ACC_W),
+        .DATA_WIDTH(DATA_WIDTH),
+        .DATA_FRAC(DATA_FRAC),
+        .WEIGHT_FRAC(WEIGHT_FRAC),
+        .SPEC_WIDTH(SPEC_WIDTH),
+        .SPEC_FRAC(SPEC_FRAC),
+        .PRE_WIDTH(PRE_WIDTH),
+        .PRE_FRAC(PRE_FRAC),
+        .BIAS_WIDTH(BIAS_WIDTH),
+        .BIAS_FRAC(BIAS_FRAC),
         .TW_WIDTH(TW_WIDTH),
-        .USER_WIDTH(IUW)
-    ) ifft_inst (
+        .PS(PS),
+        .ROWS(ROWS),
+        .ROW_WIDTH(16),
+        .BADDR_WIDTH(32),
+        .TAG_WIDTH(HTW)
+    ) handoff_inst (
         .clk(clk),
         .rst(core_rst),
-        .s_axis_tdata(rs_bins),
-        .s_axis_tvalid(rs_valid),
-        .s_axis_tready(if_tready),
-        .s_axis_tuser({rs_send, rs_fid, rs_layer, rs_kind, rs_row, rs_bias}),
-        .m_axis_tdata(if_out),
-        .m_axis_tvalid(if_valid),
-        .m_axis_tready(1'b1),
-        .m_axis_tuser(if_user)
+        .in_valid(ch_shift),
+        .in_acc(chain[0]),
+        .in_proj(ch_kind == 2'd2),
+        .in_pos(ch_pos[15:0]),
+        .in_row(ch_row[15:0]),
+        .in_bbase(ch_bbase),
+        .in_tag({ch_send, ch_fid, ch_layer, ch_kind}),
+        .bias_addr(bias_addr),
+        .bias_word(bias_rd),
+        .out_valid(res_valid),
+        .out_tag(res_tag),
+        .out_row(res_row),
+        .out_z(res_z),
+        .out_data(res_r)
     );
-    // IFFT tuser fields: {sequence end, frame id, layer, kind, row, bias word}
-    localparam integer IU_BIAS = 0, IU_ROW = BWORD, IU_KIND = BWORD + 16, IU_LAYER = BWORD + 18,
-                       IU_FID = BWORD + 26, IU_SEND = BWORD + 28;
-    wire [1:0] if_kind = if_user[IU_KIND+:2];
-    wire [7:0] if_layer = if_user[IU_LAYER+:8];
-    wire [1:0] if_fid = if_user[IU_FID+:2];
-    wire if_send = if_user[IU_SEND];
-    wire [15:0] if_row = if_user[IU_ROW+:16];
-    // IFFT output -> pre (RND, SAT), registered; then + bias (SAT to pre) -> z, and pre -> data
-    // (RND, SAT) for projection rows: one rounding add per stage
-    reg p_valid, p_send;
-    reg [1:0] p_kind, p_fid;
-    reg [7:0] p_layer;
-    reg [15:0] p_row;
-    reg [K*PRE_WIDTH-1:0] p_pre;
-    reg [BWORD-1:0] p_bias;
-    wire [K*PRE_WIDTH-1:0] y_pre_word;
-    wire [K*PRE_WIDTH-1:0] z_word;
-    wire [K*DATA_WIDTH-1:0] pr_word;
-    genvar e;
-    generate
-        for (e = 0; e < K; e = e + 1) begin : g_post
-            wire [PRE_WIDTH-1:0] y_pre = p_pre[e*PRE_WIDTH+:PRE_WIDTH];
-            // round_sat overflow flags: saturation is the specified behaviour (golden saturates
-            // silently, the register map has no overflow status), so they are dropped
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire [2:0] ovf;
-            /* verilator lint_on UNUSEDSIGNAL */
-            round_sat #(.IN_WIDTH(IOW), .SHIFT(SPEC_FRAC - PRE_FRAC), .OUT_WIDTH(PRE_WIDTH),
-                        .MODE(1), .SAT(1))
-                rnd_pre_inst (.in_data(if_out[e*IOW+:IOW]), .out_data(y_pre_word[e*PRE_WIDTH+:PRE_WIDTH]),
-                              .out_ovf(ovf[0]));
-            wire [BMW-1:0] bias = p_bias[e*BMW+:BMW];
-            wire [BMW+PRE_WIDTH-1:0] zsum = {{BMW{y_pre[PRE_WIDTH-1]}}, y_pre}
-                                            + {{PRE_WIDTH{bias[BMW-1]}}, bias};
-            round_sat #(.IN_WIDTH(BMW + PRE_WIDTH), .SHIFT(0), .OUT_WIDTH(PRE_WIDTH),
-                        .MODE(1), .SAT(1))
-                sat_z_inst (.in_data(zsum), .out_data(z_word[e*PRE_WIDTH+:PRE_WIDTH]), .out_ovf(ovf[1]));
-            round_sat #(.IN_WIDTH(PRE_WIDTH), .SHIFT(PRE_FRAC - DATA_FRAC), .OUT_WIDTH(DATA_WIDTH),
-                        .MODE(1), .SAT(1))
-                rnd_r_inst (.in_data(y_pre), .out_data(pr_word[e*DATA_WIDTH+:DATA_WIDTH]), .out_ovf(ovf[2]));
-        end
-    endgenerate
-    always @(posedge clk) begin
-        p_valid <= if_valid && !core_rst;
-        p_kind <= if_kind;
-        p_layer <= if_layer;
-        p_fid <= if_fid;
-        p_send <= if_send;
-        p_row <= if_row;
-        p_pre <= y_pre_word;
-        p_bias <= if_user[IU_BIAS+:BWORD];
-    end
-    reg res_valid;
-    reg [1:0] res_kind, res_fid;
-    reg [7:0] res_layer;
-    reg res_send;
-    reg [15:0] res_row;
-    reg [K*PRE_WIDTH-1:0] res_z;
-    reg [K*DATA_WIDTH-1:0] res_r;
-    always @(posedge clk) begin
-        res_valid <= p_valid && !core_rst;
-        res_kind <= p_kind;
-        res_layer <= p_layer;
-        res_fid <= p_fid;
-        res_send <= p_send;
-        res_row <= p_row;
-        res_z <= z_word;
-        res_r <= pr_word;
-    end
+    wire [1:0] res_kind = res_tag[HT_KIND+:2];
+    wire [7:0] res_layer = res_tag[HT_LAYER+:8];
+    wire [1:0] res_fid = res_tag[HT_FID+:2];
+    wire res_send = res_tag[HT_SEND];
     // a row is complete with its last accumulation: LSTM the one (kind 0); GRU gh (kind 1) on
     // layer 0, gx (kind 0) on the others (recurrent blocks first)
     wire [1:0] z_kind = (CELL == 0 || res_layer != 0) ? 2'd0 : 2'd1;
@@ -1016,6 +904,7 @@ module engine #(
     wire [K*ETW-1:0] lane_tag;
     wire [K*DATA_WIDTH-1:0] e_out_a;
     wire [K*SW-1:0] e_out_b;
+    genvar e;
     generate
         for (e = 0; e < K; e = e + 1) begin : g_lane
             wire [PRE_WIDTH-1:0] z3 = (CELL == 0) ? e1_z[3][e*PRE_WIDTH+:PRE_WIDTH] : {PRE_WIDTH{1'b0}};
@@ -1301,9 +1190,10 @@ module engine #(
     );
     // the memory addresses (ld_addr, bias_addr) are 32-bit words of which only
     // the bits that reach the memory depth matter (so for rfo_slot), and spectrum addresses fit 16 bits
-    // (SDEPTH <= 65536, checked above).
+    // (SDEPTH <= 65536, checked above); chain rows and positions fit the hand-off's 16 bits.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused = &{1'b0, clr_reg, lw_addr, zw_addr, bias_addr, sw_addr, rf_addr[31:16], rfo_slot};
+    wire unused = &{1'b0, clr_reg, lw_addr, zw_addr, bias_addr, sw_addr, rf_addr[31:16], rfo_slot,
+                    ch_row[31:16], ch_pos[31:16]};
     /* verilator lint_on UNUSEDSIGNAL */
 endmodule
 

@@ -1,0 +1,2 @@
+-f rtl/ifft_herm.f
+rtl/engine_handoff.v
