@@ -630,30 +630,35 @@ module engine #(
     end
 
     // ------------------------------------------------------------------ PE array
-    reg d1_valid, d1_xin, d1_mask, d1_first, d1_last, d1_send;
-    reg [1:0] d1_kind, d1_fid;
-    reg [4:0] d1_w;
-    reg [31:0] d1_row;
-    reg [7:0] d1_layer;
-    reg [SBW-1:0] xin_rd, spec_rd;
-    reg [WLINE-1:0] w_rd;
+    // operand memories: the block RAM read (stage 0), then a plain register (stage 1) that
+    // the placer can put next to the RAM: ECP5's block RAM output register is not inferred
+    // by yosys, and its unregistered clock-to-output (5.8 ns at grade 6) leaves no room for
+    // the route to a distant register; the beat's control travels alongside (d0_*, d1_*)
+    localparam integer CTLW = 1 + 1 + 1 + 1 + 1 + 2 + 2 + 5 + 32 + 8;
+    reg d0_valid, d1_valid;
+    reg [CTLW-1:0] d0_ctl, d1_ctl;
+    wire d1_xin, d1_mask, d1_first, d1_last, d1_send;
+    wire [1:0] d1_kind, d1_fid;
+    wire [4:0] d1_w;
+    wire [31:0] d1_row;
+    wire [7:0] d1_layer;
+    assign {d1_xin, d1_mask, d1_first, d1_last, d1_send, d1_kind, d1_fid, d1_w, d1_row,
+            d1_layer} = d1_ctl;
+    reg [SBW-1:0] xin_rd, spec_rd, xin_q, spec_q;
+    reg [WLINE-1:0] w_rd, w_q;
     always @(posedge clk) begin
         xin_rd <= xin_mem[b_saddr < XIN_DEPTH ? b_saddr : 0];
         spec_rd <= spec_mem[b_saddr < SDEPTH ? b_saddr : 0];
         w_rd <= wmem[b_waddr < WDEPTH ? b_waddr : 0];
-        d1_valid <= b_valid && !core_rst;
-        d1_xin <= b_xin;
-        d1_mask <= b_mask;
-        d1_first <= b_first;
-        d1_last <= b_last;
-        d1_kind <= b_kind;
-        d1_w <= b_w;
-        d1_row <= b_row;
-        d1_layer <= b_layer;
-        d1_fid <= b_fid;
-        d1_send <= b_send;
+        d0_valid <= b_valid && !core_rst;
+        d0_ctl <= {b_xin, b_mask, b_first, b_last, b_send, b_kind, b_fid, b_w, b_row, b_layer};
+        xin_q <= xin_rd;
+        spec_q <= spec_rd;
+        w_q <= w_rd;
+        d1_valid <= d0_valid && !core_rst;
+        d1_ctl <= d0_ctl;
     end
-    wire [SBW-1:0] x_blk = d1_xin ? xin_rd : spec_rd;
+    wire [SBW-1:0] x_blk = d1_xin ? xin_q : spec_q;
     localparam integer BPW = WPAR * SPW;  // the spectrum words of one beat
     wire [BPW-1:0] x_word = d1_mask ? {BPW{1'b0}} : x_blk[d1_w*BPW+:BPW];
     // m spectra (projection input): PS banks, block h in bank h % PS at h / PS
@@ -665,12 +670,13 @@ module engine #(
     generate
         for (mb = 0; mb < PS; mb = mb + 1) begin : g_mbank
             reg [SBW-1:0] mbank[0:MDEPTH-1];
-            reg [SBW-1:0] rd;
+            reg [SBW-1:0] rd, rd_q;
             always @(posedge clk) begin
                 if (m_we && ({16'd0, m_blk} % PS) == mb) mbank[{16'd0, m_blk} / PS] <= m_wdata;
                 rd <= mbank[b_saddr < MDEPTH ? b_saddr : 0];
+                rd_q <= rd;
             end
-            assign m_rd[mb*SBW+:SBW] = rd;
+            assign m_rd[mb*SBW+:SBW] = rd_q;
         end
     endgenerate
     // operand broadcast register: the spectrum word (or the PS m bank words), the weight
@@ -683,7 +689,7 @@ module engine #(
     always @(posedge clk) begin
         o_x <= x_word;
         for (om = 0; om < PS; om = om + 1) o_m[om*BPW+:BPW] <= m_rd[om*SBW+d1_w*BPW+:BPW];
-        o_w <= w_rd;
+        o_w <= w_q;
         o_proj <= (d1_kind == 2'd2);
         o_pair <= (d1_w == 0);
     end
