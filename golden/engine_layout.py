@@ -58,6 +58,7 @@ class EngineParams:
     k: int = 4
     n_pe: int = 2
     wpar: int = 1
+    hlanes: int = 1
     cell: str = "lstm"
     num_layers: int = 1
     input_size: int = 16
@@ -74,6 +75,9 @@ class EngineParams:
             bad.append(f"n_pe={self.n_pe} (must be >= 1)")
         if self.wpar < 1 or self.wpar & (self.wpar - 1) or (self.k // 2) % self.wpar:
             bad.append(f"wpar={self.wpar} (words per PE beat: a power of two dividing k/2={self.k // 2})")
+        if self.hlanes < 1 or self.hlanes & (self.hlanes - 1) or self.hlanes > 64 or self.n_pe % self.hlanes:
+            bad.append(f"hlanes={self.hlanes} (hand-off lanes: a power of two <= 64 dividing "
+                       f"n_pe={self.n_pe})")
         if self.cell not in ("lstm", "gru"):
             bad.append(f"cell={self.cell!r}")
         if self.hidden_size % self.k or self.proj_size % self.k:
@@ -86,12 +90,13 @@ class EngineParams:
             raise ValueError("engine parameters: " + "; ".join(bad))
 
     @classmethod
-    def for_model(cls, cfg: "ModelConfig | Model", n_pe: int, wpar: int = 1) -> "EngineParams":
+    def for_model(cls, cfg: "ModelConfig | Model", n_pe: int, wpar: int = 1,
+                  hlanes: int = 1) -> "EngineParams":
         """The engine build that runs ``cfg`` (one direction) with ``n_pe`` PEs of ``wpar``
-        complex multipliers each."""
+        complex multipliers each and ``hlanes`` hand-off lanes."""
         if isinstance(cfg, Model):
             cfg = cfg.config
-        return cls(k=cfg.k, n_pe=n_pe, wpar=wpar, cell=cfg.cell, num_layers=cfg.num_layers,
+        return cls(k=cfg.k, n_pe=n_pe, wpar=wpar, hlanes=hlanes, cell=cfg.cell, num_layers=cfg.num_layers,
                    input_size=cfg.input_size, hidden_size=cfg.hidden_size,
                    proj_size=cfg.proj_size, peephole=bool(cfg.peephole), formats=cfg.formats)
 
@@ -143,13 +148,20 @@ class EngineParams:
 
     @property
     def ps(self) -> int:
-        """Projection split: PEs per projection row (a power of two dividing H/k, ps*P/k <=
-        n_pe); PE ``i*ps + s`` accumulates the m blocks ``h = j*ps + s`` of row i."""
+        """Projection split: PEs per projection row (a power of two dividing H/k with
+        ps * ceil(P/k / hlanes) * hlanes <= n_pe); part s of row i is accumulated by PE
+        ``split_pe(i, s)`` from the m blocks ``h = j*ps + s``."""
         s = 1
         if self.pb:
-            while 2 * s * self.pb <= self.n_pe and self.hb % (2 * s) == 0:
+            lanes = _cdiv(self.pb, self.hlanes) * self.hlanes
+            while 2 * s * lanes <= self.n_pe and self.hb % (2 * s) == 0:
                 s *= 2
         return s
+
+    def split_pe(self, i: int, s: int) -> int:
+        """The PE of part s of projection row i: hand-off lane ``i % hlanes``, chain position
+        ``(i // hlanes) * ps + s`` (PE = lane + position * hlanes)."""
+        return i % self.hlanes + ((i // self.hlanes) * self.ps + s) * self.hlanes
 
     @property
     def hc(self) -> int:
@@ -204,7 +216,7 @@ class EngineParams:
     # ---- Verilog ----
     def hdl_params(self) -> dict[str, int]:
         F = self.formats
-        p = dict(K=self.k, N_PE=self.n_pe, WPAR=self.wpar, CELL=int(self.cell == "gru"), LAYERS=self.num_layers,
+        p = dict(K=self.k, N_PE=self.n_pe, WPAR=self.wpar, HLANES=self.hlanes, CELL=int(self.cell == "gru"), LAYERS=self.num_layers,
                  IN_SIZE=self.input_size, HIDDEN=self.hidden_size, PROJ=self.proj_size,
                  PEEP=int(self.peephole))
         for name in FORMAT_FIELDS:
@@ -307,9 +319,14 @@ def engine_memories(model: Model, params: EngineParams) -> dict[str, np.ndarray]
         if params.proj_size:
             wp = _packed_words(P[pre + "w_p"], F)                # (P/k, H/k, k/2)
             ps, hc = params.ps, params.hc
-            # split rows: PE i*ps + s takes blocks j*ps + s, j < hc
-            wp = wp.reshape(params.pb, hc, ps, params.k2).swapaxes(1, 2).reshape(
-                params.pb * ps, hc, params.k2)
+            # split rows: part s of row i (PE split_pe(i, s)) takes blocks j*ps + s, j < hc
+            parts = wp.reshape(params.pb, hc, ps, params.k2).swapaxes(1, 2)
+            if ps > 1 or params.hlanes > 1:
+                used = max(params.split_pe(i, s) for i in range(params.pb) for s in range(ps)) + 1
+                wp = np.zeros((used, hc, params.k2), dtype=wp.dtype)
+                for i in range(params.pb):
+                    for s in range(ps):
+                        wp[params.split_pe(i, s)] = parts[i, s]
             w_parts.append(_bank_order(wp, params.n_pe, params.wpar))
         names = ("b",) if params.cell == "lstm" else ("b_x", "b_h")
         for name in names:

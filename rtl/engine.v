@@ -79,6 +79,9 @@ module engine #(
     // words (complex MACs) each PE takes per beat: a power of two dividing K/2; a block's K/2
     // packed words take K/2 / WPAR beats (WPAR = K/2: a whole block per beat)
     parameter integer WPAR         = 1,
+    // hand-off lanes: a power of two dividing N_PE; lane c drains the chain of PEs c, c+HLANES,
+    // c+2*HLANES, ... into its own engine_handoff, so HLANES row blocks leave per cycle
+    parameter integer HLANES       = 1,
     parameter        MEM_PREFIX   = "mem/"
 ) (
     input  wire                       clk,
@@ -119,13 +122,16 @@ module engine #(
     input  wire [31:0]                ld_addr,
     input  wire [31:0]                ld_data
 );
-    // largest power of two s with s * pb <= npe that divides hb (1 without projection)
-    function automatic integer proj_split(input integer pb, input integer hb, input integer npe);
+    // largest power of two s that divides hb with s * ceil(pb / hl) * hl <= npe (1 without
+    // projection): row i's s parts sit on lane i % hl, chain positions (i / hl) * s + part
+    function automatic integer proj_split(input integer pb, input integer hb, input integer npe,
+                                          input integer hl);
         integer i;
         begin
             proj_split = 1;
             for (i = 0; i < 16; i = i + 1)
-                if (pb > 0 && 2 * proj_split * pb <= npe && hb % (2 * proj_split) == 0)
+                if (pb > 0 && 2 * proj_split * ((pb + hl - 1) / hl) * hl <= npe
+                        && hb % (2 * proj_split) == 0)
                     proj_split = 2 * proj_split;
         end
     endfunction
@@ -152,7 +158,7 @@ module engine #(
     // (PS a power of two dividing HB, PS * PB <= N_PE): PE n = i*PS + s accumulates the m
     // blocks h = j*PS + s (j < HC), read from m bank s, and the hand-off adds the PS partial
     // sums of each row (exact) before rounding
-    localparam integer PS = proj_split(PB, HB, N_PE);
+    localparam integer PS = proj_split(PB, HB, N_PE, HLANES);
     localparam integer HC = HB / PS;  // m blocks per bank (beats per word of the pass)
     localparam integer MDEPTH = (PROJ > 0) ? HC : 1;
     localparam integer QR = RB;
@@ -177,7 +183,8 @@ module engine #(
     localparam integer ZDEPTH = ROWS * ((CELL == 0) ? 1 : 2);
     localparam integer OF_DEPTH = 1 << $clog2(2 * RB);
     localparam integer SW = (CELL == 0) ? CELL_WIDTH : DATA_WIDTH;  // state word lane width
-    localparam integer SPACING = N_PE + 2;  // cycles between the ends of two accumulations
+    localparam integer NPC = N_PE / HLANES;  // PEs per hand-off lane (chain length)
+    localparam integer SPACING = NPC + 2;  // cycles between the ends of two accumulations
     localparam integer NSLOT = 2 * LAYERS;  // r slots: (layer, frame parity)
     localparam integer CTX_DEPTH = 4;  // layer steps in flight in the element-wise unit
     localparam integer CTXW = 8 + 1 + 2 + 1;  // step context {seq_end, fid, first, layer}
@@ -190,6 +197,10 @@ module engine #(
     initial begin
         if (K < 2 || K > 32 || (1 << LOG2K) != K) begin
             $error("%m: K=%0d must be a power of two in 2..32 (k = 1 is not supported)", K);
+            $finish;
+        end
+        if (HLANES < 1 || (HLANES & (HLANES - 1)) != 0 || N_PE % HLANES != 0 || HLANES > 64) begin
+            $error("%m: HLANES=%0d must be a power of two (<= 64) dividing N_PE=%0d", HLANES, N_PE);
             $finish;
         end
         if (WPAR < 1 || (WPAR & (WPAR - 1)) != 0 || K2 % WPAR != 0) begin
@@ -228,7 +239,6 @@ module engine #(
     reg [PWORD-1:0] peep_mem[0:PDEPTH-1];
     reg [SBW-1:0] xin_mem[0:XIN_DEPTH-1];
     reg [SBW-1:0] spec_mem[0:SDEPTH-1];
-    reg [K*PRE_WIDTH-1:0] zmem[0:ZDEPTH-1];
     reg [K*SW-1:0] state_mem[0:LAYERS*HB-1];
     initial begin
         $readmemh({MEM_PREFIX, "w.mem"}, wmem);
@@ -721,18 +731,25 @@ module engine #(
         g_send <= a_send;
     end
 
-    wire [K*ACC_W-1:0] chain[0:N_PE];
+    // hand-off chains: lane c links PEs c, c + HLANES, c + 2*HLANES, ... (chain position j of
+    // lane c is PE c + j*HLANES); PE c's slice leaves into lane c's engine_handoff
+    wire [K*ACC_W-1:0] chain[0:N_PE+HLANES-1];
     reg [31:0] ch_cnt, ch_row, ch_pos, ch_bbase;
     reg [1:0] ch_kind, ch_fid;
     reg [7:0] ch_layer;
     reg ch_send;
     wire ch_shift = (ch_cnt != 0);
-    assign chain[N_PE] = {K * ACC_W{1'b0}};
     genvar n, pl;
     generate
+        for (n = N_PE; n < N_PE + HLANES; n = n + 1) begin : g_chain_end
+            assign chain[n] = {K * ACC_W{1'b0}};
+        end
+    endgenerate
+    generate
         for (n = 0; n < N_PE; n = n + 1) begin : g_pe
-            // gate passes: the broadcast word; projection pass: the word of m bank n % PS
-            wire [BPW-1:0] pe_x = o_proj ? o_m[(n % PS)*BPW+:BPW] : o_x;
+            // gate passes: the broadcast word; projection pass: the word of m bank s, the part
+            // of its split row (PE n: lane n % HLANES, chain position n / HLANES = q*PS + s)
+            wire [BPW-1:0] pe_x = o_proj ? o_m[((n / HLANES) % PS)*BPW+:BPW] : o_x;
             // WPAR lanes of real and imaginary parts (word m = {im, re} at m*SPW of pe_x;
             // weight lane n*WPAR + m)
             wire [WPAR*XW-1:0] pe_xr, pe_xi;
@@ -762,7 +779,7 @@ module engine #(
                 .acc_first(a_first),
                 .acc_end(a_end),
                 .chain_shift(ch_shift),
-                .chain_in(chain[n+1]),
+                .chain_in(chain[n+HLANES]),
                 .chain_out(chain[n])
             );
         end
@@ -771,7 +788,7 @@ module engine #(
         if (core_rst) begin
             ch_cnt <= 0;
         end else if (g_go) begin
-            ch_cnt <= N_PE;
+            ch_cnt <= NPC;
             ch_row <= g_row;
             ch_bbase <= g_layer * BROWS + ((g_kind == 2'd1) ? ROWS : 0);  // bias rows of the pass
             ch_pos <= 0;
@@ -781,80 +798,165 @@ module engine #(
             ch_send <= g_send;
         end else if (ch_cnt != 0) begin
             ch_cnt <= ch_cnt - 1;
-            ch_row <= ch_row + 1;
+            ch_row <= ch_row + HLANES;  // lane c carries row ch_row + c
             ch_pos <= ch_pos + 1;
         end
     end
-    // ------------------------------------------------------------------ hand-off lane
-    // (engine_handoff) the block leaving the chain (a split projection row: the sum of its PS
-    // partial accumulations) -> RND/SAT to spec -> ifft_herm -> RND/SAT to pre -> + bias (SAT)
-    // = z, and pre -> RND/SAT to data (projection rows' r_t); results LATENCY cycles later
+    // ------------------------------------------------------------------ hand-off lanes
+    // (engine_handoff, one per lane) the block leaving the chain (a split projection row: the
+    // sum of its PS partial accumulations) -> RND/SAT to spec -> ifft_herm -> RND/SAT to pre ->
+    // + bias (SAT) = z, and pre -> RND/SAT to data (projection rows' r_t); all lanes run in
+    // lock-step, results LATENCY cycles later.  Lane c's rows are c modulo HLANES: row
+    // ch_row + c, or for a split projection row (ch_pos / PS) * HLANES + c, passed to the lane
+    // as the chain position ((ch_pos / PS) * HLANES + c) * PS + ch_pos % PS.
     // hand-off tag fields: {sequence end, frame id, layer, kind}
     localparam integer HT_KIND = 0, HT_LAYER = 2, HT_FID = 10, HT_SEND = 12, HTW = 13;
-    wire [31:0] bias_addr;  // layer * BROWS + (gh rows ? ROWS : 0) + row
-    reg [BWORD-1:0] bias_rd;  // the bias word, one cycle after its address (synchronous read)
-    always @(posedge clk) bias_rd <= bias_mem[bias_addr];
-    wire res_valid;
-    wire [HTW-1:0] res_tag;
-    wire [15:0] res_row;
-    wire [K*PRE_WIDTH-1:0] res_z;
-    wire [K*DATA_WIDTH-1:0] res_r;
-    engine_handoff #(
-        .K(K),
-        .ACC_WIDTH(ACC_W),
-        .DATA_WIDTH(DATA_WIDTH),
-        .DATA_FRAC(DATA_FRAC),
-        .WEIGHT_FRAC(WEIGHT_FRAC),
-        .SPEC_WIDTH(SPEC_WIDTH),
-        .SPEC_FRAC(SPEC_FRAC),
-        .PRE_WIDTH(PRE_WIDTH),
-        .PRE_FRAC(PRE_FRAC),
-        .BIAS_WIDTH(BIAS_WIDTH),
-        .BIAS_FRAC(BIAS_FRAC),
-        .TW_WIDTH(TW_WIDTH),
-        .PS(PS),
-        .ROWS(ROWS),
-        .ROW_WIDTH(16),
-        .BADDR_WIDTH(32),
-        .TAG_WIDTH(HTW)
-    ) handoff_inst (
-        .clk(clk),
-        .rst(core_rst),
-        .in_valid(ch_shift),
-        .in_acc(chain[0]),
-        .in_proj(ch_kind == 2'd2),
-        .in_pos(ch_pos[15:0]),
-        .in_row(ch_row[15:0]),
-        .in_bbase(ch_bbase),
-        .in_tag({ch_send, ch_fid, ch_layer, ch_kind}),
-        .bias_addr(bias_addr),
-        .bias_word(bias_rd),
-        .out_valid(res_valid),
-        .out_tag(res_tag),
-        .out_row(res_row),
-        .out_z(res_z),
-        .out_data(res_r)
-    );
-    wire [1:0] res_kind = res_tag[HT_KIND+:2];
-    wire [7:0] res_layer = res_tag[HT_LAYER+:8];
-    wire [1:0] res_fid = res_tag[HT_FID+:2];
-    wire res_send = res_tag[HT_SEND];
-    // a row is complete with its last accumulation: LSTM the one (kind 0); GRU gh (kind 1) on
-    // layer 0, gx (kind 0) on the others (recurrent blocks first)
-    wire [1:0] z_kind = (CELL == 0 || res_layer != 0) ? 2'd0 : 2'd1;
-    wire res_gate = res_valid && res_kind != 2'd2 && {16'd0, res_row} < ROWS;
-    reg zw_valid, zw_count;
-    reg [31:0] zw_addr;
-    reg [K*PRE_WIDTH-1:0] zw_data;
-    wire res_proj = res_valid && res_kind == 2'd2 && {16'd0, res_row} < RB;
-    always @(posedge clk) begin
-        // registered write: address, data and strobe one cycle after the result
-        zw_valid <= res_gate && !core_rst;
-        zw_count <= res_gate && res_kind == z_kind && !core_rst;
-        zw_addr <= (res_kind == 2'd1 ? ROWS : 0) + {16'd0, res_row};
-        zw_data <= res_z;
-        if (zw_valid) zmem[zw_addr] <= zw_data;
-    end
+    localparam integer HLW = (HLANES > 1) ? $clog2(HLANES) : 1;
+    localparam integer ZR = (ROWS + HLANES - 1) / HLANES;  // z bank rows per accumulation kind
+    localparam integer ZBD = ZR * ((CELL == 0) ? 1 : 2);  // z bank depth
+    wire [HLANES-1:0] res_proj_l;
+    // (lanes run in lock-step: lane 0's tag and row stand for a lane step's projection rows)
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire [HLANES*HTW-1:0] res_tag_l;
+    wire [HLANES*16-1:0] res_row_l;
+    /* verilator lint_on UNUSEDSIGNAL */
+    wire [HLANES*K*DATA_WIDTH-1:0] res_r_l;
+    reg [HLANES-1:0] zw_valid, zw_count;
+    reg [HLANES*32-1:0] zw_addr;
+    reg [HLANES*K*PRE_WIDTH-1:0] zw_data;
+    genvar hc;
+    generate
+        for (hc = 0; hc < HLANES; hc = hc + 1) begin : g_handoff
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [31:0] pos32 = ((ch_pos / PS) * HLANES + hc) * PS + ch_pos % PS;
+            /* verilator lint_on UNUSEDSIGNAL */
+            wire [15:0] pos_c = pos32[15:0];
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [31:0] bias_addr;  // layer * BROWS + (gh rows ? ROWS : 0) + row
+            /* verilator lint_on UNUSEDSIGNAL */
+            reg [BWORD-1:0] bias_rd;  // the bias word, one cycle after its address
+            always @(posedge clk) bias_rd <= bias_mem[bias_addr];
+            wire res_valid;
+            wire [HTW-1:0] res_tag;
+            wire [15:0] res_row;
+            wire [K*PRE_WIDTH-1:0] res_z;
+            engine_handoff #(
+                .K(K),
+                .ACC_WIDTH(ACC_W),
+                .DATA_WIDTH(DATA_WIDTH),
+                .DATA_FRAC(DATA_FRAC),
+                .WEIGHT_FRAC(WEIGHT_FRAC),
+                .SPEC_WIDTH(SPEC_WIDTH),
+                .SPEC_FRAC(SPEC_FRAC),
+                .PRE_WIDTH(PRE_WIDTH),
+                .PRE_FRAC(PRE_FRAC),
+                .BIAS_WIDTH(BIAS_WIDTH),
+                .BIAS_FRAC(BIAS_FRAC),
+                .TW_WIDTH(TW_WIDTH),
+                .PS(PS),
+                .ROWS(ROWS),
+                .ROW_WIDTH(16),
+                .BADDR_WIDTH(32),
+                .TAG_WIDTH(HTW)
+            ) handoff_inst (
+                .clk(clk),
+                .rst(core_rst),
+                .in_valid(ch_shift),
+                .in_acc(chain[hc]),
+                .in_proj(ch_kind == 2'd2),
+                .in_pos(pos_c),
+                .in_row(ch_row[15:0] + hc),
+                .in_bbase(ch_bbase),
+                .in_tag({ch_send, ch_fid, ch_layer, ch_kind}),
+                .bias_addr(bias_addr),
+                .bias_word(bias_rd),
+                .out_valid(res_valid),
+                .out_tag(res_tag),
+                .out_row(res_row),
+                .out_z(res_z),
+                .out_data(res_r_l[hc*K*DATA_WIDTH+:K*DATA_WIDTH])
+            );
+            wire [1:0] res_kind = res_tag[HT_KIND+:2];
+            wire [7:0] res_layer = res_tag[HT_LAYER+:8];
+            // a row is complete with its last accumulation: LSTM the one (kind 0); GRU gh
+            // (kind 1) on layer 0, gx (kind 0) on the others (recurrent blocks first)
+            wire [1:0] z_kind = (CELL == 0 || res_layer != 0) ? 2'd0 : 2'd1;
+            wire res_gate = res_valid && res_kind != 2'd2 && {16'd0, res_row} < ROWS;
+            assign res_proj_l[hc] = res_valid && res_kind == 2'd2 && {16'd0, res_row} < RB;
+            assign res_tag_l[hc*HTW+:HTW] = res_tag;
+            assign res_row_l[hc*16+:16] = res_row;
+            always @(posedge clk) begin
+                // registered write into z bank hc (rows hc modulo HLANES, at row / HLANES;
+                // gh rows after ZR): address, data and strobe one cycle after the result
+                zw_valid[hc] <= res_gate && !core_rst;
+                zw_count[hc] <= res_gate && res_kind == z_kind && !core_rst;
+                zw_addr[hc*32+:32] <= (res_kind == 2'd1 ? ZR : 0) + {16'd0, res_row} / HLANES;
+                zw_data[hc*K*PRE_WIDTH+:K*PRE_WIDTH] <= res_z;
+            end
+        end
+    endgenerate
+    // gate results written this cycle (the lanes' count strobes)
+    wire [HLW:0] zw_sum[0:HLANES];
+    assign zw_sum[0] = {(HLW + 1) {1'b0}};
+    generate
+        for (hc = 0; hc < HLANES; hc = hc + 1) begin : g_zw_sum
+            assign zw_sum[hc+1] = zw_sum[hc] + {{HLW{1'b0}}, zw_count[hc]};
+        end
+    endgenerate
+    wire [HLW:0] zw_n = zw_sum[HLANES];
+    // projection results r_t: with one lane straight to the recurrence FFT (they never meet
+    // an element-wise output there); with HLANES lanes a queue of lane steps, emptied one row
+    // per cycle in row order, after the element-wise outputs (which take precedence)
+    wire pj_valid;
+    wire [HTW-1:0] pj_tag;
+    wire [15:0] pj_row;
+    wire [K*DATA_WIDTH-1:0] pj_data;
+    wire e_out_valid;
+    generate
+        if (HLANES == 1) begin : g_pj_direct
+            assign pj_valid = res_proj_l[0];
+            assign pj_tag = res_tag_l;
+            assign pj_row = res_row_l;
+            assign pj_data = res_r_l;
+        end else begin : g_pj_queue
+            localparam integer PQD = 1 << $clog2((RB + HLANES - 1) / HLANES + 2);
+            localparam integer PQW = $clog2(PQD);
+            localparam integer PEW = HLANES + HTW + 16 + HLANES * K * DATA_WIDTH;
+            reg [PEW-1:0] pq_mem[0:PQD-1];
+            reg [PQW:0] pq_wr, pq_rd;
+            reg [HLW-1:0] pq_lane;
+            wire pq_push = |res_proj_l;
+            wire pq_any = (pq_wr != pq_rd);
+            wire [PEW-1:0] pq_head = pq_mem[pq_rd[PQW-1:0]];
+            wire [HLANES-1:0] pq_mask = pq_head[PEW-1-:HLANES];
+            localparam [31:0] HL_M1 = HLANES - 1;
+            wire pq_lane_last = (pq_lane == HL_M1[HLW-1:0]);
+            wire pq_go = pq_any && !e_out_valid;  // a cycle the recurrence FFT is free
+            always @(posedge clk) begin
+                if (pq_push)
+                    pq_mem[pq_wr[PQW-1:0]] <= {res_proj_l, res_tag_l[0+:HTW], res_row_l[0+:16],
+                                               res_r_l};
+                if (core_rst) begin
+                    pq_wr <= 0;
+                    pq_rd <= 0;
+                    pq_lane <= 0;
+                end else begin
+                    if (pq_push) pq_wr <= pq_wr + 1'b1;
+                    if (pq_go) begin
+                        pq_lane <= pq_lane_last ? {HLW{1'b0}} : pq_lane + 1'b1;
+                        if (pq_lane_last) pq_rd <= pq_rd + 1'b1;
+                    end
+                end
+            end
+            assign pj_valid = pq_go && pq_mask[pq_lane];
+            assign pj_tag = pq_head[HLANES*K*DATA_WIDTH+16+:HTW];
+            assign pj_row = pq_head[HLANES*K*DATA_WIDTH+:16] + {{(16 - HLW) {1'b0}}, pq_lane};
+            assign pj_data = pq_head[pq_lane*K*DATA_WIDTH+:K*DATA_WIDTH];
+        end
+    endgenerate
+    wire [7:0] pj_layer = pj_tag[HT_LAYER+:8];
+    wire [1:0] pj_fid = pj_tag[HT_FID+:2];
+    wire pj_send = pj_tag[HT_SEND];
 
     // ------------------------------------------------------------------ element-wise unit
     // context queue of the layer steps issued and not yet through the element-wise unit
@@ -892,17 +994,48 @@ module engine #(
     always @(posedge clk) e_base <= e_layer * HB;
     reg e1_valid;
     reg [ETW-1:0] e1_tag;
-    reg [K*PRE_WIDTH-1:0] e1_z[0:5];
+    wire [K*PRE_WIDTH-1:0] e1_z[0:5];
     reg [K*SW-1:0] e1_s;
     reg [PWORD-1:0] e1_p;
-    integer zq;
+    // z memory: HLANES banks, bank b holds rows b modulo HLANES at row / HLANES (GRU gh rows
+    // from ZR on), written by hand-off lane b.  Result zq of a hidden block (row e_zrow + zq;
+    // GRU: 3 + zq the gh row) is read from every bank at its address and the bank that holds
+    // it is selected after the read registers.
+    localparam integer ZKW = K * PRE_WIDTH;
+    wire [HLANES*6*ZKW-1:0] zrd_all;
+    reg [HLW-1:0] zsel[0:5];
+    genvar zb, zr;
+    generate
+        for (zb = 0; zb < HLANES; zb = zb + 1) begin : g_zbank
+            reg [ZKW-1:0] zbank[0:ZBD-1];
+            always @(posedge clk) begin
+                if (zw_valid[zb]) zbank[zw_addr[zb*32+:32]] <= zw_data[zb*ZKW+:ZKW];
+            end
+            for (zr = 0; zr < 6; zr = zr + 1) begin : g_zrd
+                reg [ZKW-1:0] rd;
+                always @(posedge clk) begin
+                    if (zr < G)
+                        rd <= zbank[(e_zrow + zr) / HLANES];
+                    else if (CELL == 1 && zr < 3 + G)
+                        rd <= zbank[ZR + (e_zrow + zr - 3) / HLANES];
+                    else
+                        rd <= {ZKW{1'b0}};
+                end
+                assign zrd_all[(zb*6+zr)*ZKW+:ZKW] = rd;
+            end
+        end
+        for (zr = 0; zr < 6; zr = zr + 1) begin : g_zsel
+            // the bank of the row (HLANES a power of two: its low bits)
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [31:0] zrow = (zr < G) ? e_zrow + zr : e_zrow + zr - 3;
+            /* verilator lint_on UNUSEDSIGNAL */
+            always @(posedge clk) zsel[zr] <= (HLANES == 1) ? {HLW{1'b0}} : zrow[HLW-1:0];
+            assign e1_z[zr] = zrd_all[({26'd0, zsel[zr]}*6+zr)*ZKW+:ZKW];
+        end
+    endgenerate
     always @(posedge clk) begin
         e1_valid <= e_issue && !core_rst;
         e1_tag <= {e_send, e_fid, e_layer, e_h[15:0]};
-        for (zq = 0; zq < G; zq = zq + 1) begin
-            e1_z[zq] <= zmem[e_zrow + zq];
-            if (CELL == 1) e1_z[3+zq] <= zmem[ROWS + e_zrow + zq];
-        end
         e1_s <= e_first ? {K * SW{1'b0}} : state_mem[e_base + e_h];
         e1_p <= (PEEP != 0) ? peep_mem[e_base + e_h] : {PWORD{1'b0}};
     end
@@ -954,7 +1087,7 @@ module engine #(
             );
         end
     endgenerate
-    wire e_out_valid = lane_valid[0];
+    assign e_out_valid = lane_valid[0];
     // state write one cycle later, its address registered (read by the layer's next step only)
     reg sw_valid;
     reg [31:0] sw_addr;
@@ -979,14 +1112,14 @@ module engine #(
     // without projection), projection result r_t.
     // every result carries its step's layer, frame id and sequence end (the sequencer may
     // already run the next pass or frame)
-    wire [7:0] rf_layer = res_proj ? res_layer : e_out_layer;
-    wire [1:0] rf_fid = res_proj ? res_fid : e_out_fid;
-    wire rf_send = res_proj ? res_send : e_out_send;
+    wire [7:0] rf_layer = pj_valid ? pj_layer : e_out_layer;
+    wire [1:0] rf_fid = pj_valid ? pj_fid : e_out_fid;
+    wire rf_send = pj_valid ? pj_send : e_out_send;
     wire last_layer = (rf_layer == LAST_LAYER);
-    wire rf_valid = e_out_valid || res_proj;
-    wire [K*DATA_WIDTH-1:0] rf_data = res_proj ? res_r : e_out_a;
-    wire rf_is_r = res_proj || (PROJ == 0);
-    wire [15:0] rf_blk = res_proj ? res_row : e_out_h;
+    wire rf_valid = e_out_valid || pj_valid;
+    wire [K*DATA_WIDTH-1:0] rf_data = pj_valid ? pj_data : e_out_a;
+    wire rf_is_r = pj_valid || (PROJ == 0);
+    wire [15:0] rf_blk = pj_valid ? pj_row : e_out_h;
     wire [8:0] rf_slot = {rf_layer, rf_fid[0]};
     wire [31:0] rf_addr = (rf_is_r ? {23'd0, rf_slot} * RB : 32'd0) + {16'd0, rf_blk};
     localparam integer RUW = 2 + 9 + 1 + 1 + 16;
@@ -1054,7 +1187,7 @@ module engine #(
             e_fresh <= 1'b1;
             e_h <= 0;
         end else begin
-            z_av <= z_av + (zw_count ? {{(ZAW - 1) {1'b0}}, 1'b1} : {ZAW{1'b0}})
+            z_av <= z_av + {{(ZAW - HLW - 1) {1'b0}}, zw_n}
                     - (ctx_pop ? ROWS_Z : {ZAW{1'b0}});
             e_fresh <= ctx_pop || (ctx_push && ctx_cnt == 0);  // a new head: e_base follows
             if (ctx_pop) begin
@@ -1151,7 +1284,7 @@ module engine #(
     wire busy = (state != S_IDLE) || in_flight || (frames_loaded != frames_started) || (in_beat != 0)
                 || (frames_accepted != frames_loaded) || m_axis_tvalid;
     engine_regs #(
-        .K(K), .N_PE(N_PE), .WPAR(WPAR), .CELL(CELL), .LAYERS(LAYERS), .IN_SIZE(IN_SIZE), .HIDDEN(HIDDEN),
+        .K(K), .N_PE(N_PE), .WPAR(WPAR), .HLANES(HLANES), .CELL(CELL), .LAYERS(LAYERS), .IN_SIZE(IN_SIZE), .HIDDEN(HIDDEN),
         .PROJ(PROJ), .PEEP(PEEP), .DATA_WIDTH(DATA_WIDTH), .DATA_FRAC(DATA_FRAC),
         .WEIGHT_WIDTH(WEIGHT_WIDTH), .WEIGHT_FRAC(WEIGHT_FRAC), .SPEC_WIDTH(SPEC_WIDTH),
         .SPEC_FRAC(SPEC_FRAC), .PRE_WIDTH(PRE_WIDTH), .PRE_FRAC(PRE_FRAC), .BIAS_WIDTH(BIAS_WIDTH),
@@ -1198,7 +1331,7 @@ module engine #(
     // the bits that reach the memory depth matter (so for rfo_slot), and spectrum addresses fit 16 bits
     // (SDEPTH <= 65536, checked above); chain rows and positions fit the hand-off's 16 bits.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused = &{1'b0, clr_reg, lw_addr, zw_addr, bias_addr, sw_addr, rf_addr[31:16], rfo_slot,
+    wire unused = &{1'b0, clr_reg, lw_addr, zw_addr, sw_addr, rf_addr[31:16], rfo_slot,
                     ch_row[31:16], ch_pos[31:16]};
     /* verilator lint_on UNUSEDSIGNAL */
 endmodule

@@ -33,6 +33,7 @@ module engine_regs #(
     parameter integer K            = 4,
     parameter integer N_PE         = 2,
     parameter integer WPAR         = 1,
+    parameter integer HLANES       = 1,
     parameter integer CELL         = 0,   // 0 LSTM, 1 GRU
     parameter integer LAYERS       = 1,
     parameter integer IN_SIZE      = 16,
@@ -99,7 +100,7 @@ module engine_regs #(
 );
     localparam [31:0] ID = 32'h45524e31;  // "ERN1"
     localparam [31:0] CFG_K = K | (WPAR << 8) | (N_PE << 16);
-    localparam [31:0] CFG_CELL = CELL | (PEEP << 4) | (LAYERS << 8);
+    localparam [31:0] CFG_CELL = CELL | (PEEP << 4) | (LAYERS << 8) | (HLANES << 16);
     localparam [31:0] CFG_IN = IN_SIZE;
     localparam [31:0] CFG_HID = HIDDEN | (PROJ << 16);
     localparam [31:0] FMT_DATA = DATA_WIDTH | (DATA_FRAC << 8) | (WEIGHT_WIDTH << 16) | (WEIGHT_FRAC << 24);

@@ -24,7 +24,7 @@ from tb.engine.engine_tb import (BEATS, CLEAR, CTRL, CYCLES, FRAMES, LAST_FRAME_
 async def engine_bench(dut):
     cfg = tb_cfg()
     model = Model.load(cfg["MODEL"])
-    ep = EngineParams.for_model(model.config, cfg["N_PE"], cfg.get("WPAR", 1))
+    ep = EngineParams.for_model(model.config, cfg["N_PE"], cfg.get("WPAR", 1), cfg.get("HLANES", 1))
     tb = EngineTB(dut, ep)
     await tb.start()
     f = ep.formats.fmt("data")

@@ -31,7 +31,8 @@ def expected_registers(ep: EngineParams) -> dict[int, int]:
         return fa.width | (fa.frac << 8) | (fb.width << 16) | (fb.frac << 24)
 
     return {CFG_K: ep.k | (ep.wpar << 8) | (ep.n_pe << 16),
-            CFG_CELL: int(ep.cell == "gru") | (int(ep.peephole) << 4) | (ep.num_layers << 8),
+            CFG_CELL: (int(ep.cell == "gru") | (int(ep.peephole) << 4) | (ep.num_layers << 8)
+                       | (ep.hlanes << 16)),
             CFG_IN: ep.input_size, CFG_HID: ep.hidden_size | (ep.proj_size << 16),
             FMT_DATA: fw("data", "weight"), FMT_SPEC: fw("spec", "pre"), FMT_BIAS: fw("bias", "peep"),
             FMT_GATE: fw("gate", "cell"), FMT_MISC: F.tw_width | (F.act_seg_bits << 8),

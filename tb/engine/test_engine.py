@@ -39,14 +39,15 @@ TOP = "engine"
 SETS = {
     "lstmp2": dict(cell="lstm", k=4, n_pe=3, num_layers=2, input_size=14, hidden_size=32,
                    proj_size=16, peephole=True),
-    "gru2": dict(cell="gru", k=4, n_pe=4, num_layers=2, input_size=16, hidden_size=16,
+    # two hand-off lanes (GRU: G = 3 gate rows per hidden block over 2 z banks)
+    "gru2": dict(cell="gru", k=4, n_pe=4, hlanes=2, num_layers=2, input_size=16, hidden_size=16,
                  proj_size=0, peephole=False),
     # wide PEs: a whole block (4 words) per beat, one accumulator per multiplier
-    "lstm1": dict(cell="lstm", k=8, n_pe=2, wpar=4, num_layers=1, input_size=20, hidden_size=32,
-                  proj_size=0, peephole=False),
-    # 2 projection rows on 8 PEs: each row split over 4 PEs (EngineParams.ps == 4); 2 words
-    # per beat (the whole block of k = 4)
-    "lstmp-split": dict(cell="lstm", k=4, n_pe=8, wpar=2, num_layers=2, input_size=14,
+    "lstm1": dict(cell="lstm", k=8, n_pe=2, wpar=4, hlanes=2, num_layers=1, input_size=20,
+                  hidden_size=32, proj_size=0, peephole=False),
+    # 2 projection rows on 8 PEs: each row split over 4 PEs (EngineParams.ps == 4), one row per
+    # hand-off lane (2 lanes); 2 words per beat (the whole block of k = 4)
+    "lstmp-split": dict(cell="lstm", k=4, n_pe=8, wpar=2, hlanes=2, num_layers=2, input_size=14,
                         hidden_size=32, proj_size=8, peephole=True),
 }
 CASES = [("icarus", "lstmp2"), ("icarus", "gru2"), ("icarus", "lstm1"), ("icarus", "lstmp-split"),
@@ -61,18 +62,19 @@ def model_config(s: dict):
 
 
 def build_and_run(sim: str, name: str, model, n_pe: int, tb: dict, wpar: int = 1,
-                  **kw) -> tuple[int, int]:
+                  hlanes: int = 1, **kw) -> tuple[int, int]:
     """Write the memory images of ``model`` into the build directory and run the cocotb tests
     (``kw``: run_cocotb's mutation, testcase, check)."""
     from golden.engine_layout import EngineParams, write_engine_mem
-    ep = EngineParams.for_model(model.config, n_pe, wpar)
+    ep = EngineParams.for_model(model.config, n_pe, wpar, hlanes)
     build = ROOT / "build" / "sim" / sim / f"{TOP}-{name}"
     mem = build / "mem"
     write_engine_mem(model, ep, mem)
     model.save(mem / "model.npz")
     params = {**ep.hdl_params(), "MEM_PREFIX": f'"{mem.resolve()}/"'}
     return run_cocotb(TOP, "test_engine", sim, params,
-                      {**tb, "N_PE": n_pe, "WPAR": wpar, "MODEL": str(mem / "model.npz")},
+                      {**tb, "N_PE": n_pe, "WPAR": wpar, "HLANES": hlanes,
+                       "MODEL": str(mem / "model.npz")},
                       tagname=name, **kw)
 
 
@@ -84,7 +86,8 @@ def test_engine(sim, name):
     model = Model.random(model_config(s), seed=7, gain=2.0)
     build_and_run(sim, name, model, s["n_pe"],
                   {"SEED": 1, "SEQ_LENS": [3, 1, 4], "FULL_LEN": 3, "RELOAD_SEED": 8,
-                   "IN_SIZE": s["input_size"], "K": s["k"]}, wpar=s.get("wpar", 1))
+                   "IN_SIZE": s["input_size"], "K": s["k"]}, wpar=s.get("wpar", 1),
+                  hlanes=s.get("hlanes", 1))
 
 
 # Mutants: each must make the engine testbench fail, or the testbench proves nothing.
@@ -96,7 +99,11 @@ MUTANTS = {
                                     "acc_reg[0+:ACC_WIDTH]")},
     # the bias of row r + 1 is added to row r
     "bias-off-by-one": {"engine.v": ("bias_mem[bias_addr]", "bias_mem[bias_addr + 1]")},
+    # every gate result is read from z bank 0 (two hand-off lanes: half the rows are wrong)
+    "zbank-select": {"engine.v": ("zsel[zr] <= (HLANES == 1) ? {HLW{1'b0}} : zrow[HLW-1:0];",
+                                  "zsel[zr] <= {HLW{1'b0}};")},
 }
+MUTANT_SET = {"zbank-select": "gru2"}     # the model each mutant runs on (default lstmp2)
 
 
 @pytest.mark.parametrize("mutant", sorted(MUTANTS))
@@ -104,10 +111,11 @@ def test_engine_mutant_fails(mutant):
     """A broken engine must fail the stream test (Verilator, or Icarus when only it is selected)."""
     from golden.model import Model
     sim = "verilator" if "verilator" in selected_sims() else "icarus"
-    s = SETS["lstmp2"]
+    s = SETS[MUTANT_SET.get(mutant, "lstmp2")]
     model = Model.random(model_config(s), seed=7, gain=2.0)
     n_tests, n_fail = build_and_run(sim, f"mutant-{mutant}", model, s["n_pe"],
-                                    {"SEED": 1, "SEQ_LENS": [3, 2]}, mutation=MUTANTS[mutant],
+                                    {"SEED": 1, "SEQ_LENS": [3, 2]}, wpar=s.get("wpar", 1),
+                                    hlanes=s.get("hlanes", 1), mutation=MUTANTS[mutant],
                                     testcase=["engine_streams"], check=False)
     assert n_tests == 1, f"expected the one stream test to run, ran {n_tests}"
     assert n_fail == 1, f"mutant {mutant!r} passed the engine stream test: the test cannot see it"
@@ -160,7 +168,8 @@ if cocotb is not None and os.environ.get("TB_CFG"):
     def _setup():
         cfg = tb_cfg()
         model = Model.load(cfg["MODEL"])
-        ep = EngineParams.for_model(model.config, cfg["N_PE"], cfg.get("WPAR", 1))
+        ep = EngineParams.for_model(model.config, cfg["N_PE"], cfg.get("WPAR", 1),
+                                    cfg.get("HLANES", 1))
         return cfg, model, ep
 
     def _sequences(ep: EngineParams, lens, rng: np.random.Generator) -> list[np.ndarray]:

@@ -25,7 +25,7 @@ import pytest
 from tb.common.sim import run_cocotb, selected_sims
 
 TOP = "engine_regs"
-ENGINE_DEFAULTS = dict(K=4, N_PE=2, WPAR=1, CELL=0, LAYERS=1, IN_SIZE=16, HIDDEN=32, PROJ=16, PEEP=1,
+ENGINE_DEFAULTS = dict(K=4, N_PE=2, WPAR=1, HLANES=1, CELL=0, LAYERS=1, IN_SIZE=16, HIDDEN=32, PROJ=16, PEEP=1,
                        DATA_WIDTH=16, DATA_FRAC=12, WEIGHT_WIDTH=16, WEIGHT_FRAC=14,
                        SPEC_WIDTH=20, SPEC_FRAC=12, PRE_WIDTH=16, PRE_FRAC=12, BIAS_WIDTH=16,
                        BIAS_FRAC=12, PEEP_WIDTH=16, PEEP_FRAC=14, GATE_WIDTH=16, GATE_FRAC=14,
@@ -34,7 +34,7 @@ ENGINE_DEFAULTS = dict(K=4, N_PE=2, WPAR=1, CELL=0, LAYERS=1, IN_SIZE=16, HIDDEN
 # field different, wide values (N_PE, HIDDEN use their 16 bits)
 SETS = {
     "default": {},
-    "gru": dict(K=32, N_PE=40000, WPAR=16, CELL=1, LAYERS=200, IN_SIZE=1000, HIDDEN=50000, PROJ=0,
+    "gru": dict(K=32, N_PE=40000, WPAR=16, HLANES=32, CELL=1, LAYERS=200, IN_SIZE=1000, HIDDEN=50000, PROJ=0,
                 PEEP=0,
                 DATA_WIDTH=12, DATA_FRAC=9, WEIGHT_WIDTH=10, WEIGHT_FRAC=8, SPEC_WIDTH=22,
                 SPEC_FRAC=11, PRE_WIDTH=14, PRE_FRAC=10, BIAS_WIDTH=13, BIAS_FRAC=11,
@@ -52,7 +52,7 @@ def config_words(params: dict) -> dict[int, int]:
                 | p[f"{b}_FRAC"] << 24)
 
     return {0x20: p["K"] | p["WPAR"] << 8 | p["N_PE"] << 16,
-            0x24: p["CELL"] | p["PEEP"] << 4 | p["LAYERS"] << 8,
+            0x24: p["CELL"] | p["PEEP"] << 4 | p["LAYERS"] << 8 | p["HLANES"] << 16,
             0x28: p["IN_SIZE"], 0x2C: p["HIDDEN"] | p["PROJ"] << 16,
             0x30: fmt("DATA", "WEIGHT"), 0x34: fmt("SPEC", "PRE"), 0x38: fmt("BIAS", "PEEP"),
             0x3C: fmt("GATE", "CELL"), 0x40: p["TW_WIDTH"] | p["ACT_SEG_BITS"] << 8,
