@@ -7,6 +7,7 @@ rtl/fft_real.v
 rtl/ifft_herm.v
 rtl/engine_act.v
 rtl/engine_cell.v
+rtl/engine_ew.v
 rtl/engine_pe.v
 rtl/engine_ofifo.v
 rtl/engine_regs.v

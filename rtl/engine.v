@@ -13,12 +13,14 @@
 //                        accumulates W[r][j][w]*X[j][w] exactly.  LSTM: one accumulation per
 //                        row (W_x x + W_r r_prev in the frequency domain); GRU: two (gx, gh).
 //            IFFT path   finished accumulations leave through a shift chain (PE 0 first),
-//                        one block per cycle, into the hand-off lane (engine_handoff: split
-//                        projection rows: the sum of PS partial accumulations per row, exact;
-//                        RND/SAT to spec -> ifft_herm -> RND/SAT to pre -> + bias (SAT)) -> z
-//                        memory; projection rows: -> RND/SAT to data.
-//            element-wise k lanes (engine_cell), one hidden block per cycle as soon as its G
-//                        gate rows are in z memory; c / h state memories.
+//                        one block per cycle per hand-off lane (HLANES lanes, lane c
+//                        draining PEs c, c+HLANES, ...) into engine_handoff (split projection
+//                        rows: the sum of PS partial accumulations per row, exact; RND/SAT to
+//                        spec -> ifft_herm -> RND/SAT to pre -> + bias (SAT)) -> z memory
+//                        (bank c); projection rows: -> RND/SAT to data.
+//            element-wise unit (engine_ew: K / EW_SHARE engine_cell lanes, EW_SHARE units each),
+//                        one hidden block every EW_SHARE cycles at most, as soon as its G gate
+//                        rows are in z memory; c / h state memories.
 //            projection  (LSTM, PROJ > 0) m spectra (PS banks) -> second pass over the PE
 //                        array with the W_p rows, each row over PS PEs when PROJ/K < N_PE
 //                        -> IFFT path -> r_t.
@@ -977,7 +979,9 @@ module engine #(
     reg [ZAW-1:0] z_av, z_need;
     reg [31:0] e_zrow, e_base;
     reg e_fresh;
-    wire e_issue = (ctx_cnt != 0) && !e_fresh && (z_av >= z_need);
+    // e_issue in cycle t presents the block (e1_*) to the element-wise unit in cycle t + 1
+    wire e_ready_next;
+    wire e_issue = (ctx_cnt != 0) && !e_fresh && (z_av >= z_need) && e_ready_next;
     wire ctx_pop = e_issue && (e_h == HB - 1);
     always @(posedge clk) begin
         if (ctx_push) ctx_mem[ctx_wr] <= ctx_wdata;
@@ -1039,67 +1043,64 @@ module engine #(
         e1_s <= e_first ? {K * SW{1'b0}} : state_mem[e_base + e_h];
         e1_p <= (PEEP != 0) ? peep_mem[e_base + e_h] : {PWORD{1'b0}};
     end
-    wire [K-1:0] lane_valid;
-    wire [K*ETW-1:0] lane_tag;
+    // Lanes shared over cycles: gate results reach the z memory at most HLANES rows per cycle,
+    // so a hidden block (G rows) completes at most once every G / HLANES cycles, and a unit
+    // that takes SHARE <= G / HLANES cycles per block keeps up with the hand-off on K / SHARE
+    // lanes.  SHARE must divide K (each lane takes whole units) and be a power of two
+    // (engine_ew's slice counter): the largest power of two <= max(1, floor(G / HLANES))
+    // dividing K, i.e. with one lane LSTM min(K, 4), GRU min(K, 2).
+    localparam integer EW_GL = (G / HLANES > 1) ? G / HLANES : 1;  // cycles per hidden block
+    localparam integer EW_G2 = 1 << ($clog2(EW_GL + 1) - 1);  // largest power of two <= EW_GL
+    localparam integer EW_SHARE = (K < EW_G2) ? K : EW_G2;
+    wire [ETW-1:0] e_out_tag;
     wire [K*DATA_WIDTH-1:0] e_out_a;
     wire [K*SW-1:0] e_out_b;
-    genvar e;
-    generate
-        for (e = 0; e < K; e = e + 1) begin : g_lane
-            wire [PRE_WIDTH-1:0] z3 = (CELL == 0) ? e1_z[3][e*PRE_WIDTH+:PRE_WIDTH] : {PRE_WIDTH{1'b0}};
-            engine_cell #(
-                .CELL(CELL),
-                .DATA_WIDTH(DATA_WIDTH),
-                .DATA_FRAC(DATA_FRAC),
-                .PRE_WIDTH(PRE_WIDTH),
-                .PRE_FRAC(PRE_FRAC),
-                .PEEP_WIDTH(PEEP_WIDTH),
-                .PEEP_FRAC(PEEP_FRAC),
-                .GATE_WIDTH(GATE_WIDTH),
-                .GATE_FRAC(GATE_FRAC),
-                .CELL_WIDTH(CELL_WIDTH),
-                .CELL_FRAC(CELL_FRAC),
-                .ACT_SEG_BITS(ACT_SEG_BITS),
-                .TAG_WIDTH(ETW),
-                .SIG_FILE({MEM_PREFIX, "sigmoid.mem"}),
-                .TANH_FILE({MEM_PREFIX, "tanh.mem"}),
-                .S_WIDTH(SW)
-            ) cell_inst (
-                .clk(clk),
-                .rst(core_rst),
-                .in_valid(e1_valid),
-                .in_tag(e1_tag),
-                .in_z0(e1_z[0][e*PRE_WIDTH+:PRE_WIDTH]),
-                .in_z1(e1_z[1][e*PRE_WIDTH+:PRE_WIDTH]),
-                .in_z2(e1_z[2][e*PRE_WIDTH+:PRE_WIDTH]),
-                .in_z3(z3),
-                .in_w0(e1_z[3][e*PRE_WIDTH+:PRE_WIDTH]),
-                .in_w1(e1_z[4][e*PRE_WIDTH+:PRE_WIDTH]),
-                .in_w2(e1_z[5][e*PRE_WIDTH+:PRE_WIDTH]),
-                .in_p0(e1_p[e*PEEP_WIDTH+:PEEP_WIDTH]),
-                .in_p1(e1_p[(K+e)*PEEP_WIDTH+:PEEP_WIDTH]),
-                .in_p2(e1_p[(2*K+e)*PEEP_WIDTH+:PEEP_WIDTH]),
-                .in_s(e1_s[e*SW+:SW]),
-                .out_valid(lane_valid[e]),
-                .out_tag(lane_tag[e*ETW+:ETW]),
-                .out_a(e_out_a[e*DATA_WIDTH+:DATA_WIDTH]),
-                .out_b(e_out_b[e*SW+:SW])
-            );
-        end
-    endgenerate
-    assign e_out_valid = lane_valid[0];
+    engine_ew #(
+        .CELL(CELL),
+        .K(K),
+        .SHARE(EW_SHARE),
+        .DATA_WIDTH(DATA_WIDTH),
+        .DATA_FRAC(DATA_FRAC),
+        .PRE_WIDTH(PRE_WIDTH),
+        .PRE_FRAC(PRE_FRAC),
+        .PEEP_WIDTH(PEEP_WIDTH),
+        .PEEP_FRAC(PEEP_FRAC),
+        .GATE_WIDTH(GATE_WIDTH),
+        .GATE_FRAC(GATE_FRAC),
+        .CELL_WIDTH(CELL_WIDTH),
+        .CELL_FRAC(CELL_FRAC),
+        .ACT_SEG_BITS(ACT_SEG_BITS),
+        .TAG_WIDTH(ETW),
+        .SIG_FILE({MEM_PREFIX, "sigmoid.mem"}),
+        .TANH_FILE({MEM_PREFIX, "tanh.mem"}),
+        .S_WIDTH(SW)
+    ) ew_inst (
+        .clk(clk),
+        .rst(core_rst),
+        .in_valid(e1_valid),
+        .in_ready_next(e_ready_next),
+        .in_tag(e1_tag),
+        .in_z0(e1_z[0]),
+        .in_z1(e1_z[1]),
+        .in_z2(e1_z[2]),
+        .in_z3(e1_z[3]),
+        .in_z4(e1_z[4]),
+        .in_z5(e1_z[5]),
+        .in_p(e1_p),
+        .in_s(e1_s),
+        .out_valid(e_out_valid),
+        .out_tag(e_out_tag),
+        .out_a(e_out_a),
+        .out_b(e_out_b)
+    );
     // state write one cycle later, its address registered (read by the layer's next step only)
     reg sw_valid;
     reg [31:0] sw_addr;
     reg [K*SW-1:0] sw_data;
-    wire [15:0] e_out_h = lane_tag[15:0];
-    wire [7:0] e_out_layer = lane_tag[16+:8];
-    wire [1:0] e_out_fid = lane_tag[24+:2];
-    wire e_out_send = lane_tag[26];
-    // the lanes run in lock-step: lane 0's valid and tag stand for all of them
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire [(K-1)*(ETW+1)-1:0] unused_lanes = {lane_valid[K-1:1], lane_tag[K*ETW-1:ETW]};
-    /* verilator lint_on UNUSEDSIGNAL */
+    wire [15:0] e_out_h = e_out_tag[15:0];
+    wire [7:0] e_out_layer = e_out_tag[16+:8];
+    wire [1:0] e_out_fid = e_out_tag[24+:2];
+    wire e_out_send = e_out_tag[26];
     always @(posedge clk) begin
         sw_valid <= e_out_valid && !core_rst;
         sw_addr <= e_out_layer * HB + {16'd0, e_out_h};
@@ -1284,7 +1285,8 @@ module engine #(
     wire busy = (state != S_IDLE) || in_flight || (frames_loaded != frames_started) || (in_beat != 0)
                 || (frames_accepted != frames_loaded) || m_axis_tvalid;
     engine_regs #(
-        .K(K), .N_PE(N_PE), .WPAR(WPAR), .HLANES(HLANES), .CELL(CELL), .LAYERS(LAYERS), .IN_SIZE(IN_SIZE), .HIDDEN(HIDDEN),
+        .K(K), .N_PE(N_PE), .WPAR(WPAR), .HLANES(HLANES), .CELL(CELL), .LAYERS(LAYERS),
+        .IN_SIZE(IN_SIZE), .HIDDEN(HIDDEN),
         .PROJ(PROJ), .PEEP(PEEP), .DATA_WIDTH(DATA_WIDTH), .DATA_FRAC(DATA_FRAC),
         .WEIGHT_WIDTH(WEIGHT_WIDTH), .WEIGHT_FRAC(WEIGHT_FRAC), .SPEC_WIDTH(SPEC_WIDTH),
         .SPEC_FRAC(SPEC_FRAC), .PRE_WIDTH(PRE_WIDTH), .PRE_FRAC(PRE_FRAC), .BIAS_WIDTH(BIAS_WIDTH),

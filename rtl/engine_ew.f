@@ -1,0 +1,2 @@
+-f rtl/engine_cell.f
+rtl/engine_ew.v
