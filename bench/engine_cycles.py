@@ -19,14 +19,15 @@ tiny-lstmp (N_PE 2, 4, 8) and tiny-gru (N_PE 4) in --quick; lstmp-1024 and gru-1
 1024 cells, 2 layers; LSTM with peepholes and projection 512, GRU without) at k = 8 and 16 with
 N_PE 16, 64, 128 in the full table.  lstm-512 (input 512, 512 cells, one layer, no peepholes or
 projection: the 512x512 LSTM of the TVLSI 2017 circulant ASIC) is run with --only.  An N_PE
-entry ``NxW`` builds N PEs of W complex multipliers each (WPAR, words per beat; default 1).
+entry ``N[xW][hL]`` builds N PEs of W complex multipliers each (WPAR, words per beat; default 1)
+with L hand-off lanes (HLANES; default 1), e.g. ``128x4h4``.
 
     python bench/engine_cycles.py                          # the full table (builds 16 engines)
     python bench/engine_cycles.py --quick                  # tiny models only (minutes)
     python bench/engine_cycles.py --only lstmp-1024-k8     # one model at its default N_PEs
     python bench/engine_cycles.py --only gru-1024-k16:64,32 --only tiny-gru
     python bench/engine_cycles.py --only lstmp-1024-k4:128      # any k of a reference model
-    python bench/engine_cycles.py --only lstm-512-k8:64x4,128x4  # wide PEs (WPAR 4)
+    python bench/engine_cycles.py --only lstm-512-k8:64x4,128x4h4  # wide PEs, 4 hand-off lanes
 
 Every row is also merged into ``--json`` (default bench/results/engine_cycles.json, read by
 bench/report.py): rows of the same model, N_PE, WPAR and simulator are replaced, others kept, and
@@ -66,22 +67,22 @@ def model_specs() -> dict[str, tuple[dict, tuple[int, ...]]]:
     return out
 
 
-def parse_pe(item: str, v: str) -> tuple[int, int]:
-    """'64' -> (64, 1); '64x4' -> (64, 4): N_PE and WPAR."""
-    n, _, w = v.partition("x")
-    try:
-        return int(n), int(w) if w else 1
-    except ValueError:
-        raise SystemExit(f"--only {item}: N_PE entries are N or NxWPAR integers (e.g. 64 or 64x4)")
+def parse_pe(item: str, v: str) -> tuple[int, int, int]:
+    """'64' -> (64, 1, 1); '64x4' -> (64, 4, 1); '128x4h4' -> (128, 4, 4): N_PE, WPAR, HLANES."""
+    m = re.fullmatch(r"(\d+)(?:x(\d+))?(?:h(\d+))?", v)
+    if not m:
+        raise SystemExit(f"--only {item}: N_PE entries are N[xWPAR][hHLANES] integers "
+                         f"(e.g. 64, 64x4 or 128x4h4)")
+    return int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
 
 
-def select(quick: bool, only: list[str] | None) -> list[tuple[dict, int, int]]:
-    """(spec, n_pe, wpar) to run: --only NAME[:N_PE[xWPAR],...] entries, else the quick or full
-    table (the lstm-512 latency model only with --only)."""
+def select(quick: bool, only: list[str] | None) -> list[tuple[dict, int, int, int]]:
+    """(spec, n_pe, wpar, hlanes) to run: --only NAME[:N_PE[xWPAR][hHLANES],...] entries, else
+    the quick or full table (the lstm-512 latency model only with --only)."""
     specs = model_specs()
     if not only:
         names = list(TINY) if quick else [n for n in specs if not n.startswith(tuple(LATENCY))]
-        return [(specs[n][0], p, 1) for n in names for p in specs[n][1]]
+        return [(specs[n][0], p, 1, 1) for n in names for p in specs[n][1]]
     out = []
     for item in only:
         name, _, npes = item.partition(":")
@@ -93,13 +94,13 @@ def select(quick: bool, only: list[str] | None) -> list[tuple[dict, int, int]]:
             raise SystemExit(f"--only {item}: unknown model {name!r}; known: {', '.join(specs)} "
                              f"(or {'/'.join(REFERENCE)}-k<k> for another block size)")
         ns = ([parse_pe(item, v) for v in npes.split(",")] if npes
-              else [(n, 1) for n in specs[name][1]])
+              else [(n, 1, 1) for n in specs[name][1]])
         try:
-            for n, w in ns:
-                EngineParams.for_model(ModelConfig(**specs[name][0]), n, w)
+            for n, w, h in ns:
+                EngineParams.for_model(ModelConfig(**specs[name][0]), n, w, h)
         except ValueError as e:
             raise SystemExit(f"--only {item}: {e}")
-        out += [(specs[name][0], n, w) for n, w in ns]
+        out += [(specs[name][0], n, w, h) for n, w, h in ns]
     return out
 
 
@@ -115,11 +116,12 @@ def rtl_version() -> str:
     return rev + ("+dirty" if git("status", "--porcelain", "--", "rtl") else "")
 
 
-def run_one(spec: dict, n_pe: int, wpar: int, sim: str, frames: int) -> dict:
+def run_one(spec: dict, n_pe: int, wpar: int, hlanes: int, sim: str, frames: int) -> dict:
     cfg = ModelConfig(**spec)
     model = Model.random(cfg, seed=0, gain=2.0)
-    ep = EngineParams.for_model(cfg, n_pe, wpar)
-    name = f"bench-{spec['name']}-npe{n_pe}" + (f"x{wpar}" if wpar > 1 else "")
+    ep = EngineParams.for_model(cfg, n_pe, wpar, hlanes)
+    name = (f"bench-{spec['name']}-npe{n_pe}" + (f"x{wpar}" if wpar > 1 else "")
+            + (f"h{hlanes}" if hlanes > 1 else ""))
     build = ROOT / "build" / "sim" / sim / f"engine-{name}"
     mem = build / "mem"
     write_engine_mem(model, ep, mem)
@@ -128,7 +130,8 @@ def run_one(spec: dict, n_pe: int, wpar: int, sim: str, frames: int) -> dict:
     params = {**ep.hdl_params(), "MEM_PREFIX": f'"{mem.resolve()}/"'}
     t0 = time.time()
     run_cocotb("engine", "bench_engine", sim, params,
-               {"MODEL": str(mem / "model.npz"), "N_PE": n_pe, "WPAR": wpar, "FRAMES": frames,
+               {"MODEL": str(mem / "model.npz"), "N_PE": n_pe, "WPAR": wpar, "HLANES": hlanes,
+                "FRAMES": frames,
                 "OUT": str(out)},
                tagname=name)
     res = json.loads(out.read_text())
@@ -136,7 +139,7 @@ def run_one(spec: dict, n_pe: int, wpar: int, sim: str, frames: int) -> dict:
     return {
         "model": spec["name"], "cell": cfg.cell, "input_size": cfg.input_size,
         "hidden_size": cfg.hidden_size, "num_layers": cfg.num_layers, "proj_size": cfg.proj_size,
-        "k": ep.k, "n_pe": n_pe, "wpar": wpar, "sim": sim, "frames": frames,
+        "k": ep.k, "n_pe": n_pe, "wpar": wpar, "hlanes": hlanes, "sim": sim, "frames": frames,
         "beats_frame": ep.beats(), "passes": passes_per_frame(cfg.cell, cfg.num_layers, cfg.proj_size),
         "last_frame_cycles": cyc, "step_cycles": res["step_cycles"], "design_bound": ep.design_bound(), "packed_bound": ep.packed_bound(),
         "x_design": cyc / ep.design_bound(), "x_packed": cyc / ep.packed_bound(),
@@ -150,26 +153,27 @@ def run_one(spec: dict, n_pe: int, wpar: int, sim: str, frames: int) -> dict:
 def merge_json(path: Path, rows: list[dict]) -> None:
     """Replace rows of the same (model, n_pe, wpar, sim) in ``path``, keep the others."""
     old = json.loads(path.read_text())["rows"] if path.is_file() else []
-    key = lambda r: (r["model"], r["n_pe"], r.get("wpar", 1), r["sim"])  # noqa: E731
+    key = lambda r: (r["model"], r["n_pe"], r.get("wpar", 1), r.get("hlanes", 1), r["sim"])  # noqa: E731
     new = {key(r): r for r in old}
     new.update({key(r): r for r in rows})
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps({"f_clk_mhz": F_CLK_MHZ, "rows": sorted(
-        new.values(), key=lambda r: (r["model"], r["sim"], r["n_pe"], r.get("wpar", 1)))},
+        new.values(), key=lambda r: (r["model"], r["sim"], r["n_pe"], r.get("wpar", 1),
+                                     r.get("hlanes", 1)))},
         indent=1) + "\n")
 
 
 def table(rows: list[dict], sim: str, frames: int) -> str:
     lines = [f"Engine cycles per frame ({sim}, {frames} frames per run, last frame reported; "
              f"random weights; frames/s at {F_CLK_MHZ:.0f} MHz)"]
-    hdr = (f"{'model':<16} {'k':>3} {'N_PE':>5} {'WPAR':>4} {'beats':>7} {'cycles':>7} "
+    hdr = (f"{'model':<16} {'k':>3} {'N_PE':>5} {'WPAR':>4} {'HL':>3} {'beats':>7} {'cycles':>7} "
            f"{'step':>7} {'DESIGN bd':>9} "
            f"{'x DESIGN':>8} {'packed bd':>9} {'x packed':>8} {'frames/s':>9} {'exact':>5} "
            f"{'sim cyc/s':>9} {'run s':>6}")
     lines += [hdr, "-" * len(hdr)]
     for r in rows:
         lines.append(
-            f"{r['model']:<16} {r['k']:>3} {r['n_pe']:>5} {r.get('wpar', 1):>4} "
+            f"{r['model']:<16} {r['k']:>3} {r['n_pe']:>5} {r.get('wpar', 1):>4} {r.get('hlanes', 1):>3} "
             f"{r['beats_frame']:>7} {r['last_frame_cycles']:>7} {r.get('step_cycles', '-'):>7} "
             f"{r['design_bound']:>9.0f} {r['x_design']:>8.3f} "
             f"{r['packed_bound']:>9.0f} {r['x_packed']:>8.3f} {r['frames_per_s']:>9.0f} "
@@ -187,14 +191,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sim", default="verilator", choices=("verilator", "icarus"))
     ap.add_argument("--frames", type=int, default=3, help="frames per run (the last one is reported)")
     ap.add_argument("--quick", action="store_true", help="tiny models only")
-    ap.add_argument("--only", action="append", metavar="MODEL[:N_PE[xWPAR],...]",
+    ap.add_argument("--only", action="append", metavar="MODEL[:N_PE[xWPAR][hHLANES],...]",
                     help=f"run only these (repeatable); models: {', '.join(model_specs())}")
     ap.add_argument("--out", help="also write the table to this file (the builds log to stdout)")
     ap.add_argument("--json", default=str(JSON_OUT), help="merge the rows into this JSON file "
                     "('' for none) (default: %(default)s)")
     args = ap.parse_args(argv)
-    rows = [run_one(spec, n, w, args.sim, args.frames)
-            for spec, n, w in select(args.quick, args.only)]
+    rows = [run_one(spec, n, w, h, args.sim, args.frames)
+            for spec, n, w, h in select(args.quick, args.only)]
     text = table(rows, args.sim, args.frames)    # printed in one piece after the build logs
     sys.stdout.write("\n" + text)
     if args.out:

@@ -182,19 +182,22 @@ def test_chooser_needs_accuracy(tmp_path: Path, capsys):
 
 def test_engine_cycles_selection_and_merge(tmp_path: Path):
     sel = select(False, ["gru-1024-k16:64,32", "tiny-gru"])
-    assert [(s["name"], s["cell"], s["k"], n, w) for s, n, w in sel] == [
-        ("gru-1024-k16", "gru", 16, 64, 1), ("gru-1024-k16", "gru", 16, 32, 1),
-        ("tiny-gru", "gru", 4, 4, 1)]
-    assert len(select(False, None)) == 16 and {s["name"] for s, _, _ in select(True, None)} == {
+    assert [(s["name"], s["cell"], s["k"], n, w, h) for s, n, w, h in sel] == [
+        ("gru-1024-k16", "gru", 16, 64, 1, 1), ("gru-1024-k16", "gru", 16, 32, 1, 1),
+        ("tiny-gru", "gru", 4, 4, 1, 1)]
+    assert len(select(False, None)) == 16 and {s["name"] for s, *_ in select(True, None)} == {
         "tiny-lstmp", "tiny-gru"}
-    assert [(s["name"], s["k"], s["proj_size"], n) for s, n, _ in select(False, ["lstmp-1024-k4:8"])] == [
+    assert [(s["name"], s["k"], s["proj_size"], n) for s, n, *_ in select(False, ["lstmp-1024-k4:8"])] == [
         ("lstmp-1024-k4", 4, 512, 8)]
-    assert [(s["name"], s["input_size"], n, w) for s, n, w in select(False, ["lstm-512-k8:64x4,32"])] == [
-        ("lstm-512-k8", 512, 64, 4), ("lstm-512-k8", 512, 32, 1)]
+    assert [(s["name"], s["input_size"], n, w, h) for s, n, w, h in
+            select(False, ["lstm-512-k8:64x4,32,128x4h4,64h2"])] == [
+        ("lstm-512-k8", 512, 64, 4, 1), ("lstm-512-k8", 512, 32, 1, 1),
+        ("lstm-512-k8", 512, 128, 4, 4), ("lstm-512-k8", 512, 64, 1, 2)]
     for bad in ("lstmp-2048-k8", "tiny-gru-k8"):
         with pytest.raises(SystemExit, match="unknown model"):
             select(False, [bad])
-    for bad, msg in (("lstm-512-k8:64x3", "wpar=3"), ("lstm-512-k8:64xa", "NxWPAR")):
+    for bad, msg in (("lstm-512-k8:64x3", "wpar=3"), ("lstm-512-k8:64xa", "N\\[xWPAR\\]"),
+                     ("lstm-512-k8:64h3", "hlanes=3")):
         with pytest.raises(SystemExit, match=msg):
             select(False, [bad])
     path = tmp_path / "ec.json"
