@@ -29,6 +29,11 @@ with L hand-off lanes (HLANES; default 1), e.g. ``128x4h4``.
     python bench/engine_cycles.py --only lstmp-1024-k4:128      # any k of a reference model
     python bench/engine_cycles.py --only lstm-512-k8:64x4,128x4h4  # wide PEs, 4 hand-off lanes
 
+``--computed`` prints, without simulating, the issue bound of the reference models at 16..512
+complex MACs per cycle (N_PE x WPAR) for the best WPAR / HLANES split (EngineParams.issue_bound:
+every accumulation's beats, accumulation ends at least SPACING = N_PE/HLANES + 2 apart): a
+computed figure, labelled as such.
+
 Every row is also merged into ``--json`` (default bench/results/engine_cycles.json, read by
 bench/report.py): rows of the same model, N_PE, WPAR and simulator are replaced, others kept, and
 each row records the RTL commit it was measured on.
@@ -186,6 +191,53 @@ def table(rows: list[dict], sim: str, frames: int) -> str:
     return "\n".join(lines) + "\n"
 
 
+MAC_COUNTS = (16, 64, 128, 256, 512)
+
+
+def computed_rows() -> list[dict]:
+    """Per reference model, k and complex MACs per cycle M: the (N_PE, WPAR, HLANES) with
+    N_PE * WPAR = M whose issue bound is lowest (fewest lanes, widest PEs on a tie)."""
+    rows = []
+    for base, spec in REFERENCE.items():
+        for k in REF_KS:
+            cfg = ModelConfig(**spec, k=k, name=f"{base}-k{k}")
+            for m in MAC_COUNTS:
+                best = None
+                for w in (1, 2, 4, 8, 16):
+                    if (k // 2) % w or m % w:
+                        continue
+                    n = m // w
+                    for h in (1, 2, 4, 8, 16, 32):
+                        if n % h:
+                            continue
+                        ep = EngineParams.for_model(cfg, n, w, h)
+                        key = (round(ep.issue_bound() / ep.packed_bound(), 4), h, -w)
+                        if best is None or key < best[0]:
+                            best = (key, ep)
+                ep = best[1]
+                rows.append({"model": cfg.name, "k": k, "macs": m, "n_pe": ep.n_pe, "wpar": ep.wpar,
+                             "hlanes": ep.hlanes, "beats": ep.beats(), "issue": ep.issue_bound(),
+                             "packed": ep.packed_bound()})
+    return rows
+
+
+def computed_table(rows: list[dict]) -> str:
+    lines = ["Engine issue bound per frame, COMPUTED from the beat count and the hand-off spacing "
+             "(EngineParams.issue_bound), not simulated; the best N_PE x WPAR split with the "
+             "fewest hand-off lanes"]
+    hdr = (f"{'model':<16} {'MACs':>5} {'N_PE':>5} {'WPAR':>4} {'HL':>3} {'beats':>7} "
+           f"{'issue bd':>8} {'packed bd':>9} {'x packed':>8}")
+    lines += [hdr, "-" * len(hdr)]
+    for r in rows:
+        lines.append(f"{r['model']:<16} {r['macs']:>5} {r['n_pe']:>5} {r['wpar']:>4} {r['hlanes']:>3} "
+                     f"{r['beats']:>7} {r['issue']:>8} {r['packed']:>9.0f} "
+                     f"{r['issue'] / r['packed']:>8.3f}")
+    lines.append("MACs = complex MACs per cycle (N_PE x WPAR); issue bd = cycles the sequencer needs "
+                 "(each accumulation's beats, ends >= N_PE/HLANES + 2 apart); measured cycles add "
+                 "the drains (bench/engine_cycles.txt).")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sim", default="verilator", choices=("verilator", "icarus"))
@@ -193,10 +245,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="tiny models only")
     ap.add_argument("--only", action="append", metavar="MODEL[:N_PE[xWPAR][hHLANES],...]",
                     help=f"run only these (repeatable); models: {', '.join(model_specs())}")
+    ap.add_argument("--computed", action="store_true",
+                    help="print the computed issue bound table (no simulation) and exit")
     ap.add_argument("--out", help="also write the table to this file (the builds log to stdout)")
     ap.add_argument("--json", default=str(JSON_OUT), help="merge the rows into this JSON file "
                     "('' for none) (default: %(default)s)")
     args = ap.parse_args(argv)
+    if args.computed:
+        text = computed_table(computed_rows())
+        sys.stdout.write(text)
+        if args.out:
+            Path(args.out).write_text(text)
+        return 0
     rows = [run_one(spec, n, w, h, args.sim, args.frames)
             for spec, n, w, h in select(args.quick, args.only)]
     text = table(rows, args.sim, args.frames)    # printed in one piece after the build logs

@@ -213,6 +213,32 @@ class EngineParams:
         """MAC beats the engine issues per frame (row groups padded to N_PE)."""
         return self.wdepth
 
+    @property
+    def spacing(self) -> int:
+        """Cycles between two accumulation ends (rtl/engine.v SPACING): a lane's chain drains
+        N_PE / HLANES blocks, plus 2."""
+        return self.n_pe // self.hlanes + 2
+
+    def accumulations(self) -> list[int]:
+        """Beats of every accumulation of one frame, in issue order (each ends with a hand-off):
+        per layer the gate pass's row groups (LSTM: x and recurrent blocks in one accumulation;
+        GRU: gx and gh separately), then the projection pass's row groups."""
+        acc = []
+        for l in range(self.num_layers):
+            qx = self.qx(l)
+            for _ in range(self.gg):
+                if self.cell == "lstm":
+                    acc.append((qx + self.rb) * self.nwb)
+                else:
+                    acc += [qx * self.nwb, self.rb * self.nwb]
+            acc += [self.hc * self.nwb] * self.gp
+        return acc
+
+    def issue_bound(self) -> int:
+        """Cycles per frame the sequencer needs at least: each accumulation takes its beats,
+        and two accumulation ends are at least ``spacing`` cycles apart (the hand-off)."""
+        return sum(max(a, self.spacing) for a in self.accumulations())
+
     # ---- Verilog ----
     def hdl_params(self) -> dict[str, int]:
         F = self.formats

@@ -237,3 +237,23 @@ def test_stale_measurement_is_flagged(results: Path, tmp_path: Path):
     hw = table_with(md, "measured cycles")
     assert [r[4] for r in hw[1:] if r[4] != "not measured"] == ["7,936 (stale)"]
     assert "re-run `make engine-bench`" in md
+
+
+def test_issue_bound_and_computed_table():
+    """EngineParams.issue_bound: the accumulations cover every beat, short ones are paid at the
+    hand-off spacing; the computed table finds a split within 1.05x of the packed bound for every
+    reference model up to 512 complex MACs per cycle."""
+    from bench.engine_cycles import computed_rows
+    from golden.engine_layout import EngineParams
+    from golden.model import ModelConfig
+
+    gru = ModelConfig(cell="gru", input_size=153, hidden_size=1024, num_layers=2, k=16)
+    ep = EngineParams.for_model(gru, 128)
+    assert sum(ep.accumulations()) == ep.beats()
+    # layer 0's gx accumulations (10 blocks x 8 beats = 80) wait for SPACING = 130
+    assert ep.issue_bound() == ep.beats() + 2 * (130 - 80)
+    assert EngineParams.for_model(gru, 128, 1, 4).issue_bound() == ep.beats()
+    rows = computed_rows()
+    assert {r["macs"] for r in rows} == {16, 64, 128, 256, 512}
+    assert all(r["n_pe"] * r["wpar"] == r["macs"] for r in rows)
+    assert max(r["issue"] / r["packed"] for r in rows) <= 1.05
