@@ -29,6 +29,7 @@
 //            written and the writing frame's id; m blocks written) holds a beat only until the
 //            block it reads exists, and every result carries its step (layer, frame id,
 //            sequence end), so frame t+1's W_x x_{t+1} runs while frame t drains.
+//            The sequencer and its scoreboard are engine_seq.
 // Formats  : DATA/WEIGHT/SPEC/PRE/BIAS/PEEP/GATE/CELL_{WIDTH,FRAC} = golden.formats.Formats;
 //            spectrum words s(DATA_WIDTH+log2 K).DATA_FRAC; accumulators ACC_W bits, exact.
 // Streams  : s_axis: one block of K data words per beat (word n at [n*DATA_WIDTH +:
