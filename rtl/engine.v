@@ -246,7 +246,6 @@ module engine #(
     // when their last output block is in the FIFO
     reg [7:0] frames_loaded, frames_accepted, frames_done;
     wire [7:0] frames_started, frames_xdone;
-    reg [31:0] e_h;
     reg [1:0] seq_end_mem;  // per input slot: its frame ends a sequence (tlast)
 
     // ------------------------------------------------------------------ input path
@@ -663,7 +662,7 @@ module engine #(
     localparam integer ZAW = $clog2(CTX_DEPTH * ZDEPTH + 1) + 1;
     localparam [ZAW-1:0] G_Z = G[ZAW-1:0], ROWS_Z = ROWS[ZAW-1:0];
     reg [ZAW-1:0] z_av, z_need;
-    reg [31:0] e_zrow, e_base;
+    reg [31:0] e_zrow, e_base, e_h;
     reg e_fresh;
     wire e_issue = (ctx_cnt != 0) && !e_fresh && (z_av >= z_need);
     wire ctx_pop = e_issue && (e_h == HB - 1);

@@ -74,7 +74,7 @@ CASES = [pytest.param(sim, name, id=f"{sim}-{name}") for sim in selected_sims() 
 
 @pytest.mark.parametrize("sim,name", CASES)
 def test_engine_seq(sim, name):
-    _run(sim, name, 12, 1)
+    _run(sim, name, 24, 1)
 
 
 @pytest.mark.slow
