@@ -17,6 +17,8 @@
 //            group's segment A; GRU: every segment), b_last: its last block (LSTM gate: segment
 //            B; GRU: every segment; projection: the m segment), flagged on all NWB beats of
 //            that block; b_mask: an r_{t-1} beat of a sequence's first frame (zero operand).
+//            A frame starts (frame_start) when the sequencer is idle, `run` is set, a loaded
+//            frame waits (frames_loaded != frames_started) and the output FIFO has room.
 //            Generator: writes one descriptor per cycle into a QD-entry queue (it waits only
 //            for queue room, a registered flag); addresses are running sums and per-pass
 //            registers set in a one-cycle S_SETUP state at the start of every pass.
@@ -25,12 +27,14 @@
 //                the previous one) and more than `block` blocks; m: at least (block+1)*PS m
 //                blocks written this step.  Evaluated into a register per queued beat (q_rdy),
 //                one cycle ahead of the gate;
-//              - an accumulation end (b_last on beat NWB-1) keeps SPACING cycles to the last;
+//              - an accumulation end (b_last on beat NWB-1) comes at least SPACING + 1 cycles
+//                after the previous one (since_end counts from the cycle after an end);
 //              - a layer step's first beat finds room in the element-wise context queue
 //                (!ctx_full); it pushes the step's context (ctx_push, ctx_*).
 //            Scoreboard (inside): per r slot s = 2*layer + frame parity, the blocks written
 //            (in order 0..RB-1: block 0 restarts the count) and the writing frame's id; the m
-//            blocks written since the current step's first beat issued.
+//            blocks written since the current step's first beat issued (an m write in that
+//            cycle is not counted: a step's m blocks all come before its projection pass ends).
 // Ports    : frames_loaded / frames_started / frames_xdone: frame counters mod 256
 //            (frames_xdone: frames whose layer-0 gate pass has issued, so their input slot is
 //            free); in_seq_end[s]: the frame in input slot s ends a sequence; run, of_room,
