@@ -12,5 +12,6 @@ rtl/engine_pe.v
 rtl/engine_ofifo.v
 rtl/engine_regs.v
 rtl/engine_handoff.v
+rtl/engine_seq.v
 rtl/engine.v
 +incdir+rtl

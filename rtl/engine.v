@@ -31,6 +31,7 @@
 //            written and the writing frame's id; m blocks written) holds a beat only until the
 //            block it reads exists, and every result carries its step (layer, frame id,
 //            sequence end), so frame t+1's W_x x_{t+1} runs while frame t drains.
+//            The sequencer and its scoreboard are engine_seq.
 // Formats  : DATA/WEIGHT/SPEC/PRE/BIAS/PEEP/GATE/CELL_{WIDTH,FRAC} = golden.formats.Formats;
 //            spectrum words s(DATA_WIDTH+log2 K).DATA_FRAC; accumulators ACC_W bits, exact.
 // Streams  : s_axis: one block of K data words per beat (word n at [n*DATA_WIDTH +:
@@ -187,7 +188,6 @@ module engine #(
     localparam integer SW = (CELL == 0) ? CELL_WIDTH : DATA_WIDTH;  // state word lane width
     localparam integer NPC = N_PE / HLANES;  // PEs per hand-off lane (chain length)
     localparam integer SPACING = NPC + 2;  // cycles between the ends of two accumulations
-    localparam integer NSLOT = 2 * LAYERS;  // r slots: (layer, frame parity)
     localparam integer CTX_DEPTH = 4;  // layer steps in flight in the element-wise unit
     localparam integer CTXW = 8 + 1 + 2 + 1;  // step context {seq_end, fid, first, layer}
     localparam integer ETW = 16 + 8 + 2 + 1;  // element-wise tag {seq_end, fid, layer, h}
@@ -253,21 +253,12 @@ module engine #(
     wire run_reg, soft_rst_reg, clr_reg;
     wire core_rst = rst | soft_rst_reg;
 
-    // ------------------------------------------------------------------ sequencer state
-    localparam [2:0] S_IDLE = 3'd0, S_GATE = 3'd1, S_SETUP = 3'd2, S_PROJ = 3'd3;
-    reg [2:0] state;
-    reg [7:0] layer;
-    reg [4:0] wrd;
-    reg first_step, cur_slot, cur_seq_end;
-    reg [1:0] fid;  // id (mod 4) of the frame being issued; bit 0 selects its r slots
-    wire par = fid[0];
-    reg [7:0] frames_loaded, frames_started, frames_accepted, frames_done, frames_xdone;
-    reg [31:0] m_cnt, e_h;
-    // r slot scoreboard: slot s = 2 * layer + frame parity holds r_t spectra; blocks are
-    // written in order, so a count and the id of the frame that writes it suffice
-    reg [15:0] slot_cnt[0:NSLOT-1];
-    reg [1:0] slot_fid[0:NSLOT-1];
-    reg seq_end_mem[0:1];
+    // ------------------------------------------------------------------ frame counters
+    // (mod 256) accepted / loaded by the input path, started / x-done by the sequencer, done
+    // when their last output block is in the FIFO
+    reg [7:0] frames_loaded, frames_accepted, frames_done;
+    wire [7:0] frames_started, frames_xdone;
+    reg [1:0] seq_end_mem;  // per input slot: its frame ends a sequence (tlast)
 
     // ------------------------------------------------------------------ input path
     reg [31:0] in_beat;
@@ -359,287 +350,82 @@ module engine #(
     end
 
     // ------------------------------------------------------------------ sequencer
-    // Two halves, so that no cycle holds both the address arithmetic and the scoreboard test.
-    // The generator walks each frame's passes (layer, pass, row group, operand segment, block,
-    // word) and writes one beat descriptor per cycle into a QD-entry queue; it waits only for
-    // queue room (a registered flag) and its addresses are running sums and per-pass
-    // registers set in a one-cycle S_SETUP state.  The gate issues the queue head to the PE
-    // array when the spectrum block it reads exists (scoreboard, precomputed per queued beat
-    // in a register), when a finishing accumulation keeps the hand-off spacing, and when the
-    // element-wise context queue has room.  Beats leave in the order they were generated.
-    //
-    // Gate pass block order: the operand that is ready first goes first.  Layer 0: x_t (the
-    // input frame), then r_{t-1} (for one layer, still draining from the previous frame);
-    // layer l > 0: r_{t-1} (written in the previous frame), then x = r^{l-1}_t (draining from
-    // the pass just issued).  The weight memory is laid out in the same order.
-    // Scoreboard: the x input of layer l > 0 is layer l-1's r_t (slot 2(l-1)+par, written by
-    // this frame); the recurrent input is this layer's r_{t-1} (slot 2l+!par, written by the
-    // previous frame; masked on the first step of a sequence); projection beats wait for the m
-    // blocks they read.  So the next pass, and the next frame's layer 0 (W_x x_{t+1} first),
-    // start while the previous pass still drains.
-    localparam [1:0] CK_NONE = 2'd0, CK_X = 2'd1, CK_R = 2'd2, CK_M = 2'd3;
-    localparam integer BLKW = $clog2(QMAX + 1) + 1;  // blocks of a segment, m thresholds
-    localparam integer SAW = $clog2(XIN_DEPTH + SDEPTH + MDEPTH + 1) + 1;  // spectrum address
-    localparam integer GRPW = $clog2(GG + GP + 1) + 1;
-    localparam integer ROWW = $clog2((GG + GP) * N_PE + 1) + 1;
-    localparam integer WAW = $clog2(WDEPTH + 1) + 1;
-    localparam integer SEW = $clog2(SPACING + 1) + 1;
-    localparam [SAW-1:0] RB_A = RB[SAW-1:0], QIN_A = QIN[SAW-1:0];
-    localparam [SEW-1:0] SPACING_S = SPACING[SEW-1:0];
-    localparam [ROWW-1:0] NPE_R = N_PE[ROWW-1:0];
-    localparam integer SLW = $clog2(NSLOT);  // NSLOT = 2 * LAYERS >= 2
-    reg [GRPW-1:0] grp;
-    reg [ROWW-1:0] grp_row;  // grp * N_PE, kept as a running sum (no multiplier in the generator)
-    reg [WAW-1:0] wa;
-    wire of_room;
-    wire frame_ready = run_reg && (frames_loaded != frames_started) && of_room;
-    wire in_pass = (state == S_GATE) || (state == S_PROJ);
-    // per-pass operand segments A (first) and B (second; gate passes only), each
-    // {blocks - 1, base address, scoreboard test, kind, slot, frame id expected, xin, mask}
-    localparam integer SEGW = BLKW + SAW + 2 + 2 + 9 + 2 + 1 + 1;
-    reg two_seg, nxt_proj;
-    reg [SEGW-1:0] seg_a, seg_b;
-    reg [SAW-1:0] l_base;  // 2 * layer * RB: the layer's first r slot
-    reg [BLKW-1:0] cur_len_m1;
-    reg [1:0] cur_chk, cur_kind, cur_efid;
-    reg [8:0] cur_slot_ix;
-    reg cur_xin, cur_mask;
-    reg [GRPW-1:0] ngrp_m1;
-    // registered segment and group ends (sblk == cur_len_m1, grp == ngrp_m1), kept one cycle
-    // ahead so that no compare sits between the block counter and the address loads
-    reg seg_end, grp_last;
-    reg seg;  // 0: segment A, 1: segment B
-    reg [BLKW-1:0] sblk, thr;  // block within the segment; projection: m blocks needed
-    reg [SAW-1:0] s_addr;
-    // per-pass values of the layer now being set up
-    wire [8:0] rs_slot = {layer, !par};
-    wire [8:0] xs_slot = {layer - 8'd1, par};
-    wire [SAW-1:0] rs_base = l_base + (par ? {SAW{1'b0}} : RB_A);
-    wire [SAW-1:0] xs_base = l_base - 2 * RB_A + (par ? RB_A : {SAW{1'b0}});
-    wire [1:0] r_chk = first_step ? CK_NONE : CK_R;
-    wire [1:0] r_kind = (CELL == 1) ? 2'd1 : 2'd0;
-    wire [SEGW-1:0] seg_r = {QR[BLKW-1:0] - 1'b1, rs_base, r_chk, r_kind, rs_slot, fid - 2'd1,
-                             1'b0, first_step};
-    wire [SEGW-1:0] seg_xin = {QIN[BLKW-1:0] - 1'b1, cur_slot ? QIN_A : {SAW{1'b0}}, CK_NONE,
-                               2'd0, 9'd0, 2'd0, 1'b1, 1'b0};
-    wire [SEGW-1:0] seg_x = {QX1[BLKW-1:0] - 1'b1, xs_base, CK_X, 2'd0, xs_slot, fid, 1'b0, 1'b0};
-    wire [SEGW-1:0] seg_m = {HC[BLKW-1:0] - 1'b1, {SAW{1'b0}}, CK_M, 2'd2, 9'd0, 2'd0, 1'b0, 1'b0};
-    wire [SEGW-1:0] next_a = nxt_proj ? seg_m : (layer == 0) ? seg_xin : seg_r;
-    wire [SEGW-1:0] next_b = (layer == 0) ? seg_r : seg_x;
-    // the beat the generator writes now
-    wire b_is_first = (sblk == 0) && (seg == 1'b0 || CELL == 1);
-    wire b_is_last = seg_end && (seg == 1'b1 || !two_seg || CELL == 1);
-    wire pass_end = (wrd == LAST_WRD) && seg_end && (seg == 1'b1 || !two_seg) && grp_last;
-    wire step_first_gen = (state == S_GATE) && (grp == 0) && !seg && (sblk == 0) && (wrd == 0);
-    // beat queue: descriptor fields
-    localparam integer QD = 4;
-    localparam integer QDW = 2;
-    localparam integer QEW = 2 + 1 + 1 + 1 + 1 + 5 + SAW + WAW + ROWW + 8 + 2 + 1  // beat
-                             + 2 + 9 + 2 + BLKW  // scoreboard test
-                             + 1 + 1 + 1 + 1;  // hold test, step first, first step, x done
-    reg q_not_full;
-    reg [QEW-1:0] q_mem[0:QD-1];
-    reg [QD-1:0] q_valid, q_rdy;
-    reg [QDW-1:0] q_wr, q_rd;
-    reg [QDW:0] q_count;
-    localparam [QDW:0] QD_C = QD[QDW:0];
-    wire [QDW:0] q_next = q_count + {{QDW{1'b0}}, gen} - {{QDW{1'b0}}, issue};
-    wire gen = in_pass && q_not_full;
-    wire [QEW-1:0] q_in = {cur_kind, cur_xin, cur_mask, b_is_first, b_is_last, wrd, s_addr,
-                           wa, grp_row, layer, fid, cur_seq_end,
-                           cur_chk, cur_slot_ix, cur_efid, (cur_chk == CK_M) ? thr : sblk,
-                           b_is_last && wrd == 0, step_first_gen, first_step,
-                           pass_end && state == S_GATE && layer == 0};
-    wire [QEW-1:0] q_head = q_mem[q_rd];
-    wire [1:0] h_kind;
-    wire h_xin, h_mask, h_first, h_last, h_send, h_hold, h_step, h_fstep, h_xdone;
-    wire [4:0] h_w;
-    wire [SAW-1:0] h_saddr;
-    wire [WAW-1:0] h_waddr;
-    wire [ROWW-1:0] h_row;
-    wire [7:0] h_layer;
-    wire [1:0] h_fid;
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire [2+9+2+BLKW-1:0] h_sb;  // the scoreboard test, already evaluated into q_rdy
-    /* verilator lint_on UNUSEDSIGNAL */
-    assign {h_kind, h_xin, h_mask, h_first, h_last, h_w, h_saddr, h_waddr, h_row, h_layer, h_fid,
-            h_send, h_sb, h_hold, h_step, h_fstep, h_xdone} = q_head;
-    reg [2:0] ctx_cnt;
-    wire ctx_full = ctx_cnt[2];  // CTX_DEPTH = 4 steps
-    reg [SEW-1:0] since_end;  // cycles since an accumulation end was issued (saturating)
-    wire spacing_ok = (since_end >= SPACING_S);
-    wire issue = q_valid[q_rd] && q_rdy[q_rd] && !(h_hold && !spacing_ok)
-                 && !(h_step && ctx_full);
-    // a layer step starts with its first beat; it takes a slot in the element-wise context queue
-    wire ctx_push = issue && h_step;
-    wire [CTXW-1:0] ctx_wdata = {h_send, h_fid, h_fstep, h_layer};
-    // scoreboard test of every queued beat, one cycle ahead of the gate
-    genvar qi;
-    generate
-        for (qi = 0; qi < QD; qi = qi + 1) begin : g_qrdy
-            wire [1:0] e_chk = q_mem[qi][1+1+1+1+BLKW+2+9+:2];
-            // slot index: 9 bits in the descriptor, SLW of them address the NSLOT slots
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire [8:0] e_slot9 = q_mem[qi][1+1+1+1+BLKW+2+:9];
-            /* verilator lint_on UNUSEDSIGNAL */
-            wire [SLW-1:0] e_slot = e_slot9[SLW-1:0];
-            wire [1:0] e_efid = q_mem[qi][1+1+1+1+BLKW+:2];
-            wire [BLKW-1:0] e_blk = q_mem[qi][1+1+1+1+:BLKW];
-            wire e_ok = (e_chk == CK_NONE)
-                        || (e_chk == CK_M && m_cnt >= {{(32 - BLKW) {1'b0}}, e_blk})
-                        || ((e_chk == CK_X || e_chk == CK_R) && slot_fid[e_slot] == e_efid
-                            && {16'd0, slot_cnt[e_slot]} > {{(32 - BLKW) {1'b0}}, e_blk});
-            always @(posedge clk) q_rdy[qi] <= q_valid[qi] && e_ok;
-        end
-    endgenerate
-
-    // beat registers
-    reg b_valid, b_xin, b_mask, b_first, b_last, b_send;
-    reg [1:0] b_kind, b_fid;
-    reg [4:0] b_w;
-    reg [31:0] b_saddr, b_waddr, b_row;
-    reg [7:0] b_layer;
-    always @(posedge clk) begin
-        b_valid <= issue && !core_rst;
-        if (issue) begin
-            b_kind <= h_kind;
-            b_xin <= h_xin;
-            b_mask <= h_mask;
-            b_first <= h_first;
-            b_last <= h_last;
-            b_w <= h_w;
-            b_saddr <= {{(32 - SAW) {1'b0}}, h_saddr};
-            b_waddr <= {{(32 - WAW) {1'b0}}, h_waddr};
-            b_row <= {{(32 - ROWW) {1'b0}}, h_row};
-            b_layer <= h_layer;
-            b_fid <= h_fid;
-            b_send <= h_send;
-        end
-    end
-
-    // the queue and the gate's state
-    always @(posedge clk) begin
-        if (gen) q_mem[q_wr] <= q_in;
-        if (core_rst) begin
-            q_valid <= {QD{1'b0}};
-            q_wr <= 0;
-            q_rd <= 0;
-            q_not_full <= 1'b1;
-            q_count <= 0;
-            since_end <= SPACING_S;
-            frames_xdone <= 0;
-        end else begin
-            if (gen) q_wr <= q_wr + 1'b1;
-            if (issue) q_rd <= q_rd + 1'b1;
-            q_valid <= (q_valid | (gen ? ({{(QD - 1) {1'b0}}, 1'b1} << q_wr) : {QD{1'b0}}))
-                       & ~(issue ? ({{(QD - 1) {1'b0}}, 1'b1} << q_rd) : {QD{1'b0}});
-            // room for the next cycle: fewer than QD entries after this cycle's write and pop
-            q_count <= q_next;
-            q_not_full <= (q_next < QD_C);
-            if (issue && h_last && h_w == LAST_WRD) since_end <= 0;
-            else if (!spacing_ok) since_end <= since_end + 1'b1;
-            if (issue && h_xdone) frames_xdone <= frames_xdone + 1'b1;  // its input slot is free
-        end
-    end
-
-    // the generator
-    always @(posedge clk) begin
-        if (core_rst) begin
-            state <= S_IDLE;
-            layer <= 0;
-            grp <= 0;
-            grp_row <= 0;
-            wrd <= 0;
-            wa <= 0;
-            first_step <= 1'b1;
-            fid <= 2'd3;  // the first frame is frame 0
-            cur_slot <= 1'b0;
-            cur_seq_end <= 1'b0;
-            frames_started <= 0;
-        end else begin
-            case (state)
-                S_IDLE: begin
-                    if (frame_ready) begin
-                        state <= S_SETUP;
-                        nxt_proj <= 1'b0;
-                        layer <= 0;
-                        l_base <= 0;
-                        wa <= 0;
-                        cur_slot <= frames_started[0];
-                        cur_seq_end <= seq_end_mem[frames_started[0]];
-                        frames_started <= frames_started + 1'b1;
-                        fid <= fid + 2'd1;
-                    end
-                end
-                S_SETUP: begin
-                    state <= nxt_proj ? S_PROJ : S_GATE;
-                    grp <= 0;
-                    grp_row <= 0;
-                    wrd <= 0;
-                    seg <= 1'b0;
-                    sblk <= 0;
-                    thr <= PS[BLKW-1:0];
-                    two_seg <= !nxt_proj;
-                    ngrp_m1 <= nxt_proj ? GP[GRPW-1:0] - 1'b1 : GG[GRPW-1:0] - 1'b1;
-                    grp_last <= nxt_proj ? (GP == 1) : (GG == 1);
-                    seg_end <= (next_a[SEGW-1-:BLKW] == 0);
-                    seg_a <= next_a;
-                    seg_b <= next_b;
-                    {cur_len_m1, s_addr, cur_chk, cur_kind, cur_slot_ix, cur_efid, cur_xin,
-                     cur_mask} <= next_a;
-                end
-                S_GATE, S_PROJ: begin
-                    if (gen) begin
-                        wa <= wa + 1'b1;
-                        if (wrd != LAST_WRD) begin
-                            wrd <= wrd + 1'b1;
-                        end else begin
-                            wrd <= 0;
-                            if (!seg_end) begin
-                                seg_end <= (sblk + 1'b1 == cur_len_m1);
-                                sblk <= sblk + 1'b1;
-                                s_addr <= s_addr + 1'b1;
-                                thr <= thr + PS[BLKW-1:0];
-                            end else begin
-                                sblk <= 0;
-                                thr <= PS[BLKW-1:0];
-                                if (!seg && two_seg) begin
-                                    seg <= 1'b1;
-                                    seg_end <= (seg_b[SEGW-1-:BLKW] == 0);
-                                    {cur_len_m1, s_addr, cur_chk, cur_kind, cur_slot_ix, cur_efid,
-                                     cur_xin, cur_mask} <= seg_b;
-                                end else begin
-                                    seg <= 1'b0;
-                                    seg_end <= (seg_a[SEGW-1-:BLKW] == 0);
-                                    {cur_len_m1, s_addr, cur_chk, cur_kind, cur_slot_ix, cur_efid,
-                                     cur_xin, cur_mask} <= seg_a;
-                                    grp <= grp_last ? 0 : grp + 1'b1;
-                                    grp_row <= grp_last ? {ROWW{1'b0}} : grp_row + NPE_R;
-                                    grp_last <= grp_last ? (ngrp_m1 == 0) : (grp + 1'b1 == ngrp_m1);
-                                end
-                            end
-                        end
-                        if (pass_end) begin
-                            if (state == S_GATE && PROJ > 0) begin
-                                state <= S_SETUP;  // m blocks are scoreboarded
-                                nxt_proj <= 1'b1;
-                            end else if (layer != LAST_LAYER) begin
-                                state <= S_SETUP;  // x blocks are scoreboarded
-                                nxt_proj <= 1'b0;
-                                layer <= layer + 1'b1;
-                                l_base <= l_base + 2 * RB_A;
-                            end else begin
-                                // frame generated: the next one may start while it drains
-                                state <= S_IDLE;
-                                first_step <= cur_seq_end;
-                            end
-                        end
-                    end
-                end
-                default: state <= S_IDLE;
-            endcase
-        end
-    end
+    // (engine_seq) the generator walks each frame's passes (layer, pass, row group, operand
+    // segment, block, beat) into a beat queue; the gate issues the head to the PE array when
+    // the spectrum block it reads exists (its scoreboard: r slots and m blocks, written by the
+    // recurrence FFT below), the hand-off spacing holds and the element-wise context queue has
+    // room; b_* is the issued beat, one per cycle
+    wire of_room, frame_start, seq_idle, first_step;
+    wire ctx_push, ctx_full;
+    wire [7:0] ctx_layer;
+    wire [1:0] ctx_fid;
+    wire ctx_first, ctx_send;
+    wire sb_r_we, sb_r_blk0, sb_m_we;
+    wire [8:0] sb_r_slot;
+    wire [1:0] sb_r_fid;
+    wire b_valid, b_xin, b_mask, b_first, b_last, b_send;
+    wire [1:0] b_kind, b_fid;
+    wire [4:0] b_w;
+    wire [31:0] b_saddr, b_waddr, b_row;
+    wire [7:0] b_layer;
+    engine_seq #(
+        .N_PE(N_PE),
+        .NWB(NWB),
+        .CELL(CELL),
+        .LAYERS(LAYERS),
+        .QIN(QIN),
+        .RB(RB),
+        .HB(HB),
+        .PS(PS),
+        .HC(HC),
+        .GG(GG),
+        .GP(GP),
+        .WDEPTH(WDEPTH),
+        .XIN_DEPTH(XIN_DEPTH),
+        .SDEPTH(SDEPTH),
+        .MDEPTH(MDEPTH),
+        .SPACING(SPACING),
+        .LAYER_WIDTH(8),
+        .WORD_WIDTH(5),
+        .ADDR_WIDTH(32),
+        .ROW_WIDTH(32)
+    ) seq_inst (
+        .clk(clk),
+        .rst(core_rst),
+        .run(run_reg),
+        .frames_loaded(frames_loaded),
+        .in_seq_end(seq_end_mem),
+        .of_room(of_room),
+        .frame_start(frame_start),
+        .frames_started(frames_started),
+        .frames_xdone(frames_xdone),
+        .idle(seq_idle),
+        .first_step(first_step),
+        .r_we(sb_r_we),
+        .r_slot(sb_r_slot),
+        .r_blk0(sb_r_blk0),
+        .r_fid(sb_r_fid),
+        .m_we(sb_m_we),
+        .ctx_full(ctx_full),
+        .ctx_push(ctx_push),
+        .ctx_layer(ctx_layer),
+        .ctx_fid(ctx_fid),
+        .ctx_first(ctx_first),
+        .ctx_send(ctx_send),
+        .b_valid(b_valid),
+        .b_kind(b_kind),
+        .b_xin(b_xin),
+        .b_mask(b_mask),
+        .b_first(b_first),
+        .b_last(b_last),
+        .b_w(b_w),
+        .b_saddr(b_saddr),
+        .b_waddr(b_waddr),
+        .b_row(b_row),
+        .b_layer(b_layer),
+        .b_fid(b_fid),
+        .b_send(b_send)
+    );
 
     // ------------------------------------------------------------------ PE array
     // operand memories: the block RAM read (stage 0), then a plain register (stage 1) that
@@ -966,6 +752,9 @@ module engine #(
     // gate results of all steps, z_base those of the steps already popped
     reg [CTXW-1:0] ctx_mem[0:CTX_DEPTH-1];
     reg [1:0] ctx_wr, ctx_rd;
+    reg [2:0] ctx_cnt;
+    assign ctx_full = ctx_cnt[2];  // CTX_DEPTH = 4 steps
+    wire [CTXW-1:0] ctx_wdata = {ctx_send, ctx_fid, ctx_first, ctx_layer};
     wire [CTXW-1:0] ctx_head = ctx_mem[ctx_rd];
     wire [7:0] e_layer = ctx_head[7:0];
     wire e_first = ctx_head[8];
@@ -977,7 +766,7 @@ module engine #(
     localparam integer ZAW = $clog2(CTX_DEPTH * ZDEPTH + 1) + 1;
     localparam [ZAW-1:0] G_Z = G[ZAW-1:0], ROWS_Z = ROWS[ZAW-1:0];
     reg [ZAW-1:0] z_av, z_need;
-    reg [31:0] e_zrow, e_base;
+    reg [31:0] e_zrow, e_base, e_h;
     reg e_fresh;
     // e_issue in cycle t presents the block (e1_*) to the element-wise unit in cycle t + 1
     wire e_ready_next;
@@ -1147,7 +936,6 @@ module engine #(
     localparam integer RU_ADDR = 0, RU_IS_R = 16, RU_BLK0 = 17, RU_SLOT = 18, RU_FID = 27;
     wire rfo_is_r = rfo_user[RU_IS_R];
     wire rfo_blk0 = rfo_user[RU_BLK0];
-    wire [31:0] rfo_slot = {23'd0, rfo_user[RU_SLOT+:9]};
     wire [1:0] rfo_fid = rfo_user[RU_FID+:2];
     always @(posedge clk) begin
         if (rfo_valid && rfo_is_r) spec_mem[{16'd0, rfo_user[RU_ADDR+:16]}] <= rfo_packed;
@@ -1156,31 +944,15 @@ module engine #(
     assign m_blk = rfo_user[RU_ADDR+:16];
     assign m_wdata = rfo_packed;
 
-    // scoreboards: r slots (count and frame id), m blocks of the current step
-    integer si;
+    // the sequencer's scoreboard: r blocks (slot, block 0, frame id) and m blocks written
+    assign sb_r_we = rfo_valid && rfo_is_r;
+    assign sb_r_slot = rfo_user[RU_SLOT+:9];
+    assign sb_r_blk0 = rfo_blk0;
+    assign sb_r_fid = rfo_fid;
+    assign sb_m_we = m_we;
+
+    // element-wise control: z_av, z_need, e_zrow, e_h (the unit's head step, see above)
     always @(posedge clk) begin
-        if (core_rst) begin
-            for (si = 0; si < NSLOT; si = si + 1) begin
-                slot_cnt[si] <= 16'd0;
-                slot_fid[si] <= 2'd0;
-            end
-        end else if (rfo_valid && rfo_is_r) begin
-            if (rfo_blk0) begin
-                slot_cnt[rfo_slot] <= 16'd1;
-                slot_fid[rfo_slot] <= rfo_fid;
-            end else begin
-                slot_cnt[rfo_slot] <= slot_cnt[rfo_slot] + 16'd1;
-            end
-        end
-    end
-    // the m blocks of a step are all written before its projection pass ends, so the count
-    // restarts with the next step's first beat
-    always @(posedge clk) begin
-        if (core_rst || ctx_push) begin
-            m_cnt <= 0;
-        end else if (rfo_valid && !rfo_is_r) begin
-            m_cnt <= m_cnt + 1;
-        end
         if (core_rst) begin
             z_av <= 0;
             z_need <= G_Z;
@@ -1207,7 +979,6 @@ module engine #(
     // (engine_ofifo) a frame reserves room for its whole output when it starts, so the results
     // in flight never find the FIFO full
     wire of_push = rf_valid && rf_is_r && last_layer;
-    wire frame_start = (state == S_IDLE) && frame_ready;
     wire frame_end = of_push && ({16'd0, rf_blk} == RB - 1);  // last output block of a frame
     engine_ofifo #(
         .DATA_WIDTH(K * DATA_WIDTH),
@@ -1248,7 +1019,7 @@ module engine #(
                 : (ld_sel == 2'd1) ? (ld_addr >= BDEPTH || {16'd0, ld_lane} >= K)
                 : (ld_sel == 2'd2) ? (PEEP == 0 || ld_addr >= PDEPTH || {16'd0, ld_lane} >= 3 * K)
                 : 1'b1;
-    wire active = (state != S_IDLE) || in_flight;  // counted by CYCLES and LAST_FRAME_CYCLES
+    wire active = !seq_idle || in_flight;  // counted by CYCLES and LAST_FRAME_CYCLES
     // the lane is decoded into one-hot lane enables in the first stage, so each memory sees
     // one write port with per-lane enables (constant part-selects), not a lane-indexed shift
     localparam integer NLW = (WLANES > 3 * K) ? WLANES : 3 * K;  // widest lane count
@@ -1257,7 +1028,7 @@ module engine #(
     reg [31:0] lw_addr, lw_data;
     integer ln;
     always @(posedge clk) begin
-        ld_ready_reg <= !core_rst && !run_reg && (state == S_IDLE) && !in_flight;
+        ld_ready_reg <= !core_rst && !run_reg && seq_idle && !in_flight;
         lw_w <= ld_fire && !ld_bad && !core_rst && ld_sel == 2'd0;
         lw_b <= ld_fire && !ld_bad && !core_rst && ld_sel == 2'd1;
         lw_p <= ld_fire && !ld_bad && !core_rst && ld_sel == 2'd2;
@@ -1282,7 +1053,7 @@ module engine #(
         st_frame_end <= frame_end && !core_rst;
         st_seq_end <= rf_send;
     end
-    wire busy = (state != S_IDLE) || in_flight || (frames_loaded != frames_started) || (in_beat != 0)
+    wire busy = !seq_idle || in_flight || (frames_loaded != frames_started) || (in_beat != 0)
                 || (frames_accepted != frames_loaded) || m_axis_tvalid;
     engine_regs #(
         .K(K), .N_PE(N_PE), .WPAR(WPAR), .HLANES(HLANES), .CELL(CELL), .LAYERS(LAYERS),
@@ -1317,23 +1088,23 @@ module engine #(
         .ctrl_soft_rst(soft_rst_reg),
         .ctrl_clr(clr_reg),
         .stat_busy(busy),
-        .stat_idle(state == S_IDLE),
+        .stat_idle(seq_idle),
         .stat_first_step(first_step),
         .stat_active(active),
         .stat_beat(b_valid),
         .stat_in_stall(s_axis_tvalid && !s_axis_tready),
         .stat_out_stall(m_axis_tvalid && !m_axis_tready),
-        .stat_in_wait(state == S_IDLE && run_reg && !first_step && frames_loaded == frames_started),
+        .stat_in_wait(seq_idle && run_reg && !first_step && frames_loaded == frames_started),
         .stat_tlast_err(in_fire && s_axis_tlast && !in_frame_end),
         .stat_load_err(ld_fire && ld_bad),
         .stat_frame_end(st_frame_end),
         .stat_seq_end(st_seq_end)
     );
     // the memory addresses (ld_addr, bias_addr) are 32-bit words of which only
-    // the bits that reach the memory depth matter (so for rfo_slot), and spectrum addresses fit 16 bits
+    // the bits that reach the memory depth matter, and spectrum addresses fit 16 bits
     // (SDEPTH <= 65536, checked above); chain rows and positions fit the hand-off's 16 bits.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused = &{1'b0, clr_reg, lw_addr, zw_addr, sw_addr, rf_addr[31:16], rfo_slot,
+    wire unused = &{1'b0, clr_reg, lw_addr, zw_addr, sw_addr, rf_addr[31:16],
                     ch_row[31:16], ch_pos[31:16]};
     /* verilator lint_on UNUSEDSIGNAL */
 endmodule
