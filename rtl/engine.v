@@ -520,13 +520,17 @@ module engine #(
     end
 
     // hand-off chains: lane c links PEs c, c + HLANES, c + 2*HLANES, ... (chain position j of
-    // lane c is PE c + j*HLANES); PE c's slice leaves into lane c's engine_handoff
+    // lane c is PE c + j*HLANES); PE c's slice leaves into lane c's engine_handoff.  The chain
+    // slices shift every cycle they do not load (between drains they carry nothing), so no
+    // enable fans out to the PEs; ch_shift (a register) marks the NPC cycles of a drain.
+    localparam integer CCW = $clog2(NPC + 1) + 1;
+    localparam [CCW-1:0] NPC_C = NPC[CCW-1:0];
     wire [K*ACC_W-1:0] chain[0:N_PE+HLANES-1];
-    reg [31:0] ch_cnt, ch_row, ch_pos, ch_bbase;
+    reg [CCW-1:0] ch_cnt;
+    reg [31:0] ch_row, ch_pos, ch_bbase;
     reg [1:0] ch_kind, ch_fid;
     reg [7:0] ch_layer;
-    reg ch_send;
-    wire ch_shift = (ch_cnt != 0);
+    reg ch_send, ch_shift;
     genvar n, pl;
     generate
         for (n = N_PE; n < N_PE + HLANES; n = n + 1) begin : g_chain_end
@@ -566,7 +570,7 @@ module engine #(
                 .acc_valid(a_valid),
                 .acc_first(a_first),
                 .acc_end(a_end),
-                .chain_shift(ch_shift),
+                .chain_shift(1'b1),
                 .chain_in(chain[n+HLANES]),
                 .chain_out(chain[n])
             );
@@ -575,8 +579,10 @@ module engine #(
     always @(posedge clk) begin
         if (core_rst) begin
             ch_cnt <= 0;
+            ch_shift <= 1'b0;
         end else if (g_go) begin
-            ch_cnt <= NPC;
+            ch_cnt <= NPC_C;
+            ch_shift <= 1'b1;
             ch_row <= g_row;
             ch_bbase <= g_layer * BROWS + ((g_kind == 2'd1) ? ROWS : 0);  // bias rows of the pass
             ch_pos <= 0;
@@ -584,8 +590,9 @@ module engine #(
             ch_layer <= g_layer;
             ch_fid <= g_fid;
             ch_send <= g_send;
-        end else if (ch_cnt != 0) begin
-            ch_cnt <= ch_cnt - 1;
+        end else if (ch_shift) begin
+            ch_cnt <= ch_cnt - 1'b1;
+            ch_shift <= (ch_cnt != 1);
             ch_row <= ch_row + HLANES;  // lane c carries row ch_row + c
             ch_pos <= ch_pos + 1;
         end
