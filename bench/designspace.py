@@ -164,8 +164,14 @@ def is_reference(row: dict) -> bool:
     return row["model"].rsplit("-k", 1)[0] in REFERENCE
 
 
+def is_plain(row: dict) -> bool:
+    """A row of the engine shape the design space models: one multiplier per PE, one hand-off
+    lane (rows measured at other WPAR / HLANES are not points of this model)."""
+    return row.get("wpar", 1) == 1 and row.get("hlanes", 1) == 1
+
+
 def fit_drain(engine: dict | None) -> DrainFit:
-    rows = [r for r in (engine or {"rows": []})["rows"] if r["exact"]]
+    rows = [r for r in (engine or {"rows": []})["rows"] if r["exact"] and is_plain(r)]
     ref = [r for r in rows if is_reference(r)]
     use, source = (ref, "reference-size models") if ref else (rows, "tiny models")
     if not use:
@@ -243,6 +249,8 @@ class HardwareModel:
         self.drain = fit_drain(engine)
         self.measured = {}
         for r in (engine or {"rows": []})["rows"]:
+            if not is_plain(r):
+                continue
             # Verilator and Icarus count the same cycles; prefer Verilator's row if both exist.
             key = (r["model"], r["n_pe"])
             if key not in self.measured or r["sim"] == "verilator":
