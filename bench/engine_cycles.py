@@ -170,7 +170,7 @@ def merge_json(path: Path, rows: list[dict]) -> None:
 
 def table(rows: list[dict], sim: str, frames: int) -> str:
     lines = [f"Engine cycles per frame ({sim}, {frames} frames per run, last frame reported; "
-             f"random weights; frames/s at {F_CLK_MHZ:.0f} MHz)"]
+             f"random weights; frames/s at {F_CLK_MHZ:.0f} MHz, an assumed clock, not a routed one)"]
     hdr = (f"{'model':<16} {'k':>3} {'N_PE':>5} {'WPAR':>4} {'HL':>3} {'beats':>7} {'cycles':>7} "
            f"{'step':>7} {'DESIGN bd':>9} "
            f"{'x DESIGN':>8} {'packed bd':>9} {'x packed':>8} {'frames/s':>9} {'exact':>5} "
@@ -245,12 +245,23 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="tiny models only")
     ap.add_argument("--only", action="append", metavar="MODEL[:N_PE[xWPAR][hHLANES],...]",
                     help=f"run only these (repeatable); models: {', '.join(model_specs())}")
+    ap.add_argument("--table", action="store_true",
+                    help="rewrite the table of every row in --json (per simulator) and exit")
     ap.add_argument("--computed", action="store_true",
                     help="print the computed issue bound table (no simulation) and exit")
     ap.add_argument("--out", help="also write the table to this file (the builds log to stdout)")
     ap.add_argument("--json", default=str(JSON_OUT), help="merge the rows into this JSON file "
                     "('' for none) (default: %(default)s)")
     args = ap.parse_args(argv)
+    if args.table:
+        rows = json.loads(Path(args.json).read_text())["rows"]
+        text = "\n".join(table([r for r in rows if r["sim"] == sim], sim, max(
+            [r["frames"] for r in rows if r["sim"] == sim] or [0]))
+            for sim in ("verilator", "icarus") if any(r["sim"] == sim for r in rows))
+        sys.stdout.write(text)
+        if args.out:
+            Path(args.out).write_text(text)
+        return 0
     if args.computed:
         text = computed_table(computed_rows())
         sys.stdout.write(text)

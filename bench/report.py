@@ -117,9 +117,9 @@ def fpga_md_ecp5(path: Path) -> str:
         return f"(`{path}` not found)"
     lines = path.read_text().splitlines()
     for i, line in enumerate(lines):
-        if line.startswith("|") and "ECP5 Fmax" in line:
+        if line.startswith("|") and re.search(r"ECP5[^|]*Fmax", line):
             cols = [c.strip() for c in line.strip("|").split("|")]
-            fcol = next(j for j, c in enumerate(cols) if "ECP5 Fmax" in c)
+            fcol = next(j for j, c in enumerate(cols) if re.search(r"ECP5.*Fmax", c))
             items = []
             for row in lines[i + 2:]:
                 if not row.startswith("|"):
