@@ -108,6 +108,13 @@ def test_export_bundle_roundtrip_and_corruption(tmp_path):
     for d in (0, 1):
         assert (path / "engine" / f"d{d}" / "w.mem").is_file()
         assert (path / "engine" / f"d{d}" / "engine_params.vh").is_file()
+    # an engine of wide PEs and two hand-off lanes: its images and header say so
+    wide = write_bundle(to_golden(model, cfg.golden_formats(), "t"), tmp_path / "wide", n_pe=4,
+                        wpar=2, hlanes=2)
+    man = json.loads((wide / "bundle.json").read_text())
+    assert man["engine"]["wpar"] == 2 and man["engine"]["hlanes"] == 2
+    vh = (wide / "engine" / "d0" / "engine_params.vh").read_text()
+    assert ".WPAR(2)" in vh and ".HLANES(2)" in vh
     # golden on the bundle == golden's batched driver used by `eval` (padding + flipping)
     feats = [e.feats for e in DATA.test[:3]]
     batched = golden_logits(gm, feats, fixed=True)

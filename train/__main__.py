@@ -170,6 +170,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="bundle directory")
     p.add_argument("--name", default="", help="model name in the bundle (default: run directory name)")
     p.add_argument("--n-pe", type=int, default=2, help="PEs of the RTL engine build for engine/")
+    p.add_argument("--wpar", type=int, default=1,
+                   help="complex multipliers per PE of that build (words per beat, a power of two "
+                        "dividing k/2; default 1)")
+    p.add_argument("--hlanes", type=int, default=1,
+                   help="hand-off lanes of that build (a power of two dividing --n-pe; default 1)")
     _add_common(p)
     p.set_defaults(func=cmd_export)
 
@@ -291,9 +296,15 @@ def cmd_eval(args) -> int:
 
 
 def cmd_export(args) -> int:
+    for opt, v in (("--wpar", args.wpar), ("--hlanes", args.hlanes)):
+        if v < 1 or v & (v - 1):
+            raise SystemExit(f"error: {opt} {v}: must be a power of two >= 1")
+    if args.n_pe < 1 or args.n_pe % args.hlanes:
+        raise SystemExit(f"error: --hlanes {args.hlanes} must divide --n-pe {args.n_pe}")
     _setup(args)
     from train.export import export_run
-    path = export_run(args.run, args.out, name=args.name or None, n_pe=args.n_pe)
+    path = export_run(args.run, args.out, name=args.name or None, n_pe=args.n_pe,
+                      wpar=args.wpar, hlanes=args.hlanes)
     print(f"bundle written to {path}")
     return 0
 

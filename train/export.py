@@ -112,13 +112,14 @@ def engine_models(gm: Model) -> list[Model]:
     return out
 
 
-def write_engine_images(gm: Model, out: Path, n_pe: int) -> dict:
-    """engine/d{d}/ memory images via golden.engine_layout; returns the manifest entry."""
+def write_engine_images(gm: Model, out: Path, n_pe: int, wpar: int = 1, hlanes: int = 1) -> dict:
+    """engine/d{d}/ memory images via golden.engine_layout for an engine of ``n_pe`` PEs of
+    ``wpar`` multipliers and ``hlanes`` hand-off lanes; returns the manifest entry."""
     from golden.engine_layout import EngineParams, check_model_fits, write_engine_mem
 
     try:
         models = engine_models(gm)
-        eps = [EngineParams.for_model(m.config, n_pe) for m in models]
+        eps = [EngineParams.for_model(m.config, n_pe, wpar, hlanes) for m in models]
         for m, ep in zip(models, eps):
             check_model_fits(m, ep)
     except ValueError as e:
@@ -126,12 +127,12 @@ def write_engine_images(gm: Model, out: Path, n_pe: int) -> dict:
         return {"written": False, "reason": str(e)}
     for d, (m, ep) in enumerate(zip(models, eps)):
         write_engine_mem(m, ep, out / "engine" / f"d{d}", mem_prefix=f"engine/d{d}/")
-    return {"written": True, "n_pe": n_pe, "directions": len(models),
+    return {"written": True, "n_pe": n_pe, "wpar": wpar, "hlanes": hlanes, "directions": len(models),
             "hdl_params": eps[0].hdl_params(), "mac_beats_per_frame": eps[0].beats()}
 
 
 def write_bundle(gm: Model, out_dir: str | Path, train_info: dict | None = None,
-                 n_pe: int = 2) -> Path:
+                 n_pe: int = 2, wpar: int = 1, hlanes: int = 1) -> Path:
     """Write the bundle (see the module docstring) and return its directory."""
     out = Path(out_dir)
     if out.exists():
@@ -172,7 +173,7 @@ def write_bundle(gm: Model, out_dir: str | Path, train_info: dict | None = None,
           f"localparam integer BLOCK_K_PROJ = {c.kp};",
           f"localparam integer NUM_CLASSES = {c.num_classes};"] + _fmt_params(F)
     (out / "params.vh").write_text("\n".join(vh) + "\n")
-    engine = write_engine_images(gm, out, n_pe)
+    engine = write_engine_images(gm, out, n_pe, wpar, hlanes)
     files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "bundle.json")
     manifest = {
         "bundle_version": BUNDLE_VERSION,
@@ -236,7 +237,8 @@ def load_bundle(path: str | Path) -> Model:
     return gm
 
 
-def export_run(run: str | Path, out_dir: str | Path, name: str | None = None, n_pe: int = 2) -> Path:
+def export_run(run: str | Path, out_dir: str | Path, name: str | None = None, n_pe: int = 2,
+               wpar: int = 1, hlanes: int = 1) -> Path:
     """Checkpoint (or run directory) -> bundle."""
     from .trainer import CKPT, load_checkpoint, model_from_checkpoint
 
@@ -247,7 +249,7 @@ def export_run(run: str | Path, out_dir: str | Path, name: str | None = None, n_
     hist = ck.get("history") or []
     info = {"config": cfg.to_dict(), "epochs": ck["epoch"], "phase": ck.get("phase"),
             "last_epoch": hist[-1] if hist else None}
-    path = write_bundle(gm, out_dir, info, n_pe)
+    path = write_bundle(gm, out_dir, info, n_pe, wpar, hlanes)
     load_bundle(path)
     log.info("exported %s -> %s (%s)", run, path, gm.summary())
     return path
