@@ -21,7 +21,8 @@ Engine address order (the PEs run in lock step, so all banks share one address):
   the matrix are zero.  Projection pass (LSTM, P > 0): rows are projection blocks, j over
   H/k; with fewer rows than PEs each row is split over ``ps`` PEs (``EngineParams.ps``): bank
   ``i*ps + s`` holds row i's blocks ``j*ps + s`` for ``j < H/(k ps)``.  Packed word w of block (i, j) is ``{im, re}`` = (pack_half_spectrum words 2w+1, 2w).
-  ``w.mem`` has one line per address, lane ``n_pe*wpar-1`` leftmost.
+  ``w.mem`` has one line per address, lane ``n_pe*wpar-1`` leftmost; the engine reads it as
+  banks of ``W_BANK_DEPTH`` lines, ``w_b00.mem``, ``w_b01.mem``, ... (rtl/engine_wmem.v).
 * bias: per layer, rows in the same interleaved order (GRU: the b_x rows, then the b_h rows);
   k lanes per line (lane 0 rightmost), codes re-aligned to ``pre``'s fractional bits (RND).
 * peepholes: per layer and hidden block, lanes ``[p_i (k) | p_f (k) | p_o (k)]``.
@@ -45,6 +46,7 @@ from .model import Model, ModelConfig
 log = logging.getLogger(__name__)
 
 FORMAT_FIELDS = ("data", "weight", "spec", "pre", "bias", "peep", "gate", "cell")
+W_BANK_DEPTH = 1024     # rtl/engine.v WBANK_DEPTH: weight lines per bank (rtl/engine_wmem.v)
 
 
 def _cdiv(a: int, b: int) -> int:
@@ -396,7 +398,8 @@ def _write_lines(path: Path, lanes: np.ndarray, width: int, header: str) -> None
 
 def write_engine_mem(model: Model, params: EngineParams, out_dir: "str | Path",
                      mem_prefix: str | None = None) -> dict[str, Path]:
-    """Write w.mem, bias.mem, peep.mem, sigmoid.mem, tanh.mem and engine_params.vh into
+    """Write w.mem (and its banks w_b00.mem ...), bias.mem, peep.mem, sigmoid.mem, tanh.mem and
+    engine_params.vh into
     ``out_dir``; returns their paths.  ``mem_prefix`` (default: ``out_dir`` + '/') goes into the
     header's MEM_PREFIX."""
     check_model_fits(model, params)
@@ -405,9 +408,18 @@ def write_engine_mem(model: Model, params: EngineParams, out_dir: "str | Path",
     F = params.formats
     mem = engine_memories(model, params)
     paths = {name: out / f"{name}.mem" for name in ("w", "bias", "peep", "sigmoid", "tanh")}
-    _write_lines(paths["w"], mem["w"], 2 * F.fmt("weight").width,
+    ww = 2 * F.fmt("weight").width
+    _write_lines(paths["w"], mem["w"], ww,
                  f"weights: {params.wdepth} addresses x {params.n_pe} banks x {params.wpar} words "
                  f"of {{im, re}} {F.weight}")
+    banks = -(-params.wdepth // W_BANK_DEPTH)
+    if banks > 100:
+        raise ValueError(f"weight memory of {params.wdepth} lines needs {banks} banks of "
+                         f"{W_BANK_DEPTH}; the engine reads at most 100 (w_b00..w_b99.mem)")
+    for b in range(banks):
+        paths[f"w_b{b:02d}"] = out / f"w_b{b:02d}.mem"
+        _write_lines(paths[f"w_b{b:02d}"], mem["w"][b * W_BANK_DEPTH:(b + 1) * W_BANK_DEPTH], ww,
+                     f"weights, lines {b * W_BANK_DEPTH}.. of w.mem (bank {b})")
     _write_lines(paths["bias"], mem["bias"], params.bias_word_width,
                  f"bias: {mem['bias'].shape[0]} rows x {params.k} lanes, {F.bias} at pre frac")
     _write_lines(paths["peep"], mem["peep"], F.fmt("peep").width,

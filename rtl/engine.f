@@ -13,5 +13,6 @@ rtl/engine_ofifo.v
 rtl/engine_regs.v
 rtl/engine_handoff.v
 rtl/engine_seq.v
+rtl/engine_wmem.v
 rtl/engine.v
 +incdir+rtl

@@ -236,14 +236,16 @@ module engine #(
     end
 
     // ------------------------------------------------------------------ memories
-    reg [WLINE-1:0] wmem[0:WDEPTH-1];  // N_PE*WPAR lanes: PE n, word m = bits [(n*WPAR+m)*WWD +: WWD]
+    // weights: engine_wmem (after the load port), N_PE*WPAR lanes: PE n, word m = bits
+    // [(n*WPAR+m)*WWD +: WWD]; w_line is the line of b_waddr two cycles later
+    localparam integer WBANK_DEPTH = 1024;  // one block RAM deep (golden EngineParams.w_bank_depth)
+    wire [WLINE-1:0] w_line;
     reg [BWORD-1:0] bias_mem[0:BDEPTH-1];
     reg [PWORD-1:0] peep_mem[0:PDEPTH-1];
     reg [SBW-1:0] xin_mem[0:XIN_DEPTH-1];
     reg [SBW-1:0] spec_mem[0:SDEPTH-1];
     reg [K*SW-1:0] state_mem[0:LAYERS*HB-1];
     initial begin
-        $readmemh({MEM_PREFIX, "w.mem"}, wmem);
         $readmemh({MEM_PREFIX, "bias.mem"}, bias_mem);
         if (PEEP != 0) $readmemh({MEM_PREFIX, "peep.mem"}, peep_mem);
     end
@@ -443,16 +445,13 @@ module engine #(
     assign {d1_xin, d1_mask, d1_first, d1_last, d1_send, d1_kind, d1_fid, d1_w, d1_row,
             d1_layer} = d1_ctl;
     reg [SBW-1:0] xin_rd, spec_rd, xin_q, spec_q;
-    reg [WLINE-1:0] w_rd, w_q;
     always @(posedge clk) begin
         xin_rd <= xin_mem[b_saddr < XIN_DEPTH ? b_saddr : 0];
         spec_rd <= spec_mem[b_saddr < SDEPTH ? b_saddr : 0];
-        w_rd <= wmem[b_waddr < WDEPTH ? b_waddr : 0];
         d0_valid <= b_valid && !core_rst;
         d0_ctl <= {b_xin, b_mask, b_first, b_last, b_send, b_kind, b_fid, b_w, b_row, b_layer};
         xin_q <= xin_rd;
         spec_q <= spec_rd;
-        w_q <= w_rd;
         d1_valid <= d0_valid && !core_rst;
         d1_ctl <= d0_ctl;
     end
@@ -487,7 +486,7 @@ module engine #(
     always @(posedge clk) begin
         o_x <= x_word;
         for (om = 0; om < PS; om = om + 1) o_m[om*BPW+:BPW] <= m_rd[om*SBW+d1_w*BPW+:BPW];
-        o_w <= w_q;
+        o_w <= w_line;
         o_proj <= (d1_kind == 2'd2);
         o_pair <= (d1_w == 0);
     end
@@ -1042,8 +1041,6 @@ module engine #(
         for (ln = 0; ln < NLW; ln = ln + 1) lw_lane_oh[ln] <= ({16'd0, ld_lane} == ln);
         lw_addr <= ld_addr;
         lw_data <= ld_data;
-        for (ln = 0; ln < WLANES; ln = ln + 1)
-            if (lw_w && lw_lane_oh[ln]) wmem[lw_addr][ln*WWD+:WWD] <= lw_data[WWD-1:0];
         for (ln = 0; ln < K; ln = ln + 1)
             if (lw_b && lw_lane_oh[ln]) bias_mem[lw_addr][ln*BMW+:BMW] <= lw_data[BMW-1:0];
         if (PEEP != 0)
@@ -1051,6 +1048,22 @@ module engine #(
                 if (lw_p && lw_lane_oh[ln])
                     peep_mem[lw_addr][ln*PEEP_WIDTH+:PEEP_WIDTH] <= lw_data[PEEP_WIDTH-1:0];
     end
+    engine_wmem #(
+        .WIDTH(WLINE),
+        .LANE_WIDTH(WWD),
+        .DEPTH(WDEPTH),
+        .BANK_DEPTH(WBANK_DEPTH),
+        .ADDR_WIDTH(32),
+        .INIT_PREFIX({MEM_PREFIX, "w_b"})
+    ) wmem_inst (
+        .clk(clk),
+        .rd_addr(b_waddr),
+        .rd_data(w_line),
+        .wr_en(lw_w),
+        .wr_addr(lw_addr),
+        .wr_lanes(lw_lane_oh[WLANES-1:0]),
+        .wr_data(lw_data[WWD-1:0])
+    );
 
     // ------------------------------------------------------------------ AXI4-Lite registers
     // frame statistics one cycle after the frame's last output block (a register between the
