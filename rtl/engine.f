@@ -12,6 +12,7 @@ rtl/engine_pe.v
 rtl/engine_ofifo.v
 rtl/engine_regs.v
 rtl/engine_handoff.v
+rtl/engine_load.v
 rtl/engine_seq.v
 rtl/engine_wmem.v
 rtl/engine.v

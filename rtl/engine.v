@@ -1012,35 +1012,44 @@ module engine #(
     // loads are taken only while RUN = 0 and no frame is in flight (a frame never sees a half
     // written model); a write outside the selected memory's depth or lanes (or to the
     // peepholes of a model without them) is dropped and sets STATUS.LOAD_ERR (sticky)
-    // The port is registered: ld_ready is a register (RUN = 0, sequencer idle, nothing in
-    // flight, one cycle earlier: a frame cannot start within a cycle of RUN rising, its input
-    // must first pass the input FFT), and an accepted write reaches its memory one cycle later
-    // from registered address, lane, data and range check.
+    // The port (engine_load) is registered: ld_ready is a register (RUN = 0, sequencer idle,
+    // nothing in flight, one cycle earlier: a frame cannot start within a cycle of RUN rising,
+    // its input must first pass the input FFT), and an accepted write reaches its memory one
+    // cycle later from registered address, lane, data and range check (engine_load's lw_*).
     wire in_flight = (frames_started != frames_done);  // frames issued, outputs not all out
-    reg ld_ready_reg;
-    assign ld_ready = ld_ready_reg;
-    wire ld_fire = ld_valid && ld_ready;
     localparam integer WLANES = N_PE * WPAR;  // weight lanes
-    wire ld_bad = (ld_sel == 2'd0) ? (ld_addr >= WDEPTH || {16'd0, ld_lane} >= WLANES)
-                : (ld_sel == 2'd1) ? (ld_addr >= BDEPTH || {16'd0, ld_lane} >= K)
-                : (ld_sel == 2'd2) ? (PEEP == 0 || ld_addr >= PDEPTH || {16'd0, ld_lane} >= 3 * K)
-                : 1'b1;
-    wire active = !seq_idle || in_flight;  // counted by CYCLES and LAST_FRAME_CYCLES
     // the lane is decoded into one-hot lane enables in the first stage, so each memory sees
     // one write port with per-lane enables (constant part-selects), not a lane-indexed shift
     localparam integer NLW = (WLANES > 3 * K) ? WLANES : 3 * K;  // widest lane count
-    reg lw_w, lw_b, lw_p;  // write weights / bias / peepholes
-    reg [NLW-1:0] lw_lane_oh;
-    reg [31:0] lw_addr, lw_data;
+    wire active = !seq_idle || in_flight;  // counted by CYCLES and LAST_FRAME_CYCLES
+    wire lw_w, lw_b, lw_p;  // write weights / bias / peepholes
+    wire [NLW-1:0] lw_lane_oh;
+    wire [31:0] lw_addr, lw_data;
+    wire ld_err;  // accepted write out of range (STATUS.LOAD_ERR)
+    engine_load #(
+        .WDEPTH(WDEPTH), .BDEPTH(BDEPTH), .PDEPTH(PDEPTH), .WLANES(WLANES), .K(K), .PEEP(PEEP),
+        .NLW(NLW)
+    ) load_inst (
+        .clk(clk),
+        .rst(core_rst),
+        .run(run_reg),
+        .idle(seq_idle && !in_flight),
+        .ld_valid(ld_valid),
+        .ld_ready(ld_ready),
+        .ld_sel(ld_sel),
+        .ld_lane(ld_lane),
+        .ld_addr(ld_addr),
+        .ld_data(ld_data),
+        .lw_w(lw_w),
+        .lw_b(lw_b),
+        .lw_p(lw_p),
+        .lw_lane_oh(lw_lane_oh),
+        .lw_addr(lw_addr),
+        .lw_data(lw_data),
+        .load_err(ld_err)
+    );
     integer ln;
     always @(posedge clk) begin
-        ld_ready_reg <= !core_rst && !run_reg && seq_idle && !in_flight;
-        lw_w <= ld_fire && !ld_bad && !core_rst && ld_sel == 2'd0;
-        lw_b <= ld_fire && !ld_bad && !core_rst && ld_sel == 2'd1;
-        lw_p <= ld_fire && !ld_bad && !core_rst && ld_sel == 2'd2;
-        for (ln = 0; ln < NLW; ln = ln + 1) lw_lane_oh[ln] <= ({16'd0, ld_lane} == ln);
-        lw_addr <= ld_addr;
-        lw_data <= ld_data;
         for (ln = 0; ln < K; ln = ln + 1)
             if (lw_b && lw_lane_oh[ln]) bias_mem[lw_addr][ln*BMW+:BMW] <= lw_data[BMW-1:0];
         if (PEEP != 0)
@@ -1116,7 +1125,7 @@ module engine #(
         .stat_out_stall(m_axis_tvalid && !m_axis_tready),
         .stat_in_wait(seq_idle && run_reg && !first_step && frames_loaded == frames_started),
         .stat_tlast_err(in_fire && s_axis_tlast && !in_frame_end),
-        .stat_load_err(ld_fire && ld_bad),
+        .stat_load_err(ld_err),
         .stat_frame_end(st_frame_end),
         .stat_seq_end(st_seq_end)
     );
