@@ -266,11 +266,16 @@ module engine #(
     reg [31:0] in_beat;
     // an input slot is free once the x reads of the frame in it have been issued; nothing is
     // accepted while a (soft) reset is in effect, so a CTRL write of RUN | SOFT_RESET never
-    // takes a beat into the pipeline being cleared
-    wire in_ok = run_reg && !core_rst && ((frames_accepted - frames_xdone) < 8'd2);
+    // takes a beat into the pipeline being cleared.  The slot test is a register computed from
+    // the next frames_accepted and the current frames_xdone (a slot freed this cycle is seen
+    // one cycle later), so only RUN and the reset gate tready combinationally.
+    reg in_slot;
+    wire in_ok = run_reg && !core_rst && in_slot;
     assign s_axis_tready = in_ok;
     wire in_fire = s_axis_tvalid && in_ok;
     wire in_frame_end = (in_beat == QIN - 1);
+    wire [7:0] acc_next = frames_accepted + {7'd0, in_fire && in_frame_end};
+    always @(posedge clk) in_slot <= !core_rst && ((acc_next - frames_xdone) < 8'd2);
     // the last beat of a frame carries LASTN input words; its padding words are forced to zero
     // (the contract: golden pads with zeros, whatever the source sends there)
     localparam integer LASTN = IN_SIZE - (QIN - 1) * K;
