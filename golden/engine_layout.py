@@ -20,7 +20,8 @@ Engine address order (the PEs run in lock step, so all banks share one address):
   (G = 4 LSTM i,f,g,o / 3 GRU r,z,n), i.e. golden block ``(r % G)*H/k + r // G``; rows past
   the matrix are zero.  Projection pass (LSTM, P > 0): rows are projection blocks, j over
   H/k; with fewer rows than PEs each row is split over ``ps`` PEs (``EngineParams.ps``): bank
-  ``i*ps + s`` holds row i's blocks ``j*ps + s`` for ``j < H/(k ps)``.  Packed word w of block (i, j) is ``{im, re}`` = (pack_half_spectrum words 2w+1, 2w).
+  ``split_pe(i, s)`` (``i*ps + s`` with one hand-off lane) holds row i's blocks ``j*ps + s`` for
+  ``j < H/(k ps)``.  Packed word w of block (i, j) is ``{im, re}`` = (pack_half_spectrum words 2w+1, 2w).
   ``w.mem`` has one line per address, lane ``n_pe*wpar-1`` leftmost; the engine reads it as
   banks of ``W_BANK_DEPTH`` lines, ``w_b00.mem``, ``w_b01.mem``, ... (rtl/engine_wmem.v).
 * bias: per layer, rows in the same interleaved order (GRU: the b_x rows, then the b_h rows);
