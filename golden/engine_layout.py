@@ -47,7 +47,7 @@ from .model import Model, ModelConfig
 log = logging.getLogger(__name__)
 
 FORMAT_FIELDS = ("data", "weight", "spec", "pre", "bias", "peep", "gate", "cell")
-W_BANK_DEPTH = 1024     # rtl/engine.v WBANK_DEPTH: weight lines per bank (rtl/engine_wmem.v)
+W_BANK_DEPTH = 1024     # weight lines per bank of rtl/engine_wmem.v (the engine's WBANK_DEPTH)
 
 
 def _cdiv(a: int, b: int) -> int:
@@ -245,7 +245,8 @@ class EngineParams:
     # ---- Verilog ----
     def hdl_params(self) -> dict[str, int]:
         F = self.formats
-        p = dict(K=self.k, N_PE=self.n_pe, WPAR=self.wpar, HLANES=self.hlanes, CELL=int(self.cell == "gru"), LAYERS=self.num_layers,
+        p = dict(K=self.k, N_PE=self.n_pe, WPAR=self.wpar, HLANES=self.hlanes,
+                 WBANK_DEPTH=W_BANK_DEPTH, CELL=int(self.cell == "gru"), LAYERS=self.num_layers,
                  IN_SIZE=self.input_size, HIDDEN=self.hidden_size, PROJ=self.proj_size,
                  PEEP=int(self.peephole))
         for name in FORMAT_FIELDS:

@@ -85,6 +85,9 @@ module engine #(
     // hand-off lanes: a power of two dividing N_PE; lane c drains the chain of PEs c, c+HLANES,
     // c+2*HLANES, ... into its own engine_handoff, so HLANES row blocks leave per cycle
     parameter integer HLANES       = 1,
+    // weight lines per bank of engine_wmem (one block RAM deep); golden's W_BANK_DEPTH, which
+    // names the bank files w_b00.mem ...
+    parameter integer WBANK_DEPTH  = 1024,
     parameter        MEM_PREFIX   = "mem/"
 ) (
     input  wire                       clk,
@@ -238,7 +241,6 @@ module engine #(
     // ------------------------------------------------------------------ memories
     // weights: engine_wmem (after the load port), N_PE*WPAR lanes: PE n, word m = bits
     // [(n*WPAR+m)*WWD +: WWD]; w_line is the line of b_waddr two cycles later
-    localparam integer WBANK_DEPTH = 1024;  // one block RAM deep (golden EngineParams.w_bank_depth)
     wire [WLINE-1:0] w_line;
     reg [BWORD-1:0] bias_mem[0:BDEPTH-1];
     reg [PWORD-1:0] peep_mem[0:PDEPTH-1];

@@ -12,8 +12,10 @@ Bundle layout (``BUNDLE_VERSION``; documented in docs/training.md):
                      one word per line), biases, peepholes, sigmoid/tanh knots
     params.vh        Verilog parameter header (sizes, block sizes, formats)
     engine/d{d}/     the images of the RTL engine (rtl/engine.v) written by
-                     golden.engine_layout: w.mem, bias.mem, peep.mem, sigmoid.mem, tanh.mem,
-                     engine_params.vh (MEM_PREFIX relative to the bundle directory); one
+                     golden.engine_layout: w.mem (and its banks w_b00.mem ...), bias.mem,
+                     peep.mem, sigmoid.mem, tanh.mem, engine_params.vh (MEM_PREFIX relative
+                     to the bundle directory), for the engine build export_run names (n_pe,
+                     wpar, hlanes; recorded in bundle.json's ``engine`` entry); one
                      directory per direction for a single-layer bidirectional model, d0 only
                      for a unidirectional one; absent (reason in bundle.json) if the model
                      does not fit the engine (dense k = 1, stacked bidirectional layers)
