@@ -19,9 +19,7 @@
 // Ports    : x_re/x_im (w_re/w_im): WPAR lanes of X_WIDTH (W_WIDTH) bits, lane m = the real
 //            (imaginary) part of word b*WPAR + m.
 // Formats  : X sX_WIDTH.Fx, W sW_WIDTH.Fw -> product s(X+W+1).(Fx+Fw) -> acc sACC_WIDTH.(Fx+Fw).
-//            ACC_WIDTH is derived by the engine from the longest accumulation (exact); it
-//            may be one bit below the product width (the engine's bound: |re| of one product
-//            < 2^(X+W-1)): a product is then truncated to ACC_WIDTH, which is exact.
+//            ACC_WIDTH is derived by the engine from the longest accumulation (exact).
 // Latency  : LATENCY = 4 cycles from (x, w, pair) to the product (cmul); the caller delays
 //            the beat's control (acc_*) by LATENCY cycles so it arrives with the product; the
 //            chain slice holds the row's sums 1 cycle after acc_end.  II = 1.
@@ -60,10 +58,10 @@ module engine_pe #(
     localparam integer PW = X_WIDTH + W_WIDTH + 1;
     localparam integer AW2 = 2 * ACC_WIDTH;
     initial begin
-        if (K < 2 || K > 32 || ACC_WIDTH < PW - 1 || WPAR < 1 || K2 % WPAR != 0
+        if (K < 2 || K > 32 || ACC_WIDTH < PW || WPAR < 1 || K2 % WPAR != 0
                 || (WPAR & (WPAR - 1)) != 0) begin
             $error("%m: bad parameters K=%0d WPAR=%0d ACC_WIDTH=%0d (product needs %0d)", K,
-                   WPAR, ACC_WIDTH, PW - 1);
+                   WPAR, ACC_WIDTH, PW);
             $finish;
         end
     end
@@ -95,15 +93,14 @@ module engine_pe #(
             wire signed [ACC_WIDTH-1:0] head_re = acc_first ? {ACC_WIDTH{1'b0}} : acc_reg[0+:ACC_WIDTH];
             wire signed [ACC_WIDTH-1:0] head_im = acc_first ? {ACC_WIDTH{1'b0}}
                                                             : acc_reg[ACC_WIDTH+:ACC_WIDTH];
-            // products sign-extended (or, one bit below the product width, truncated: exact
-            // by the engine's bound) to the accumulator width
+            // products sign-extended to the accumulator width
             wire signed [ACC_WIDTH-1:0] p_re_x, p_im_x;
-            if (ACC_WIDTH >= PW) begin : g_ext
-                assign p_re_x = {{(ACC_WIDTH - PW + 1) {p_re[PW-1]}}, p_re[PW-2:0]};
-                assign p_im_x = {{(ACC_WIDTH - PW + 1) {p_im[PW-1]}}, p_im[PW-2:0]};
-            end else begin : g_trunc
-                assign p_re_x = p_re[ACC_WIDTH-1:0];
-                assign p_im_x = p_im[ACC_WIDTH-1:0];
+            if (ACC_WIDTH > PW) begin : g_ext
+                assign p_re_x = {{(ACC_WIDTH - PW) {p_re[PW-1]}}, p_re};
+                assign p_im_x = {{(ACC_WIDTH - PW) {p_im[PW-1]}}, p_im};
+            end else begin : g_same
+                assign p_re_x = p_re;
+                assign p_im_x = p_im;
             end
             wire signed [ACC_WIDTH-1:0] sum_re = head_re + p_re_x;
             wire signed [ACC_WIDTH-1:0] sum_im = head_im + p_im_x;
