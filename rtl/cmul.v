@@ -52,10 +52,18 @@ module cmul #(
     // the four real products rr, ii, ri, ir after stage 3
     reg signed [PW-1:0] rr_reg, ii_reg, ri_reg, ir_reg;
 
+    // The A operand registers are kept per instance: a spectrum word broadcast to many PEs
+    // would otherwise be registered once after synthesis merges the identical registers, and
+    // that one register would drive every PE's multipliers across the die.
+    (* keep *)
     always @(posedge clk) begin
         if (ce) begin
             a_re_reg <= a_re;
             a_im_reg <= a_im;
+        end
+    end
+    always @(posedge clk) begin
+        if (ce) begin
             b_re_reg <= b_re;
             b_im_reg <= b_im;
             pair_d1  <= pair;

@@ -773,18 +773,22 @@ module engine #(
     wire e_first = ctx_head[8];
     wire [1:0] e_fid = ctx_head[10:9];
     wire e_send = ctx_head[11];
-    // z_av: gate results present for the head step and the ones behind it (a running count);
-    // z_need = G * (e_h + 1), the results the head's next hidden block needs; e_zrow = G * e_h;
-    // e_base = the head step's layer * HB, registered one cycle after a pop (hence e_fresh)
-    localparam integer ZAW = $clog2(CTX_DEPTH * ZDEPTH + 1) + 1;
-    localparam [ZAW-1:0] G_Z = G[ZAW-1:0], ROWS_Z = ROWS[ZAW-1:0];
-    reg [ZAW-1:0] z_av, z_need;
+    // z_slack = z_av - z_need, kept as one signed count so that the issue test is its sign
+    // bit (no compare in front of the decision): z_av = gate results present for the head
+    // step and the ones behind it, z_need = G * (e_h + 1) = the results the head's next hidden
+    // block needs.  A result written adds 1; an issue takes G (a pop also takes the step's ROWS
+    // off z_av while z_need drops from ROWS to G: the same -G).  e_zrow = G * e_h; e_hlast =
+    // (e_h == HB - 1); e_base = the head step's layer * HB, registered one cycle after a pop
+    // (hence e_fresh)
+    localparam integer ZAW = $clog2(CTX_DEPTH * ZDEPTH + 1) + 2;  // signed
+    localparam [ZAW-1:0] G_Z = G[ZAW-1:0];
+    reg signed [ZAW-1:0] z_slack;
     reg [31:0] e_zrow, e_base, e_h;
-    reg e_fresh;
+    reg e_fresh, e_hlast;
     // e_issue in cycle t presents the block (e1_*) to the element-wise unit in cycle t + 1
     wire e_ready_next;
-    wire e_issue = (ctx_cnt != 0) && !e_fresh && (z_av >= z_need) && e_ready_next;
-    wire ctx_pop = e_issue && (e_h == HB - 1);
+    wire e_issue = (ctx_cnt != 0) && !e_fresh && !z_slack[ZAW-1] && e_ready_next;
+    wire ctx_pop = e_issue && e_hlast;
     always @(posedge clk) begin
         if (ctx_push) ctx_mem[ctx_wr] <= ctx_wdata;
         if (core_rst) begin
@@ -964,26 +968,26 @@ module engine #(
     assign sb_r_fid = rfo_fid;
     assign sb_m_we = m_we;
 
-    // element-wise control: z_av, z_need, e_zrow, e_h (the unit's head step, see above)
+    // element-wise control: z_slack, e_zrow, e_h, e_hlast (the unit's head step, see above)
     always @(posedge clk) begin
         if (core_rst) begin
-            z_av <= 0;
-            z_need <= G_Z;
+            z_slack <= -G_Z;
             e_zrow <= 0;
             e_fresh <= 1'b1;
             e_h <= 0;
+            e_hlast <= (HB == 1);
         end else begin
-            z_av <= z_av + {{(ZAW - HLW - 1) {1'b0}}, zw_n}
-                    - (ctx_pop ? ROWS_Z : {ZAW{1'b0}});
+            z_slack <= z_slack + $signed({{(ZAW - HLW - 1) {1'b0}}, zw_n})
+                       - (e_issue ? $signed(G_Z) : $signed({ZAW{1'b0}}));
             e_fresh <= ctx_pop || (ctx_push && ctx_cnt == 0);  // a new head: e_base follows
             if (ctx_pop) begin
-                z_need <= G_Z;
                 e_zrow <= 0;
                 e_h <= 0;
+                e_hlast <= (HB == 1);
             end else if (e_issue) begin
-                z_need <= z_need + G_Z;
                 e_zrow <= e_zrow + G;
                 e_h <= e_h + 1;
+                e_hlast <= (e_h + 2 == HB);
             end
         end
     end

@@ -2,12 +2,14 @@
 // of one hidden block of K units, on L = K / SHARE engine_cell lanes that each take SHARE
 // units of the block on SHARE consecutive cycles; bit-exact with golden.cells (engine_cell).
 //
-// Function : unit u (0..K-1) of a block = engine_cell on word u of every input bus; the block's
-//            SHARE slices j = 0..SHARE-1 (units j*L .. j*L+L-1) go through the L lanes on the
-//            cycles t0 + j (t0: the in_valid cycle), lane l taking unit j*L + l.  Slice 0 comes
-//            from the inputs directly, slices 1..SHARE-1 from a block register loaded in cycle
-//            t0 (the inputs need only be valid in that cycle); a counter (the slice in the
-//            lanes, 0 when idle) picks the slice.  The slice number rides with lane 0's tag to
+// Function : unit u (0..K-1) of a block = engine_cell on word u of every input bus.  The
+//            inputs are registered as they arrive (an input register without enable: the
+//            producer's memory outputs meet a plain register, nothing else, and need only be
+//            valid in the in_valid cycle t0).  The block's SHARE slices j = 0..SHARE-1 (units
+//            j*L .. j*L+L-1) go through the L lanes on the cycles t0 + 1 + j, lane l taking unit
+//            j*L + l.  Slice 0 comes from the input register, slices 1..SHARE-1 from a block
+//            register loaded from it in cycle t0 + 1; a counter (the slice in the lanes, 0 when
+//            idle) picks the slice.  The slice number rides with lane 0's tag to
 //            the output collector, which registers slices 0..SHARE-2 and presents the whole
 //            block, its last slice straight from the lanes, in the cycle that slice leaves them.
 //            SHARE = 1: K lanes in lock-step, no block register, counter or collector.
@@ -18,13 +20,14 @@
 //            [u*PEEP_WIDTH], p_f at [(K+u)*PEEP_WIDTH], p_o at [(2K+u)*PEEP_WIDTH] (unused by the
 //            GRU); in_s K x state (c_prev / h_prev); out_a K x data (m / h), out_b K x state
 //            (c / h).
-// Latency  : out_valid, out_tag (= in_tag), out_a, out_b: LAT + SHARE - 1 cycles after in_valid,
+// Latency  : out_valid, out_tag (= in_tag), out_a, out_b: LAT + SHARE cycles after in_valid,
 //            LAT = engine_cell's latency (30 LSTM, 25 GRU), for that one cycle (the collector is
 //            rewritten by the next block's slices).
 // Timing   : the unit takes a block every SHARE cycles at most.  in_ready_next high in cycle t:
-//            in_valid may be high in cycle t + 1.  It depends on in_valid and the slice counter
-//            only: low while a block is in the lanes (in_valid now, or a slice other than the
-//            last one after it); constantly 1 when SHARE = 1.  So a block presented in cycle t0
+//            in_valid may be high in cycle t + 1.  It depends on in_valid, the input register's
+//            valid and the slice counter only (the counter's next value: low while a block is in
+//            the lanes or in the input register, except in its last slice); constantly 1 when
+//            SHARE = 1.  So a block presented in cycle t0
 //            allows the next one at t0 + SHARE; an in_valid against that rule is ignored (the
 //            block is lost).  A producer that registers its block one cycle after deciding to
 //            send it (the engine: e_issue, then the e1_* registers) gates the decision with
@@ -32,7 +35,7 @@
 // Sharing  : multipliers and activation tables are those of L lanes (engine_cell: 11 and 5 per
 //            LSTM lane, 6 and 3 per GRU lane); the cost is the block register ((SHARE-1)/SHARE of
 //            the inputs), the SHARE:1 slice multiplexers, the collector ((SHARE-1)/SHARE of the
-//            outputs) and SHARE-1 cycles of latency.
+//            outputs) and SHARE-1 cycles of latency (plus the input register, 1 cycle).
 // Bit growth: none here (engine_cell's).
 `resetall
 `timescale 1ns / 1ps
@@ -99,12 +102,20 @@ module engine_ew #(
         end
     end
 
-    // the block as K unit words
-    wire [K*UW-1:0] blk;
+    // the block as K unit words, then the input register (blk, in_valid_q, in_tag_q)
+    wire [K*UW-1:0] blk_in;
+    reg [K*UW-1:0] blk;
+    reg in_valid_q;
+    reg [TAG_WIDTH-1:0] in_tag_q;
+    always @(posedge clk) begin
+        in_valid_q <= in_valid && !rst;
+        in_tag_q <= in_tag;
+        blk <= blk_in;
+    end
     genvar u;
     generate
         for (u = 0; u < K; u = u + 1) begin : g_unit
-            assign blk[u*UW+:UW] = {in_z0[u*PRE_WIDTH+:PRE_WIDTH], in_z1[u*PRE_WIDTH+:PRE_WIDTH],
+            assign blk_in[u*UW+:UW] = {in_z0[u*PRE_WIDTH+:PRE_WIDTH], in_z1[u*PRE_WIDTH+:PRE_WIDTH],
                                     in_z2[u*PRE_WIDTH+:PRE_WIDTH], in_z3[u*PRE_WIDTH+:PRE_WIDTH],
                                     in_z4[u*PRE_WIDTH+:PRE_WIDTH], in_z5[u*PRE_WIDTH+:PRE_WIDTH],
                                     in_p[u*PEEP_WIDTH+:PEEP_WIDTH], in_p[(K+u)*PEEP_WIDTH+:PEEP_WIDTH],
@@ -124,8 +135,8 @@ module engine_ew #(
     generate
         if (SHARE == 1) begin : g_direct
             assign cur = blk;
-            assign cur_valid = in_valid;
-            assign cur_tag = in_tag;
+            assign cur_valid = in_valid_q;
+            assign cur_tag = in_tag_q;
             assign in_ready_next = 1'b1;
             assign out_valid = lane_valid[0];
             assign out_tag = lane_tag[0+:TAG_WIDTH];
@@ -139,20 +150,25 @@ module engine_ew #(
             reg [(SHARE-1)*SLW-1:0] hold;  // slices 1..SHARE-1
             reg [TAG_WIDTH-1:0] hold_tag;
             wire idle = (cnt == {CB{1'b0}});
+            // wraps to 0 after the last slice
+            wire [CB-1:0] cnt_next = (!idle || in_valid_q) ? cnt + 1'b1 : cnt;
             always @(posedge clk) begin
                 if (rst) cnt <= {CB{1'b0}};
-                else if (!idle || in_valid) cnt <= cnt + 1'b1;  // wraps to 0 after the last slice
+                else cnt <= cnt_next;
                 if (idle) begin
                     hold <= blk[SLW+:(SHARE-1)*SLW];
-                    hold_tag <= in_tag;
+                    hold_tag <= in_tag_q;
                 end
             end
             // slice j of the block at [j*SLW +: SLW]: slice 0 from the inputs, the others held
             wire [SHARE*SLW-1:0] slices = {hold, blk[0+:SLW]};
             assign cur = slices[{{(32 - CB) {1'b0}}, cnt}*SLW+:SLW];
-            assign cur_valid = in_valid || !idle;
-            assign cur_tag = {idle ? in_tag : hold_tag, cnt};
-            assign in_ready_next = (cnt == LAST) || (idle && !in_valid);
+            assign cur_valid = in_valid_q || !idle;
+            assign cur_tag = {idle ? in_tag_q : hold_tag, cnt};
+            // the input register's rule one cycle ahead: the next cycle's counter, and in_valid
+            // (the next cycle's in_valid_q)
+            assign in_ready_next = !rst && ((cnt_next == LAST)
+                                            || (cnt_next == {CB{1'b0}} && !in_valid));
 
             // ---- output side: lane 0's tag carries the slice; slices 0..SHARE-2 are collected
             wire [CB-1:0] o_slice = lane_tag[0+:CB];

@@ -12,7 +12,7 @@ cycle only when the unit's timing contract allows it (at least SHARE cycles afte
 previous one; ``in_ready_next`` says so a cycle ahead), and then with probability 1 - P_GAP.
 Every other cycle carries random data and a random tag on every input; with probability P_VIOL
 it also raises in_valid against the contract, which the unit must ignore.  Checked every cycle:
-``in_ready_next`` against the contract, ``out_valid`` high exactly LAT + SHARE - 1 cycles after
+``in_ready_next`` against the contract, ``out_valid`` high exactly LAT + SHARE cycles after
 each accepted block and never otherwise, and then every word of out_a, out_b and out_tag.
 """
 from __future__ import annotations
@@ -58,7 +58,7 @@ MUTANTS = {
     # the collector puts slice c's outputs into slot c + 1
     "collector-slot": ("col_a[c*ADW+:ADW] <= lane_a;", "col_a[((c+1)%(SHARE-1))*ADW+:ADW] <= lane_a;"),
     # ready one cycle early: the next block is announced while the last slice is still to come
-    "ready-early": ("assign in_ready_next = (cnt == LAST)", "assign in_ready_next = (cnt == LAST - 1'b1)"),
+    "ready-early": ("&& ((cnt_next == LAST)", "&& ((cnt_next == LAST - 1'b1)"),
 }
 
 
@@ -114,7 +114,7 @@ if cocotb is not None:
         widths = {**{f"in_z{i}": k * fpre.width for i in range(6)}, "in_p": 3 * k * fpeep.width,
                   "in_s": k * fs.width, "in_tag": tw}
         ports = {name: getattr(dut, name) for name in widths}
-        lat = LATENCY[cfg["CELL"]] + share - 1
+        lat = LATENCY[cfg["CELL"]] + share  # input register + slices
         pick = random.Random(cfg["SEED"])
 
         cocotb.start_soon(Clock(dut.clk, 10, unit="ns").start())
