@@ -169,6 +169,8 @@ module engine_seq #(
     reg [2:0] state;
     reg [LYW-1:0] layer;
     reg [WRW-1:0] wrd;
+    reg wrd_last, wrd_zero;  // registered (wrd == LAST_WRD), (wrd == 0)
+    localparam WRD_LAST0 = (NWB_M1 == 0);  // wrd_last when wrd = 0
     reg cur_slot, cur_seq_end;
     reg [1:0] fid;  // id (mod 4) of the frame being issued; bit 0 selects its r slots
     wire par = fid[0];
@@ -236,8 +238,8 @@ module engine_seq #(
     // the beat the generator writes now
     wire b_is_first = (sblk == 0) && (seg == 1'b0 || CELL == 1);
     wire b_is_last = seg_end && (seg == 1'b1 || !two_seg || CELL == 1);
-    wire pass_end = (wrd == LAST_WRD) && seg_end && (seg == 1'b1 || !two_seg) && grp_last;
-    wire step_first_gen = (state == S_GATE) && (grp == 0) && !seg && (sblk == 0) && (wrd == 0);
+    wire pass_end = wrd_last && seg_end && (seg == 1'b1 || !two_seg) && grp_last;
+    wire step_first_gen = (state == S_GATE) && (grp == 0) && !seg && (sblk == 0) && wrd_zero;
 
     // ------------------------------------------------------------------ beat queue
     // descriptor fields: the beat, its scoreboard test {chk, slot, efid, block}, and the gate's
@@ -251,7 +253,8 @@ module engine_seq #(
     localparam integer QE_ROW = QE_LAYER + LYW, QE_WADDR = QE_ROW + ROWW, QE_SADDR = QE_WADDR + WAW;
     localparam integer QE_W = QE_SADDR + SAW, QE_LAST = QE_W + WRW, QE_FIRST = QE_LAST + 1;
     localparam integer QE_MASK = QE_FIRST + 1, QE_XIN = QE_MASK + 1, QE_KIND = QE_XIN + 1;
-    localparam integer QEW = QE_KIND + 2;
+    localparam integer QE_END = QE_KIND + 2;  // an accumulation end (the last beat of the last block)
+    localparam integer QEW = QE_END + 1;
     reg q_not_full;
     reg [QEW-1:0] q_mem[0:QD-1];
     reg [QD-1:0] q_valid, q_rdy;
@@ -278,7 +281,8 @@ module engine_seq #(
     assign q_in[QE_SLOT+:SLW] = cur[SG_SLOT+:SLW];
     assign q_in[QE_EFID+:2] = cur[SG_EFID+:2];
     assign q_in[QE_BLK+:BLKW] = (cur_chk == CK_M) ? thr : sblk;
-    assign q_in[QE_HOLD] = b_is_last && wrd == 0;
+    assign q_in[QE_HOLD] = b_is_last && wrd_zero;
+    assign q_in[QE_END] = b_is_last && wrd_last;
     assign q_in[QE_STEP] = step_first_gen;
     assign q_in[QE_FSTEP] = first_step;
     assign q_in[QE_XDONE] = pass_end && state == S_GATE && layer == 0;
@@ -332,7 +336,7 @@ module engine_seq #(
 
     // ------------------------------------------------------------------ gate
     reg [SEW-1:0] since_end;  // cycles since an accumulation end was issued (saturating)
-    wire spacing_ok = (since_end >= SPACING_S);
+    reg spacing_ok;  // registered (since_end >= SPACING)
     assign issue = q_valid[q_rd] && q_rdy[q_rd] && !(q_head[QE_HOLD] && !spacing_ok)
                    && !(q_head[QE_STEP] && ctx_full);
     // a layer step starts with its first beat; it takes a slot in the element-wise context queue
@@ -371,6 +375,7 @@ module engine_seq #(
             q_not_full <= 1'b1;
             q_count <= 0;
             since_end <= SPACING_S;
+            spacing_ok <= 1'b1;
             frames_xdone <= 0;
         end else begin
             if (gen) q_wr <= q_wr + 1'b1;
@@ -380,8 +385,13 @@ module engine_seq #(
             // room for the next cycle: fewer than QD entries after this cycle's write and pop
             q_count <= q_next;
             q_not_full <= (q_next < QD_C);
-            if (issue && h_last && h_w == LAST_WRD) since_end <= 0;
-            else if (!spacing_ok) since_end <= since_end + 1'b1;
+            if (issue && q_head[QE_END]) begin
+                since_end <= 0;
+                spacing_ok <= (SPACING == 0);
+            end else if (!spacing_ok) begin
+                since_end <= since_end + 1'b1;
+                spacing_ok <= (since_end + 1'b1 >= SPACING_S);
+            end
             if (issue && q_head[QE_XDONE]) frames_xdone <= frames_xdone + 1'b1;  // input slot free
         end
     end
@@ -394,6 +404,8 @@ module engine_seq #(
             grp <= 0;
             grp_row <= 0;
             wrd <= 0;
+            wrd_last <= WRD_LAST0;
+            wrd_zero <= 1'b1;
             wa <= 0;
             first_step <= 1'b1;
             fid <= 2'd3;  // the first frame is frame 0
@@ -420,6 +432,8 @@ module engine_seq #(
                     grp <= 0;
                     grp_row <= 0;
                     wrd <= 0;
+                    wrd_last <= WRD_LAST0;
+                    wrd_zero <= 1'b1;
                     seg <= 1'b0;
                     sblk <= 0;
                     thr <= PS_B;
@@ -435,10 +449,14 @@ module engine_seq #(
                 S_GATE, S_PROJ: begin
                     if (gen) begin
                         wa <= wa + 1'b1;
-                        if (wrd != LAST_WRD) begin
+                        if (!wrd_last) begin
                             wrd <= wrd + 1'b1;
+                            wrd_last <= (wrd + 1'b1 == LAST_WRD);
+                            wrd_zero <= 1'b0;
                         end else begin
                             wrd <= 0;
+                            wrd_last <= WRD_LAST0;
+                            wrd_zero <= 1'b1;
                             if (!seg_end) begin
                                 seg_end <= (sblk + 1'b1 == cur_len_m1);
                                 sblk <= sblk + 1'b1;

@@ -92,8 +92,8 @@ MUTANTS = {
     "seg-end-early": ("lstmp-split", {"engine_seq.v": ("seg_end <= (sblk + 1'b1 == cur_len_m1);",
                                                        "seg_end <= (sblk + 2'd2 == cur_len_m1);")}),
     # accumulation ends two cycles closer than SPACING (split projection: 2-beat accumulations)
-    "spacing-short": ("lstmp-split", {"engine_seq.v": ("wire spacing_ok = (since_end >= SPACING_S);",
-                                                       "wire spacing_ok = (since_end + 2'd2 >= SPACING_S);")}),
+    "spacing-short": ("lstmp-split", {"engine_seq.v": ("spacing_ok <= (since_end + 1'b1 >= SPACING_S);",
+                                                       "spacing_ok <= (since_end + 2'd3 >= SPACING_S);")}),
     # a layer step starts with the element-wise context queue full
     "ctx-full-ignored": ("lstmp-split", {"engine_seq.v": ("&& !(q_head[QE_STEP] && ctx_full);", ";")}),
 }
