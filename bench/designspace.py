@@ -31,7 +31,7 @@ from golden.model import ModelConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
-F_CLK_MHZ = 200.0                 # ESE's clock on the XCKU060 (DESIGN section 6)
+F_CLK_MHZ = 200.0                 # ESE's clock on the XCKU060 (docs/design.md section 5)
 DEFAULT_PART = "xcku060-ffva1156-2-e"
 CHOOSER_NPES = (8, 16, 32, 64, 128, 256)
 

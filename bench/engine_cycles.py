@@ -9,7 +9,7 @@ sequence are streamed at full rate (no stalls).  Reported per configuration:
 * cycles: measured cycles of the last frame (LAST_FRAME_CYCLES register, steady state);
 * step: measured latency of one step on an idle engine (CYCLES of a one-frame sequence: first
   input beat to last output beat);
-* DESIGN bound: complex MACs / N_PE with k/2+1 bins per block (DESIGN section 6);
+* unpacked bound: complex MACs / N_PE with k/2+1 bins per block (docs/design.md section 5);
 * packed bound: the same with k/2 words per block (bins 0 and k/2 share word 0);
 * exact: every output word equal to golden.runner.run_fixed;
 * sim speed: simulated cycles per wall second of the streaming part (not the build).
@@ -172,8 +172,8 @@ def table(rows: list[dict], sim: str, frames: int) -> str:
     lines = [f"Engine cycles per frame ({sim}, {frames} frames per run, last frame reported; "
              f"random weights; frames/s at {F_CLK_MHZ:.0f} MHz, an assumed clock, not a routed one)"]
     hdr = (f"{'model':<16} {'k':>3} {'N_PE':>5} {'WPAR':>4} {'HL':>3} {'beats':>7} {'cycles':>7} "
-           f"{'step':>7} {'DESIGN bd':>9} "
-           f"{'x DESIGN':>8} {'packed bd':>9} {'x packed':>8} {'frames/s':>9} {'exact':>5} "
+           f"{'step':>7} {'unpack bd':>9} "
+           f"{'x unpack':>8} {'packed bd':>9} {'x packed':>8} {'frames/s':>9} {'exact':>5} "
            f"{'sim cyc/s':>9} {'run s':>6}")
     lines += [hdr, "-" * len(hdr)]
     for r in rows:

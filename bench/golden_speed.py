@@ -1,4 +1,4 @@
-"""Golden-model speed on the reference lstmp-1024 model (DESIGN section 2), k = 8.
+"""Golden-model speed on the reference lstmp-1024 model (docs/design.md section 2), k = 8.
 
     .venv/bin/python bench/golden_speed.py [--repeats 3] [--frames 100]   (or: make bench)
 

@@ -1,6 +1,6 @@
 """Model shapes the benchmarks share (golden ``ModelConfig`` keyword arguments, without k).
 
-The reference models are DESIGN.md section 2's, unidirectional: the engine runs one direction
+The reference models are docs/design.md's (section 2), unidirectional: the engine runs one direction
 (``golden.engine_layout.check_model_fits``), so a bidirectional model needs two engines or two
 passes.  ``gru-1024`` is train/config.py's preset of that name without ``bidirectional``.
 """

@@ -158,8 +158,8 @@ def hardware_section(hw: ds.HardwareModel, engine: dict | None, engine_path: Pat
           f"({d.source})"
           + (f"; largest error of the fit on those points {100 * d.max_err:.1f} %." if d.points else ".")
           + " Beats = MAC beats per frame (row groups padded to N_PE, k/2 packed words per block); "
-          "packed bound = complex MACs / N_PE with k/2 words per block; DESIGN bound = the same "
-          "with k/2+1 bins (DESIGN.md section 6). "
+          "packed bound = complex MACs / N_PE with k/2 words per block; unpacked bound = the same "
+          "with k/2+1 bins (docs/design.md, performance model). "
           f"frames/s and latency at an assumed **{clk:.0f} MHz** (ESE's clock on the XCKU060); "
           "`*` marks an estimated cycle count"
           + ("; **(stale)** a measurement of an engine whose schedule issued another number of "
@@ -176,7 +176,7 @@ def hardware_section(hw: ds.HardwareModel, engine: dict | None, engine_path: Pat
                      _n(p.dsp), f"{p.lut / 1e3:.1f}k", f"{p.ff / 1e3:.1f}k", f"{p.bram36:.0f}",
                      "yes" if p.fits else "no (" + ", ".join(p.over()) + ")"])
     L += _table(["model", "k", "N_PE", "beats", "measured cycles", "estimated cycles",
-                 "packed bound", "DESIGN bound", "x packed", "frames/s", "latency us",
+                 "packed bound", "unpacked bound", "x packed", "frames/s", "latency us",
                  "dense-eq GOPS", "DSP", "LUT", "FF", "BRAM36", f"fits {part.device}"], rows)
     L += ["",
           "DSP/LUT/FF/BRAM36: the resource model (`fpga/model.py`, `python -m fpga model`; "

@@ -214,7 +214,7 @@ def render(calibration: str | None = None, clk_mhz: float = 200.0) -> str:
           "LUT/FF/DSP: N_PE PEs + one FFT + one IFFT (cell unit, control and AXI not included).",
           "BRAM36: weight banks + spectrum buffers + biases, peepholes, state.  Percentages are of",
           "the XCKU060 (331,680 LUT, 663,360 FF, 2,760 DSP, 1,080 BRAM36).  Cycles/frame is the",
-          "ideal PE bound, blocks x k/2 packed words / N_PE (DESIGN.md section 6); frames/s =",
+          "ideal PE bound, blocks x k/2 packed words / N_PE (docs/design.md, performance model); frames/s =",
           f"{clk_mhz:.0f} MHz / that bound.",
           "",
           "| k | N_PE | weights (Mb) | BRAM36 | DSP | LUT | FF | cycles/frame | frames/s | fits KU060 |",
@@ -247,7 +247,7 @@ def render(calibration: str | None = None, clk_mhz: float = 200.0) -> str:
                      f"{'fits' if ok_bram else 'DOES NOT FIT'}.")
     dsp_ceiling = PARTS[ku].dsps // 4
     L += ["",
-          f"Physical ceiling (DESIGN.md section 6): {PARTS[ku].dsps:,} DSP48E2 / 4 per complex "
+          f"Physical ceiling (docs/design.md, performance model): {PARTS[ku].dsps:,} DSP48E2 / 4 per complex "
           f"multiply = {dsp_ceiling} complex MACs per cycle, i.e. {dsp_ceiling * clk_mhz / 1e3:.1f} "
           f"G complex MAC/s at {clk_mhz:.0f} MHz, if every DSP served a PE.", ""]
     return "\n".join(L)

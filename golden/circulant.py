@@ -1,7 +1,7 @@
 """Block-circulant matrices: dense view, Euclidean projection, frequency-domain weights and the
 float and bit-accurate matrix-vector products.
 
-Convention (DESIGN section 1): W (m x n) is split into p x q blocks of k x k (n zero-padded to
+Convention (docs/design.md section 1): W (m x n) is split into p x q blocks of k x k (n zero-padded to
 q*k); block (i, j) is ``scipy.linalg.circulant(w[i, j])``, i.e. its FIRST COLUMN is the stored
 time-domain vector.  Then ``block @ x_j == ifft(fft(w_ij) * fft(x_j))``.
 

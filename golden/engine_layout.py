@@ -190,7 +190,7 @@ class EngineParams:
         F = self.formats
         return F.fmt("bias").width + abs(F.fmt("pre").frac - F.fmt("bias").frac) + 1
 
-    # ---- performance bounds (DESIGN section 6) ----
+    # ---- performance bounds (docs/design.md section 5) ----
     def matrices(self) -> list[tuple[int, int]]:
         """(p, q) of every circulant matrix of one frame."""
         m = []
@@ -205,7 +205,7 @@ class EngineParams:
         return m
 
     def design_bound(self) -> float:
-        """Complex MACs per frame / (N_PE * WPAR) with k/2+1 bins per block (docs/engine.md)."""
+        """The unpacked bound: complex MACs per frame / (N_PE * WPAR) with k/2+1 bins per block."""
         return sum(p * q for p, q in self.matrices()) * (self.k // 2 + 1) / (self.n_pe * self.wpar)
 
     def packed_bound(self) -> float:

@@ -159,7 +159,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in rtl:
         print(f"RTL dir {r['direction']}    : {r['frames']} frames / {r['output_words']} words identical "
               f"to golden; {r['cycles_per_frame']:.0f} cycles/frame (N_PE = {args.n_pe}; packed bound "
-              f"{r['packed_bound']:.0f}, DESIGN bound {r['design_bound']:.0f}); "
+              f"{r['packed_bound']:.0f}, unpacked bound {r['design_bound']:.0f}); "
               f"{r['cycles'] / max(r['sim_wall_s'], 1e-9):.0f} simulated cycles/s")
     print("time         : " + ", ".join(f"{k[:-2]} {v:.0f} s" for k, v in times.items()))
     print(f"bundle       : {bundle.relative_to(ROOT)}   report: {(run_dir / 'report.json').relative_to(ROOT)}")

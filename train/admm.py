@@ -1,4 +1,4 @@
-"""ADMM towards block-circulant weights (E-RNN / ADMM-NN), DESIGN section 3.
+"""ADMM towards block-circulant weights (E-RNN / ADMM-NN), docs/design.md section 3.
 
 Problem: min f(W) s.t. every k x k block of every weight matrix is circulant (set S).
     W-step: SGD on f(W) + rho/2 ||W - Z + U||^2   (`AdmmState.penalty`)

@@ -1,4 +1,4 @@
-"""Block-circulant linear layer (PyTorch), first-column convention of DESIGN section 1.
+"""Block-circulant linear layer (PyTorch), first-column convention of docs/design.md section 1.
 
 W (m x n) is p x q blocks of k x k (n zero-padded to q*k); block (i, j) is
 ``scipy.linalg.circulant(w[i, j])``.  The FFT product

@@ -3,7 +3,7 @@
 A run is fully described by a `TrainConfig`: the architecture (`ModelSpec`, which is golden's
 `ModelConfig`, so the exported container carries exactly the trained architecture and number
 formats), the training mode, the epoch budget and the optimizer.  Presets give the
-architectures of DESIGN section 2; command-line options override single fields.
+architectures of docs/design.md section 2; command-line options override single fields.
 """
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ quantization unless ``--qat-epochs`` adds quantization-aware fine-tuning).
 
 Writes ``results.json`` (schema below, read by the report generator), ``table.md`` and two
 plots: PER against compression (dense-equivalent / stored parameters) and PER against cost
-(complex MACs per frame, DESIGN section 6), one line per (cell, width, mode), float solid and
+(complex MACs per frame, docs/design.md section 5), one line per (cell, width, mode), float solid and
 fixed point dashed.  The cheapest model (fewest complex MACs per frame, then fewest parameters)
 whose test PER (fixed point when evaluated, else float) meets ``--max-per`` is named.
 

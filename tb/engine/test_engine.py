@@ -231,7 +231,7 @@ if cocotb is not None and os.environ.get("TB_CFG"):
         seqs = _sequences(ep, [cfg.get("FULL_LEN", 2)], np.random.default_rng(cfg["SEED"] + 1))
         await _run_seqs(tb, model, seqs, random.Random(0), 0.0, 0.0)
         cyc = await tb.read(LAST_FRAME_CYCLES)
-        dut._log.info("cycles/frame %d (packed bound %.1f, DESIGN bound %.1f, beats %d)",
+        dut._log.info("cycles/frame %d (packed bound %.1f, unpacked bound %.1f, beats %d)",
                       cyc, ep.packed_bound(), ep.design_bound(), ep.beats())
 
     @cocotb.test()
