@@ -270,14 +270,17 @@ module engine #(
     // accepted while a (soft) reset is in effect, so a CTRL write of RUN | SOFT_RESET never
     // takes a beat into the pipeline being cleared.  The slot test is a register computed from
     // the next frames_accepted and the current frames_xdone (a slot freed this cycle is seen
-    // one cycle later), so only RUN and the reset gate tready combinationally.
-    reg in_slot;
+    // one cycle later), so only RUN and the reset gate tready combinationally.  Both outcomes
+    // of the test (a frame's last beat taken this cycle or not) are computed from registers,
+    // and the beat only picks one; in_frame_end is a registered (in_beat == QIN - 1).
+    reg in_slot, in_frame_end;
     wire in_ok = run_reg && !core_rst && in_slot;
     assign s_axis_tready = in_ok;
     wire in_fire = s_axis_tvalid && in_ok;
-    wire in_frame_end = (in_beat == QIN - 1);
-    wire [7:0] acc_next = frames_accepted + {7'd0, in_fire && in_frame_end};
-    always @(posedge clk) in_slot <= !core_rst && ((acc_next - frames_xdone) < 8'd2);
+    wire [7:0] in_occ = frames_accepted - frames_xdone;  // frames in the two input slots
+    wire slot_if_none = (in_occ < 8'd2), slot_if_end = (in_occ < 8'd1);
+    always @(posedge clk)
+        in_slot <= !core_rst && ((in_fire && in_frame_end) ? slot_if_end : slot_if_none);
     // the last beat of a frame carries LASTN input words; its padding words are forced to zero
     // (the contract: golden pads with zeros, whatever the source sends there)
     localparam integer LASTN = IN_SIZE - (QIN - 1) * K;
@@ -347,11 +350,13 @@ module engine #(
     always @(posedge clk) begin
         if (core_rst) begin
             in_beat <= 0;
+            in_frame_end <= (QIN == 1);
             frames_accepted <= 0;
             frames_loaded <= 0;
         end else begin
             if (in_fire) begin
                 in_beat <= in_frame_end ? 0 : in_beat + 1;
+                in_frame_end <= in_frame_end ? (QIN == 1) : (in_beat + 2 == QIN);
                 if (in_frame_end) frames_accepted <= frames_accepted + 1'b1;
             end
             if (fin_valid && fin_end) frames_loaded <= frames_loaded + 1'b1;
