@@ -790,9 +790,13 @@ module engine #(
     reg signed [ZAW-1:0] z_slack;
     reg [31:0] e_zrow, e_base, e_h;
     reg e_fresh, e_hlast;
-    // e_issue in cycle t presents the block (e1_*) to the element-wise unit in cycle t + 1
-    wire e_ready_next;
-    wire e_issue = (ctx_cnt != 0) && !e_fresh && !z_slack[ZAW-1] && e_ready_next;
+    // e_issue in cycle t presents the block (e1_*) to the element-wise unit in cycle t + 1.
+    // The unit takes a block every EW_SHARE cycles (engine_ew's in_ready_next); the engine
+    // keeps that rule with a local count (e_gap: cycles to wait after an issue; e_room: it is
+    // 0), so the decision needs nothing from the unit, which sits far away on the die.
+    reg e_room;
+    reg [7:0] e_gap;
+    wire e_issue = (ctx_cnt != 0) && !e_fresh && !z_slack[ZAW-1] && e_room;
     wire ctx_pop = e_issue && e_hlast;
     always @(posedge clk) begin
         if (ctx_push) ctx_mem[ctx_wr] <= ctx_wdata;
@@ -863,6 +867,12 @@ module engine #(
     localparam integer EW_GL = (G / HLANES > 1) ? G / HLANES : 1;  // cycles per hidden block
     localparam integer EW_G2 = 1 << ($clog2(EW_GL + 1) - 1);  // largest power of two <= EW_GL
     localparam integer EW_SHARE = (K < EW_G2) ? K : EW_G2;
+    localparam [31:0] EW_SHARE_M1 = EW_SHARE - 1;
+    localparam [7:0] EW_GAP0 = EW_SHARE_M1[7:0];  // cycles without an issue after one (e_gap)
+    // the unit's own statement of that rule; the engine keeps it locally (e_room)
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire e_ready_next_unused;
+    /* verilator lint_on UNUSEDSIGNAL */
     wire [ETW-1:0] e_out_tag;
     wire [K*DATA_WIDTH-1:0] e_out_a;
     wire [K*SW-1:0] e_out_b;
@@ -889,7 +899,7 @@ module engine #(
         .clk(clk),
         .rst(core_rst),
         .in_valid(e1_valid),
-        .in_ready_next(e_ready_next),
+        .in_ready_next(e_ready_next_unused),
         .in_tag(e1_tag),
         .in_z0(e1_z[0]),
         .in_z1(e1_z[1]),
@@ -981,7 +991,16 @@ module engine #(
             e_fresh <= 1'b1;
             e_h <= 0;
             e_hlast <= (HB == 1);
+            e_gap <= 0;
+            e_room <= 1'b1;
         end else begin
+            if (e_issue) begin
+                e_gap <= EW_GAP0;
+                e_room <= (EW_SHARE == 1);
+            end else if (e_gap != 0) begin
+                e_gap <= e_gap - 1'b1;
+                e_room <= (e_gap == 8'd1);
+            end
             z_slack <= z_slack + $signed({{(ZAW - HLW - 1) {1'b0}}, zw_n})
                        - (e_issue ? $signed(G_Z) : $signed({ZAW{1'b0}}));
             e_fresh <= ctx_pop || (ctx_push && ctx_cnt == 0);  // a new head: e_base follows
