@@ -178,7 +178,7 @@ module engine_seq #(
     reg [ROWW-1:0] grp_row;  // grp * N_PE, kept as a running sum (no multiplier in the generator)
     reg [WAW-1:0] wa;
     wire frame_ready = run && (frames_loaded != frames_started) && of_room;
-    wire in_pass = (state == S_GATE) || (state == S_PROJ);
+    reg in_pass;  // registered (state == S_GATE || state == S_PROJ)
     assign idle = (state == S_IDLE);
     assign frame_start = idle && frame_ready;
 
@@ -262,6 +262,11 @@ module engine_seq #(
     reg [QDW:0] q_count;
     localparam [QDW:0] QD_C = QD[QDW:0];
     wire gen = in_pass && q_not_full;
+    always @(posedge clk) begin
+        if (rst) in_pass <= 1'b0;
+        else if (state == S_SETUP) in_pass <= 1'b1;  // to S_GATE or S_PROJ
+        else if (gen && pass_end) in_pass <= 1'b0;  // to S_SETUP or S_IDLE
+    end
     wire issue;
     wire [QDW:0] q_next = q_count + {{QDW{1'b0}}, gen} - {{QDW{1'b0}}, issue};
     wire [QEW-1:0] q_in;
