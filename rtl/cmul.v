@@ -12,8 +12,13 @@
 //            and joined by one add in stage 3, so no fabric adder sits behind a multiplier in
 //            the same cycle.  Otherwise stage 3 is a plain register (the DSP's P register).
 // Formats  : a sA_WIDTH.Fa, b sB_WIDTH.Fb -> p s(A_WIDTH+B_WIDTH+1).(Fa+Fb), no rounding.
-// Latency  : 4 cycles of ce: operand registers, partial products (DSP MREG), products, sum.
-//            Every cycle holds at most one multiply or one add.
+// Latency  : LATENCY = 4 + 2*PIPE cycles of ce: operand registers, partial products (DSP
+//            MREG), products, sum.  Every cycle holds at most one multiply or one add.
+// Pipe     : PIPE = 1 adds a second operand register and a second product register, so that
+//            a multiplier placed far from the logic around it (many multipliers compete for
+//            the few multiplier sites) has a register on each side that can sit next to it:
+//            the long routes then run register to register.  (DSP48E2 absorbs both into its
+//            A/B and P registers.)
 // Bit growth: product A+B bits, +1 for the sum of two products (-2^(A-1) * -2^(B-1) * 2
 //            needs A+B+1 bits).
 
@@ -24,7 +29,8 @@
 module cmul #(
     parameter integer A_WIDTH   = 18,
     parameter integer B_WIDTH   = 18,
-    parameter integer MUL_WIDTH = 18
+    parameter integer MUL_WIDTH = 18,
+    parameter integer PIPE      = 0   // 1: a register more on each side of the multipliers
 ) (
     input  wire                      clk,
     input  wire                      ce,
@@ -39,16 +45,20 @@ module cmul #(
     localparam integer PW = A_WIDTH + B_WIDTH;  // one real product
 
     initial begin
-        if (A_WIDTH < 2 || B_WIDTH < 2 || MUL_WIDTH < 3) begin
-            $error("%m: bad parameters A_WIDTH=%0d B_WIDTH=%0d MUL_WIDTH=%0d", A_WIDTH, B_WIDTH,
-                   MUL_WIDTH);
+        if (A_WIDTH < 2 || B_WIDTH < 2 || MUL_WIDTH < 3 || PIPE < 0 || PIPE > 1) begin
+            $error("%m: bad parameters A_WIDTH=%0d B_WIDTH=%0d MUL_WIDTH=%0d PIPE=%0d", A_WIDTH,
+                   B_WIDTH, MUL_WIDTH, PIPE);
             $finish;
         end
     end
 
     reg signed [A_WIDTH-1:0] a_re_reg, a_im_reg;
     reg signed [B_WIDTH-1:0] b_re_reg, b_im_reg;
+    // the multipliers' operands: the operand registers, or (PIPE) a second register after them
+    wire signed [A_WIDTH-1:0] a_re_m, a_im_m;
+    wire signed [B_WIDTH-1:0] b_re_m, b_im_m;
     reg pair_d1, pair_d2, pair_d3;
+    wire pair_s;  // pair with the products' sum (PIPE more stages of delay)
     // the four real products rr, ii, ri, ir after stage 3
     reg signed [PW-1:0] rr_reg, ii_reg, ri_reg, ir_reg;
 
@@ -71,18 +81,49 @@ module cmul #(
             pair_d3  <= pair_d2;
         end
     end
+    generate
+        if (PIPE != 0) begin : g_opipe
+            reg signed [A_WIDTH-1:0] a_re_p, a_im_p;
+            reg signed [B_WIDTH-1:0] b_re_p, b_im_p;
+            reg pair_d4, pair_d5;
+            always @(posedge clk) begin
+                if (ce) begin
+                    a_re_p  <= a_re_reg;
+                    a_im_p  <= a_im_reg;
+                    b_re_p  <= b_re_reg;
+                    b_im_p  <= b_im_reg;
+                    pair_d4 <= pair_d3;
+                    pair_d5 <= pair_d4;
+                end
+            end
+            assign a_re_m = a_re_p;
+            assign a_im_m = a_im_p;
+            assign b_re_m = b_re_p;
+            assign b_im_m = b_im_p;
+            assign pair_s = pair_d5;
+        end else begin : g_onone
+            assign a_re_m = a_re_reg;
+            assign a_im_m = a_im_reg;
+            assign b_re_m = b_re_reg;
+            assign b_im_m = b_im_reg;
+            assign pair_s = pair_d3;
+        end
+    endgenerate
 
     generate
         if (A_WIDTH > MUL_WIDTH) begin : g_split
             localparam integer L = MUL_WIDTH - 1;  // low part: unsigned, L bits
             localparam integer HW = A_WIDTH - L;  // high part: signed
-            wire signed [L:0] re_lo = {1'b0, a_re_reg[L-1:0]};
-            wire signed [L:0] im_lo = {1'b0, a_im_reg[L-1:0]};
-            wire signed [HW-1:0] re_hi = a_re_reg[A_WIDTH-1:L];
-            wire signed [HW-1:0] im_hi = a_im_reg[A_WIDTH-1:L];
+            wire signed [L:0] re_lo = {1'b0, a_re_m[L-1:0]};
+            wire signed [L:0] im_lo = {1'b0, a_im_m[L-1:0]};
+            wire signed [HW-1:0] re_hi = a_re_m[A_WIDTH-1:L];
+            wire signed [HW-1:0] im_hi = a_im_m[A_WIDTH-1:L];
             // partial products: lo (L+1+B bits), hi (HW+B bits)
             reg signed [L+B_WIDTH:0] rr_lo, ii_lo, ri_lo, ir_lo;
             reg signed [HW+B_WIDTH-1:0] rr_hi, ii_hi, ri_hi, ir_hi;
+            // the partial products the join adds: these registers, or (PIPE) a second copy
+            wire signed [L+B_WIDTH:0] rr_lo_j, ii_lo_j, ri_lo_j, ir_lo_j;
+            wire signed [HW+B_WIDTH-1:0] rr_hi_j, ii_hi_j, ri_hi_j, ir_hi_j;
             // a*b = (a_hi*b << L) + a_lo*b, exact in PW bits (HW >= 2, so both extensions are
             // at least one bit)
             function automatic [PW-1:0] join_parts(input reg [HW+B_WIDTH-1:0] hi,
@@ -91,40 +132,65 @@ module cmul #(
             endfunction
             always @(posedge clk) begin
                 if (ce) begin
-                    rr_lo  <= re_lo * b_re_reg;
-                    ii_lo  <= im_lo * b_im_reg;
-                    ri_lo  <= re_lo * b_im_reg;
-                    ir_lo  <= im_lo * b_re_reg;
-                    rr_hi  <= re_hi * b_re_reg;
-                    ii_hi  <= im_hi * b_im_reg;
-                    ri_hi  <= re_hi * b_im_reg;
-                    ir_hi  <= im_hi * b_re_reg;
-                    rr_reg <= join_parts(rr_hi, rr_lo);
-                    ii_reg <= join_parts(ii_hi, ii_lo);
-                    ri_reg <= join_parts(ri_hi, ri_lo);
-                    ir_reg <= join_parts(ir_hi, ir_lo);
+                    rr_lo  <= re_lo * b_re_m;
+                    ii_lo  <= im_lo * b_im_m;
+                    ri_lo  <= re_lo * b_im_m;
+                    ir_lo  <= im_lo * b_re_m;
+                    rr_hi  <= re_hi * b_re_m;
+                    ii_hi  <= im_hi * b_im_m;
+                    ri_hi  <= re_hi * b_im_m;
+                    ir_hi  <= im_hi * b_re_m;
+                    rr_reg <= join_parts(rr_hi_j, rr_lo_j);
+                    ii_reg <= join_parts(ii_hi_j, ii_lo_j);
+                    ri_reg <= join_parts(ri_hi_j, ri_lo_j);
+                    ir_reg <= join_parts(ir_hi_j, ir_lo_j);
                 end
+            end
+            if (PIPE != 0) begin : g_ppipe
+                reg signed [L+B_WIDTH:0] rr_lo2, ii_lo2, ri_lo2, ir_lo2;
+                reg signed [HW+B_WIDTH-1:0] rr_hi2, ii_hi2, ri_hi2, ir_hi2;
+                always @(posedge clk) begin
+                    if (ce) begin
+                        {rr_lo2, ii_lo2, ri_lo2, ir_lo2} <= {rr_lo, ii_lo, ri_lo, ir_lo};
+                        {rr_hi2, ii_hi2, ri_hi2, ir_hi2} <= {rr_hi, ii_hi, ri_hi, ir_hi};
+                    end
+                end
+                assign {rr_lo_j, ii_lo_j, ri_lo_j, ir_lo_j} = {rr_lo2, ii_lo2, ri_lo2, ir_lo2};
+                assign {rr_hi_j, ii_hi_j, ri_hi_j, ir_hi_j} = {rr_hi2, ii_hi2, ri_hi2, ir_hi2};
+            end else begin : g_pnone
+                assign {rr_lo_j, ii_lo_j, ri_lo_j, ir_lo_j} = {rr_lo, ii_lo, ri_lo, ir_lo};
+                assign {rr_hi_j, ii_hi_j, ri_hi_j, ir_hi_j} = {rr_hi, ii_hi, ri_hi, ir_hi};
             end
         end else begin : g_whole
             reg signed [PW-1:0] rr_m, ii_m, ri_m, ir_m;
+            wire signed [PW-1:0] rr_j, ii_j, ri_j, ir_j;  // rr_m.. or (PIPE) a second copy
             always @(posedge clk) begin
                 if (ce) begin
-                    rr_m   <= a_re_reg * b_re_reg;
-                    ii_m   <= a_im_reg * b_im_reg;
-                    ri_m   <= a_re_reg * b_im_reg;
-                    ir_m   <= a_im_reg * b_re_reg;
-                    rr_reg <= rr_m;
-                    ii_reg <= ii_m;
-                    ri_reg <= ri_m;
-                    ir_reg <= ir_m;
+                    rr_m   <= a_re_m * b_re_m;
+                    ii_m   <= a_im_m * b_im_m;
+                    ri_m   <= a_re_m * b_im_m;
+                    ir_m   <= a_im_m * b_re_m;
+                    rr_reg <= rr_j;
+                    ii_reg <= ii_j;
+                    ri_reg <= ri_j;
+                    ir_reg <= ir_j;
                 end
+            end
+            if (PIPE != 0) begin : g_ppipe
+                reg signed [PW-1:0] rr_m2, ii_m2, ri_m2, ir_m2;
+                always @(posedge clk) begin
+                    if (ce) {rr_m2, ii_m2, ri_m2, ir_m2} <= {rr_m, ii_m, ri_m, ir_m};
+                end
+                assign {rr_j, ii_j, ri_j, ir_j} = {rr_m2, ii_m2, ri_m2, ir_m2};
+            end else begin : g_pnone
+                assign {rr_j, ii_j, ri_j, ir_j} = {rr_m, ii_m, ri_m, ir_m};
             end
         end
     endgenerate
 
     always @(posedge clk) begin
         if (ce) begin
-            if (pair_d3) begin
+            if (pair_s) begin
                 p_re <= {rr_reg[PW-1], rr_reg};
                 p_im <= {ii_reg[PW-1], ii_reg};
             end else begin

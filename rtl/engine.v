@@ -502,9 +502,12 @@ module engine #(
         o_proj <= (d1_kind == 2'd2);
         o_pair <= (d1_w == 0);
     end
-    // control delayed to the products: the operand register, then engine_pe's LATENCY (cmul,
-    // 4 cycles); a_end marks the last word of a row's last block
-    localparam integer PE_LATENCY = 1 + 4;
+    // control delayed to the products: the operand register, then engine_pe's LATENCY (cmul:
+    // 4 cycles, + 2 with PE_PIPE, a register more on each side of the PEs' multipliers, which
+    // are many and far from the logic around them); a_end marks the last word of a row's last
+    // block
+    localparam integer PE_PIPE = 1;
+    localparam integer PE_LATENCY = 1 + 4 + 2 * PE_PIPE;
     wire a_valid, a_first, a_end, a_send;
     wire [1:0] a_kind, a_fid;
     wire [31:0] a_row;
@@ -570,7 +573,8 @@ module engine #(
                 .W_WIDTH(WEIGHT_WIDTH),
                 .ACC_WIDTH(ACC_W),
                 .MUL_WIDTH(MUL_WIDTH),
-                .WPAR(WPAR)
+                .WPAR(WPAR),
+                .MUL_PIPE(PE_PIPE)
             ) pe_inst (
                 .clk(clk),
                 .x_re(pe_xr),

@@ -20,7 +20,8 @@
 //            (imaginary) part of word b*WPAR + m.
 // Formats  : X sX_WIDTH.Fx, W sW_WIDTH.Fw -> product s(X+W+1).(Fx+Fw) -> acc sACC_WIDTH.(Fx+Fw).
 //            ACC_WIDTH is derived by the engine from the longest accumulation (exact).
-// Latency  : LATENCY = 4 cycles from (x, w, pair) to the product (cmul); the caller delays
+// Latency  : LATENCY = 4 + 2*MUL_PIPE cycles from (x, w, pair) to the product (cmul, with
+//            MUL_PIPE a register more on each side of its multipliers); the caller delays
 //            the beat's control (acc_*) by LATENCY cycles so it arrives with the product; the
 //            chain slice holds the row's sums 1 cycle after acc_end.  II = 1.
 // Timing   : cmul keeps one multiply or one add per cycle; the accumulate cycle is one
@@ -38,7 +39,8 @@ module engine_pe #(
     parameter integer W_WIDTH   = 16,
     parameter integer ACC_WIDTH = 44,
     parameter integer MUL_WIDTH = 18,  // widest signed multiplier operand (cmul): ECP5 18, DSP48E2 27
-    parameter integer WPAR      = 1    // words (complex MACs) per beat, a power of two dividing K/2
+    parameter integer WPAR      = 1,   // words (complex MACs) per beat, a power of two dividing K/2
+    parameter integer MUL_PIPE  = 1    // cmul PIPE: registers next to the multipliers (LATENCY)
 ) (
     input  wire                        clk,
     input  wire [WPAR*X_WIDTH-1:0]     x_re,
@@ -75,7 +77,8 @@ module engine_pe #(
             cmul #(
                 .A_WIDTH(X_WIDTH),
                 .B_WIDTH(W_WIDTH),
-                .MUL_WIDTH(MUL_WIDTH)
+                .MUL_WIDTH(MUL_WIDTH),
+                .PIPE(MUL_PIPE)
             ) cmul_inst (
                 .clk(clk),
                 .ce(1'b1),

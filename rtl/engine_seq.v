@@ -19,9 +19,10 @@
 //            that block; b_mask: an r_{t-1} beat of a sequence's first frame (zero operand).
 //            A frame starts (frame_start) when the sequencer is idle, `run` is set, a loaded
 //            frame waits (frames_loaded != frames_started) and the output FIFO has room.
-//            Generator: writes one descriptor per cycle into a QD-entry queue (it waits only
-//            for queue room, a registered flag); addresses are running sums and per-pass
-//            registers set in a one-cycle S_SETUP state at the start of every pass.
+//            Generator: writes one descriptor per cycle into a QD-entry queue (QD = 8; it
+//            waits only for queue room, a registered flag computed without this cycle's pop);
+//            addresses are running sums and per-pass registers set in a one-cycle S_SETUP
+//            state at the start of every pass.
 //            Gate: issues the queue head (in order) when
 //              - its operand block exists: r/x: slot s holds frame id f (x: this frame, r:
 //                the previous one) and more than `block` blocks; m: at least (block+1)*PS m
@@ -245,7 +246,7 @@ module engine_seq #(
     // descriptor fields: the beat, its scoreboard test {chk, slot, efid, block}, and the gate's
     // flags (hold: an accumulation end; step: a layer step's first beat; fstep: first step of a
     // sequence; xdone: the frame's last x read)
-    localparam integer QD = 4;
+    localparam integer QD = 8;
     localparam integer QDW = $clog2(QD);
     localparam integer QE_XDONE = 0, QE_FSTEP = 1, QE_STEP = 2, QE_HOLD = 3, QE_BLK = 4;
     localparam integer QE_EFID = QE_BLK + BLKW, QE_SLOT = QE_EFID + 2, QE_CHK = QE_SLOT + SLW;
@@ -387,9 +388,12 @@ module engine_seq #(
             if (issue) q_rd <= q_rd + 1'b1;
             q_valid <= (q_valid | (gen ? ({{(QD - 1) {1'b0}}, 1'b1} << q_wr) : {QD{1'b0}}))
                        & ~(issue ? ({{(QD - 1) {1'b0}}, 1'b1} << q_rd) : {QD{1'b0}});
-            // room for the next cycle: fewer than QD entries after this cycle's write and pop
+            // room for the next cycle: fewer than QD entries after this cycle's write, not
+            // counting this cycle's pop (so the flag depends on registers only and can sit
+            // next to the generator it enables; a pop is seen one cycle later, which the
+            // queue's depth absorbs)
             q_count <= q_next;
-            q_not_full <= (q_next < QD_C);
+            q_not_full <= (q_count + {{QDW{1'b0}}, gen} < QD_C);
             if (issue && q_head[QE_END]) begin
                 since_end <= 0;
                 spacing_ok <= (SPACING == 0);

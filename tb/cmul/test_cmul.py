@@ -2,7 +2,8 @@
 
 Vectors: every combination of edge codes (most negative, full scale, 0, +-1) for the four
 operands, then seeded uniform random operands; pair is random; ce toggles at random, and the
-expected stream is the inputs presented on enabled cycles, delayed by 4 enabled cycles (LATENCY).
+expected stream is the inputs presented on enabled cycles, delayed by 4 enabled cycles (LATENCY;
+6 with PIPE = 1).
 """
 from __future__ import annotations
 
@@ -18,9 +19,15 @@ TOP = "cmul"
 # MUL_WIDTH 18 (default): 18 bits whole, 19 and 20 bits split (hi 2 and 3 bits); 5 bits split at
 # MUL_WIDTH 3 (hi 3 bits); 20 bits whole at MUL_WIDTH 27 (DSP48E2's A port)
 ICARUS = [dict(A_WIDTH=18, B_WIDTH=18), dict(A_WIDTH=19, B_WIDTH=16), dict(A_WIDTH=20, B_WIDTH=16),
-          dict(A_WIDTH=5, B_WIDTH=7, MUL_WIDTH=3), dict(A_WIDTH=20, B_WIDTH=16, MUL_WIDTH=27)]
-VERILATOR = [dict(A_WIDTH=19, B_WIDTH=16), dict(A_WIDTH=20, B_WIDTH=16, MUL_WIDTH=27)]
-LATENCY = 4
+          dict(A_WIDTH=5, B_WIDTH=7, MUL_WIDTH=3), dict(A_WIDTH=20, B_WIDTH=16, MUL_WIDTH=27),
+          dict(A_WIDTH=19, B_WIDTH=16, PIPE=1), dict(A_WIDTH=20, B_WIDTH=16, MUL_WIDTH=27, PIPE=1)]
+VERILATOR = [dict(A_WIDTH=19, B_WIDTH=16), dict(A_WIDTH=20, B_WIDTH=16, MUL_WIDTH=27),
+             dict(A_WIDTH=19, B_WIDTH=16, PIPE=1)]
+
+
+def latency(params: dict) -> int:
+    """Enabled cycles from the operands to the product (rtl/cmul.v LATENCY)."""
+    return 4 + 2 * params.get("PIPE", 0)
 
 
 @pytest.mark.parametrize("sim,params", sim_cases(ICARUS, VERILATOR))
@@ -50,6 +57,7 @@ if cocotb is not None:
     async def cmul_exact(dut):
         cfg = tb_cfg()
         aw, bw = cfg["A_WIDTH"], cfg["B_WIDTH"]
+        lat = latency(cfg)
         pw = aw + bw + 1
         rng = random.Random(cfg["SEED"])
         nrng = np.random.default_rng(cfg["SEED"])
@@ -81,8 +89,8 @@ if cocotb is not None:
             dut.pair.value = p
             await ReadOnly()
             if ce:
-                # the output register now holds the product issued LATENCY enabled cycles ago
-                if pipe >= LATENCY:
+                # the output register now holds the product issued lat enabled cycles ago
+                if pipe >= lat:
                     got.append((dut.p_re.value.to_unsigned(), dut.p_im.value.to_unsigned()))
                 issued += 1
                 pipe += 1

@@ -11,8 +11,8 @@ The expected sum of a row is golden's exact frequency-domain accumulation, packe
 
 Drive: operands every cycle (random codes when idle); the beat's control (acc_valid,
 acc_first on every beat of a row's first block, acc_end on the last beat of the last block)
-LATENCY = 4 cycles later, as rtl/engine.v delays it; idle control cycles carry random
-acc_first / acc_end.  Random idle cycles between beats (none between some rows).  chain_in is a
+LATENCY = 4 + 2*MUL_PIPE cycles later (6 by default), as rtl/engine.v delays it; idle control
+cycles carry random acc_first / acc_end.  Random idle cycles between beats (none between some rows).  chain_in is a
 random word every cycle, chain_shift random whenever no chain load is pending.  The model
 tracks chain_out after every rising edge: a row's sums one cycle after its acc_end beat,
 chain_in after a shift, unchanged otherwise; every cycle is compared, bit for bit.
@@ -28,7 +28,12 @@ import pytest
 from tb.common.sim import run_cocotb, selected_sims, sim_cases, tag
 
 TOP = "engine_pe"
-LATENCY = 4
+
+
+def latency(params: dict) -> int:
+    """rtl/engine_pe.v LATENCY: cmul's 4 cycles + 2 * MUL_PIPE (default 1)."""
+    return 4 + 2 * params.get("MUL_PIPE", 1)
+
 QMAX = 8                 # a power of two, so the extreme rows reach the top of the exact width
 W_WIDTH = 16
 
@@ -57,7 +62,7 @@ def _p(k: int, exact: bool = False, **extra) -> dict:
 # WPAR 2 and 4 (K/2: a whole block per beat, one accumulator per multiplier) are the wide PEs.
 # Verilator builds cost ~20 s each: K=4 (the same RTL path as K=8) runs on Icarus only.
 ENGINE = [_p(8), _p(4), _p(2), _p(8, MUL_WIDTH=27), _p(8, WPAR=4), _p(16, WPAR=2)]
-ICARUS = ENGINE + [_p(8, exact=True), _p(8, exact=True, WPAR=4)]
+ICARUS = ENGINE + [_p(8, exact=True), _p(8, exact=True, WPAR=4), _p(8, MUL_PIPE=0)]
 VERILATOR = [_p(8), _p(2), _p(8, MUL_WIDTH=27), _p(8, WPAR=4)]
 
 
@@ -169,6 +174,7 @@ if cocotb is not None:
         k2 = k // 2
         wpar = cfg.get("WPAR", 1)
         nw = k2 // wpar
+        lat = latency(cfg)
         rng = np.random.default_rng(cfg["SEED"])
         prng = random.Random(cfg["SEED"])
         # beats: (x lo, x hi, w lo, w hi, pair, first, end, row)
@@ -187,17 +193,17 @@ if cocotb is not None:
                                   pack([wwd[j][w][0] for w in ws], ww),
                                   pack([wwd[j][w][1] for w in ws], ww), int(b == 0), int(j == 0),
                                   int(j == q - 1 and b == nw - 1), r))
-        # cycle schedule: operands at cycle c, control at c + LATENCY; then a drain
+        # cycle schedule: operands at cycle c, control at c + lat; then a drain
         n_cyc = len(beats) + int(rng.binomial(len(beats), cfg["P_GAP"] / (1 - cfg["P_GAP"])))
         slot = np.sort(rng.choice(n_cyc, size=len(beats), replace=False))
-        total = n_cyc + LATENCY + 8
+        total = n_cyc + lat + 8
         ops = [(prng.getrandbits(wpar * xw), prng.getrandbits(wpar * xw),
                 prng.getrandbits(wpar * ww), prng.getrandbits(wpar * ww), prng.getrandbits(1))
                for _ in range(total)]
         ctl = [(0, prng.getrandbits(1), prng.getrandbits(1), -1) for _ in range(total)]
         for s, b in zip(slot.tolist(), beats):
             ops[s] = b[:5]
-            ctl[s + LATENCY] = (1, b[5], b[6], b[7])
+            ctl[s + lat] = (1, b[5], b[6], b[7])
         # chain model: exp[c] = chain_out after rising edge c (None: not yet defined)
         shift = [0] * total
         chain_in = [prng.getrandbits(k * aw) for _ in range(total)]
