@@ -26,8 +26,8 @@
 //            Gate: issues the queue head (in order) when
 //              - its operand block exists: r/x: slot s holds frame id f (x: this frame, r:
 //                the previous one) and more than `block` blocks; m: at least (block+1)*PS m
-//                blocks written this step.  Evaluated for every queued beat and registered for
-//                the head (h_rdy, with the head entry q_head), one cycle ahead of the gate;
+//                blocks written this step.  Evaluated into a register per queued beat (q_rdy),
+//                one cycle ahead of the gate;
 //              - an accumulation end (b_last on beat NWB-1) comes at least SPACING + 1 cycles
 //                after the previous one (since_end counts from the cycle after an end);
 //              - a layer step's first beat finds room in the element-wise context queue
@@ -43,9 +43,9 @@
 //            written; m_we: one m block written.  Frame ids are mod 4 (2 bits).  The b_*
 //            registers are the issued beat (b_valid for one cycle per beat; the other b_*
 //            hold their last beat); ctx_*, frame_start: this cycle's pushes / start.
-// Latency  : a beat issues at the earliest 2 cycles after it was generated (h_rdy register);
+// Latency  : a beat issues at the earliest 2 cycles after it was generated (q_rdy register);
 //            b_* 1 cycle after the issue.  A scoreboard write presented in cycle c is seen by
-//            the gate in cycle c+2 (counter register, then h_rdy).  frames_started and
+//            the gate in cycle c+2 (counter register, then q_rdy).  frames_started and
 //            frames_xdone count 1 cycle after frame_start / the issue.  The queue absorbs the
 //            S_SETUP cycle of a pass, so the generator costs at most 1 cycle per pass.
 // Timing   : no cycle holds both the generator's address arithmetic and the scoreboard test:
@@ -258,8 +258,7 @@ module engine_seq #(
     localparam integer QEW = QE_END + 1;
     reg q_not_full;
     reg [QEW-1:0] q_mem[0:QD-1];
-    reg [QD-1:0] q_valid;
-    wire [QD-1:0] q_ok;  // per entry: its scoreboard test passes now (e_ok)
+    reg [QD-1:0] q_valid, q_rdy;
     reg [QDW-1:0] q_wr, q_rd;
     reg [QDW:0] q_count;
     localparam [QDW:0] QD_C = QD[QDW:0];
@@ -293,13 +292,11 @@ module engine_seq #(
     assign q_in[QE_STEP] = step_first_gen;
     assign q_in[QE_FSTEP] = first_step;
     assign q_in[QE_XDONE] = pass_end && state == S_GATE && layer == 0;
-    // the queue head, registered: q_head / h_rdy are entry q_rd and its readiness (valid, and
-    // its scoreboard test passed in the previous cycle), loaded every cycle from the entry that
-    // will be the head (q_rd, or q_rd + 1 after an issue), so that the gate's decision starts
-    // at registers.  An entry written in cycle t is ready at t + 2 at the earliest, so a head
-    // loaded while its entry is being written is never used before it is reloaded.
+    // the queue head, registered: q_head is entry q_rd, loaded every cycle from the entry that
+    // will be the head (q_rd, or q_rd + 1 after an issue), so that the gate's flags come from
+    // a register.  An entry written in cycle t is ready (q_rdy) at t + 2 at the earliest, so a
+    // head loaded while its entry is being written is never used before it is reloaded.
     reg [QEW-1:0] q_head;
-    reg h_rdy;
     wire [QDW-1:0] q_rd1 = q_rd + 1'b1;
     wire h_last = q_head[QE_LAST];
     wire [WRW-1:0] h_w = q_head[QE_W+:WRW];
@@ -344,20 +341,17 @@ module engine_seq #(
             wire e_ok = (e_chk == CK_NONE) || (e_chk == CK_M && m_cnt >= e_blk)
                         || ((e_chk == CK_X || e_chk == CK_R) && slot_fid[e_slot] == e_efid
                             && slot_cnt[e_slot] > e_blk);
-            assign q_ok[qi] = e_ok;
+            always @(posedge clk) q_rdy[qi] <= !rst && q_valid[qi] && e_ok;
         end
     endgenerate
 
     // ------------------------------------------------------------------ gate
     reg [SEW-1:0] since_end;  // cycles since an accumulation end was issued (saturating)
     reg spacing_ok;  // registered (since_end >= SPACING)
-    assign issue = h_rdy && !(q_head[QE_HOLD] && !spacing_ok) && !(q_head[QE_STEP] && ctx_full);
-    always @(posedge clk) begin
-        q_head <= issue ? q_mem[q_rd1] : q_mem[q_rd];
-        if (rst) h_rdy <= 1'b0;
-        else if (issue) h_rdy <= q_valid[q_rd1] && q_ok[q_rd1];
-        else h_rdy <= q_valid[q_rd] && q_ok[q_rd];
-    end
+    // (q_rdy of the head is enough: it is set only for an entry valid in the previous cycle and
+    // not in a reset cycle, and an entry issued then is no longer the head)
+    assign issue = q_rdy[q_rd] && !(q_head[QE_HOLD] && !spacing_ok) && !(q_head[QE_STEP] && ctx_full);
+    always @(posedge clk) q_head <= issue ? q_mem[q_rd1] : q_mem[q_rd];
     // a layer step starts with its first beat; it takes a slot in the element-wise context queue
     assign ctx_push = issue && q_head[QE_STEP];
     assign ctx_layer = q_head[QE_LAYER+:LYW];
