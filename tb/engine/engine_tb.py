@@ -150,15 +150,21 @@ class EngineTB:
     async def stream(self, beats: list[tuple[int, int]], n_out: int, rng: random.Random,
                      p_idle: float = 0.0, p_stall: float = 0.0, max_cycles: int = 2_000_000
                      ) -> tuple[np.ndarray, list[int]]:
-        """Drive ``beats``, collect ``n_out`` output beats -> ((n_out, k) codes, tlast list)."""
+        """Drive ``beats``, collect ``n_out`` output beats -> ((n_out, k) codes, tlast list).
+        Fails after ``max_cycles`` in all, or as soon as no beat has gone in or out for longer
+        than a frame's MAC beats can take (20 x beats + 20,000 cycles: a stuck engine fails in
+        seconds, not after the whole budget)."""
         d = self.dut
         out, lasts = [], []
-        idx, cycles = 0, 0
+        idx, cycles, last_move = 0, 0, 0
+        quiet = 20 * self.ep.beats() + 20_000
         while len(out) < n_out or idx < len(beats):
             await FallingEdge(d.clk)
             cycles += 1
-            if cycles > max_cycles:
-                raise AssertionError(f"timeout: {len(out)}/{n_out} outputs, {idx}/{len(beats)} inputs")
+            if cycles > max_cycles or cycles - last_move > quiet:
+                raise AssertionError(f"timeout after {cycles} cycles ({cycles - last_move} without "
+                                     f"a beat in or out): {len(out)}/{n_out} outputs, "
+                                     f"{idx}/{len(beats)} inputs")
             drive = idx < len(beats) and (p_idle == 0.0 or rng.random() >= p_idle)
             d.s_axis_tvalid.value = int(drive)
             if drive:
@@ -169,9 +175,11 @@ class EngineTB:
             await ReadOnly()
             if drive and d.s_axis_tready.value == 1:
                 idx += 1
+                last_move = cycles
             if rdy and d.m_axis_tvalid.value == 1:
                 out.append(uint(d.m_axis_tdata.value))
                 lasts.append(int(d.m_axis_tlast.value))
+                last_move = cycles
         await FallingEdge(d.clk)
         d.s_axis_tvalid.value = 0
         d.m_axis_tready.value = 0
