@@ -1123,6 +1123,15 @@ module engine #(
     end
     wire busy = !seq_idle || in_flight || (frames_loaded != frames_started) || (in_beat != 0)
                 || (frames_accepted != frames_loaded) || m_axis_tvalid;
+    // STATUS levels and the IN_WAIT condition, registered (a cycle late: the register read
+    // path starts at registers, not at the frame counters' compares)
+    reg st_busy, st_idle, st_first, st_in_wait;
+    always @(posedge clk) begin
+        st_busy <= busy;
+        st_idle <= seq_idle;
+        st_first <= first_step;
+        st_in_wait <= seq_idle && run_reg && !first_step && frames_loaded == frames_started;
+    end
     engine_regs #(
         .K(K), .N_PE(N_PE), .WPAR(WPAR), .HLANES(HLANES), .CELL(CELL), .LAYERS(LAYERS),
         .IN_SIZE(IN_SIZE), .HIDDEN(HIDDEN),
@@ -1155,14 +1164,14 @@ module engine #(
         .ctrl_run(run_reg),
         .ctrl_soft_rst(soft_rst_reg),
         .ctrl_clr(clr_reg),
-        .stat_busy(busy),
-        .stat_idle(seq_idle),
-        .stat_first_step(first_step),
+        .stat_busy(st_busy),
+        .stat_idle(st_idle),
+        .stat_first_step(st_first),
         .stat_active(active),
         .stat_beat(b_valid),
         .stat_in_stall(s_axis_tvalid && !s_axis_tready),
         .stat_out_stall(m_axis_tvalid && !m_axis_tready),
-        .stat_in_wait(seq_idle && run_reg && !first_step && frames_loaded == frames_started),
+        .stat_in_wait(st_in_wait),
         .stat_tlast_err(in_fire && s_axis_tlast && !in_frame_end),
         .stat_load_err(ld_err),
         .stat_frame_end(st_frame_end),

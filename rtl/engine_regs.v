@@ -6,7 +6,8 @@
 //            (`ctrl_soft_rst`, `ctrl_clr`) the cycle after the write.  Only wdata[2:0] with
 //            wstrb[0] count; a write elsewhere is acknowledged and ignored.
 //            STATUS (0x04): {load_error, next frame starts a sequence, sequencer idle, 0,
-//            frame_error, done, busy}; busy, idle and first_step are the engine's (inputs),
+//            frame_error, done, busy}; busy, idle and first_step are the engine's (inputs; the
+//            engine registers them, so they read one cycle late),
 //            done / frame_error / load_error are sticky flags kept here.
 //            Counters (32 bits, wrapping): FRAMES and SEQS count stat_frame_end (and
 //            stat_seq_end with it), CYCLES stat_active, BEATS stat_beat, IN_STALL, OUT_STALL,
