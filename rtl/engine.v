@@ -949,6 +949,20 @@ module engine #(
     wire [8:0] rf_slot = {rf_layer, rf_fid[0]};
     wire [31:0] rf_addr = (rf_is_r ? {23'd0, rf_slot} * RB : 32'd0) + {16'd0, rf_blk};
     localparam integer RUW = 2 + 9 + 1 + 1 + 16;
+    // a register stage after the source select: the element-wise unit (far away on the die)
+    // and the projection queue reach the recurrence FFT and the output FIFO through it
+    reg rq_valid, rq_push, rq_last, rq_end, rq_send;
+    reg [K*DATA_WIDTH-1:0] rq_data;
+    reg [RUW-1:0] rq_user;
+    always @(posedge clk) begin
+        rq_valid <= rf_valid && !core_rst;
+        rq_push <= rf_valid && rf_is_r && last_layer && !core_rst;  // into the output FIFO
+        rq_end <= ({16'd0, rf_blk} == RB - 1);  // a frame's last output block
+        rq_last <= rf_send && {16'd0, rf_blk} == RB - 1;
+        rq_send <= rf_send;
+        rq_data <= rf_data;
+        rq_user <= {rf_fid, rf_slot, rf_blk == 16'd0, rf_is_r, rf_addr[15:0]};
+    end
     wire rfo_valid;
     wire [RUW-1:0] rfo_user;
     fft_real #(
@@ -959,10 +973,10 @@ module engine #(
     ) fft_rec_inst (
         .clk(clk),
         .rst(core_rst),
-        .s_axis_tdata(rf_data),
-        .s_axis_tvalid(rf_valid),
+        .s_axis_tdata(rq_data),
+        .s_axis_tvalid(rq_valid),
         .s_axis_tready(rfo_tready),
-        .s_axis_tuser({rf_fid, rf_slot, rf_blk == 16'd0, rf_is_r, rf_addr[15:0]}),
+        .s_axis_tuser(rq_user),
         .m_axis_tdata(rfo_out),
         .m_axis_tvalid(rfo_valid),
         .m_axis_tready(1'b1),
@@ -1023,8 +1037,8 @@ module engine #(
     // ------------------------------------------------------------------ output FIFO
     // (engine_ofifo) a frame reserves room for its whole output when it starts, so the results
     // in flight never find the FIFO full
-    wire of_push = rf_valid && rf_is_r && last_layer;
-    wire frame_end = of_push && ({16'd0, rf_blk} == RB - 1);  // last output block of a frame
+    wire of_push = rq_push;
+    wire frame_end = rq_push && rq_end;  // last output block of a frame
     engine_ofifo #(
         .DATA_WIDTH(K * DATA_WIDTH),
         .DEPTH(OF_DEPTH),
@@ -1034,9 +1048,9 @@ module engine #(
         .rst(core_rst),
         .reserve(frame_start),
         .room(of_room),
-        .s_axis_tdata(rf_data),
+        .s_axis_tdata(rq_data),
         .s_axis_tvalid(of_push),
-        .s_axis_tlast(rf_send && {16'd0, rf_blk} == RB - 1),
+        .s_axis_tlast(rq_last),
         .m_axis_tdata(m_axis_tdata),
         .m_axis_tvalid(m_axis_tvalid),
         .m_axis_tready(m_axis_tready),
@@ -1119,7 +1133,7 @@ module engine #(
     reg st_frame_end, st_seq_end;
     always @(posedge clk) begin
         st_frame_end <= frame_end && !core_rst;
-        st_seq_end <= rf_send;
+        st_seq_end <= rq_send;
     end
     wire busy = !seq_idle || in_flight || (frames_loaded != frames_started) || (in_beat != 0)
                 || (frames_accepted != frames_loaded) || m_axis_tvalid;

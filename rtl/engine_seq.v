@@ -42,7 +42,8 @@
 //            ctx_full: levels; r_we / r_slot {layer, parity} / r_blk0 / r_fid: one r block
 //            written; m_we: one m block written.  Frame ids are mod 4 (2 bits).  The b_*
 //            registers are the issued beat (b_valid for one cycle per beat; the other b_*
-//            hold their last beat); ctx_*, frame_start: this cycle's pushes / start.
+//            are meaningful only with it: they follow the queue head every cycle); ctx_*,
+//            frame_start: this cycle's pushes / start.
 // Latency  : a beat issues at the earliest 2 cycles after it was generated (q_rdy register);
 //            b_* 1 cycle after the issue.  A scoreboard write presented in cycle c is seen by
 //            the gate in cycle c+2 (counter register, then q_rdy).  frames_started and
@@ -292,12 +293,10 @@ module engine_seq #(
     assign q_in[QE_STEP] = step_first_gen;
     assign q_in[QE_FSTEP] = first_step;
     assign q_in[QE_XDONE] = pass_end && state == S_GATE && layer == 0;
-    // the queue head, registered: q_head is entry q_rd, loaded every cycle from the entry that
-    // will be the head (q_rd, or q_rd + 1 after an issue), so that the gate's flags come from
-    // a register.  An entry written in cycle t is ready (q_rdy) at t + 2 at the earliest, so a
-    // head loaded while its entry is being written is never used before it is reloaded.
-    reg [QEW-1:0] q_head;
-    wire [QDW-1:0] q_rd1 = q_rd + 1'b1;
+    // the queue head; the beat registers load it every cycle (b_valid says which cycles carry
+    // an issued beat), so the issue decision drives only the queue's pointers and flags, not
+    // the hundred-odd beat register enables
+    wire [QEW-1:0] q_head = q_mem[q_rd];
     wire h_last = q_head[QE_LAST];
     wire [WRW-1:0] h_w = q_head[QE_W+:WRW];
 
@@ -351,7 +350,6 @@ module engine_seq #(
     // (q_rdy of the head is enough: it is set only for an entry valid in the previous cycle and
     // not in a reset cycle, and an entry issued then is no longer the head)
     assign issue = q_rdy[q_rd] && !(q_head[QE_HOLD] && !spacing_ok) && !(q_head[QE_STEP] && ctx_full);
-    always @(posedge clk) q_head <= issue ? q_mem[q_rd1] : q_mem[q_rd];
     // a layer step starts with its first beat; it takes a slot in the element-wise context queue
     assign ctx_push = issue && q_head[QE_STEP];
     assign ctx_layer = q_head[QE_LAYER+:LYW];
@@ -362,20 +360,18 @@ module engine_seq #(
     // beat registers
     always @(posedge clk) begin
         b_valid <= issue && !rst;
-        if (issue) begin
-            b_kind <= q_head[QE_KIND+:2];
-            b_xin <= q_head[QE_XIN];
-            b_mask <= q_head[QE_MASK];
-            b_first <= q_head[QE_FIRST];
-            b_last <= h_last;
-            b_w <= h_w;
-            b_saddr <= {{(ADDR_WIDTH - SAW) {1'b0}}, q_head[QE_SADDR+:SAW]};
-            b_waddr <= {{(ADDR_WIDTH - WAW) {1'b0}}, q_head[QE_WADDR+:WAW]};
-            b_row <= {{(ROW_WIDTH - ROWW) {1'b0}}, q_head[QE_ROW+:ROWW]};
-            b_layer <= q_head[QE_LAYER+:LYW];
-            b_fid <= q_head[QE_FID+:2];
-            b_send <= q_head[QE_SEND];
-        end
+        b_kind <= q_head[QE_KIND+:2];
+        b_xin <= q_head[QE_XIN];
+        b_mask <= q_head[QE_MASK];
+        b_first <= q_head[QE_FIRST];
+        b_last <= h_last;
+        b_w <= h_w;
+        b_saddr <= {{(ADDR_WIDTH - SAW) {1'b0}}, q_head[QE_SADDR+:SAW]};
+        b_waddr <= {{(ADDR_WIDTH - WAW) {1'b0}}, q_head[QE_WADDR+:WAW]};
+        b_row <= {{(ROW_WIDTH - ROWW) {1'b0}}, q_head[QE_ROW+:ROWW]};
+        b_layer <= q_head[QE_LAYER+:LYW];
+        b_fid <= q_head[QE_FID+:2];
+        b_send <= q_head[QE_SEND];
     end
 
     // the queue and the gate's state
