@@ -76,11 +76,12 @@ class FmaxResult:
     seconds: float
     out_dir: str
     speed_grade: int = ECP5_DEFAULT_SPEED
+    seed: int = 1
 
     def to_json(self) -> dict:
         path = self.report.critical_path()
         return {"top": self.top, "config": self.config, "device": self.device,
-                "speed_grade": self.speed_grade,
+                "speed_grade": self.speed_grade, "seed": self.seed,
                 "params": self.params, "fmax_mhz": self.report.fmax_mhz,
                 "constraint_mhz": self.report.constraint_mhz,
                 "critical_path": path.as_dict() if path else None,
@@ -274,7 +275,7 @@ def fmax_ecp5(top: str, params: dict[str, int | str], config: str = "custom", fr
     rep = parse_nextpnr_report(out / "report.json")
     _repo_relative_sources(rep.critical_paths, out)
     res = FmaxResult(top, config, f"{ECP5_PART} {ECP5_PACKAGE}", params, rep,
-                     time.monotonic() - t0, str(out), speed)
+                     time.monotonic() - t0, str(out), speed, seed)
     (out / "fmax.json").write_text(json.dumps(res.to_json(), indent=2) + "\n")
     return res
 

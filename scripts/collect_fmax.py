@@ -1,6 +1,7 @@
 """Merge routed ECP5 Fmax runs (the fmax.json files `python -m fpga fmax` writes) into the
 committed results file bench/results/ecp5_fmax.json, one row per (top, config, parameters,
-speed grade), each with the RTL commit it was routed on and its critical path summary.
+speed grade, placer seed), each with the RTL commit it was routed on and its critical path
+summary.
 
     python scripts/collect_fmax.py build/fpga/engine/tiny_ecp5_speed6/fmax.json --commit abc1234
 """
@@ -21,6 +22,7 @@ def row(run: dict, commit: str, note: str) -> dict:
     fmax = run["fmax_mhz"]  # {clock: MHz}; the engine and its blocks have one clock
     return {"top": run["top"], "config": run["config"], "params": run["params"],
             "device": run["device"], "speed_grade": run.get("speed_grade"),
+            "seed": run.get("seed", 1),
             "fmax_mhz": min(fmax.values()) if isinstance(fmax, dict) else fmax,
             "constraint_mhz": run.get("constraint_mhz"),
             "critical_path": {k: cp.get(k) for k in ("from", "to", "delay_ns", "logic_ns",
@@ -31,7 +33,10 @@ def row(run: dict, commit: str, note: str) -> dict:
 
 
 def key(r: dict) -> str:
-    return json.dumps([r["top"], r["config"], r["params"], r["speed_grade"]], sort_keys=True)
+    """One row per (top, config, parameters, speed grade, placer seed); rows written before
+    the seed was recorded were seed 1."""
+    return json.dumps([r["top"], r["config"], r["params"], r["speed_grade"], r.get("seed", 1)],
+                      sort_keys=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,11 +55,13 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         r = row(json.loads(p.read_text()), commit, a.note)
         rows[key(r)] = r
-        print(f"{r['top']:<12} {r['config']:<8} grade {r['speed_grade']}: {r['fmax_mhz']:.1f} MHz "
+        print(f"{r['top']:<12} {r['config']:<8} grade {r['speed_grade']} seed {r['seed']}: "
+              f"{r['fmax_mhz']:.1f} MHz "
               f"({r['critical_path']['from']} -> {r['critical_path']['to']})")
-    OUT.write_text(json.dumps(sorted(rows.values(), key=lambda r: (r["top"], r["config"])),
+    OUT.write_text(json.dumps(sorted(rows.values(), key=lambda r: (r["top"], r["config"], r.get("seed", 1))),
                               indent=1) + "\n")
-    print(f"wrote {OUT.relative_to(ROOT)} ({len(rows)} rows)")
+    shown = OUT.relative_to(ROOT) if OUT.is_relative_to(ROOT) else OUT
+    print(f"wrote {shown} ({len(rows)} rows)")
     return 0
 
 

@@ -324,3 +324,36 @@ def test_vivado_build_tcl_rejects_bad_arguments(tmp_path):
 def test_default_clock_is_200_mhz():
     xdc = (REPO / "fpga" / "xdc" / "clock.xdc").read_text()
     assert "create_clock -period 5.000 -name clk [get_ports clk]" in xdc
+
+
+# --- collected routed figures (scripts/collect_fmax.py) ----------------------------------
+
+def _fmax_run(seed: int | None, mhz: float) -> dict:
+    run = {"top": "engine", "config": "tiny", "device": "LFE5U-85F CABGA756", "speed_grade": 6,
+           "params": {"K": 4}, "fmax_mhz": {"clk": mhz}, "constraint_mhz": {"clk": 200.0},
+           "critical_path": None, "utilization": {}, "seconds": 1.0}
+    if seed is not None:
+        run["seed"] = seed
+    return run
+
+
+def test_collect_fmax_keeps_one_row_per_seed(tmp_path, monkeypatch):
+    sys.path.insert(0, str(REPO / "scripts"))
+    try:
+        import collect_fmax
+    finally:
+        sys.path.pop(0)
+    out = tmp_path / "ecp5_fmax.json"
+    monkeypatch.setattr(collect_fmax, "OUT", out)
+    runs = []
+    for i, (seed, mhz) in enumerate([(None, 100.0), (2, 120.0), (2, 121.0)]):
+        p = tmp_path / f"run{i}.json"
+        p.write_text(json.dumps(_fmax_run(seed, mhz)))
+        runs.append(p)
+    assert collect_fmax.main([str(runs[0]), str(runs[1]), "--commit", "abc"]) == 0
+    assert collect_fmax.main([str(runs[2]), "--commit", "def"]) == 0
+    rows = json.loads(out.read_text())
+    # a run without a seed is seed 1; a later run of the same seed replaces the earlier one
+    assert [(r["seed"], r["fmax_mhz"], r["rtl_commit"]) for r in rows] == [(1, 100.0, "abc"),
+                                                                           (2, 121.0, "def")]
+    assert collect_fmax.main([str(tmp_path / "missing.json")]) == 2
