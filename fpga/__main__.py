@@ -80,16 +80,19 @@ def resolve_params(top: str, config: str, extra: dict[str, int], target: str) ->
     return cfg.overrides_for(top, c, extra), config
 
 
-# Widest signed operand of the target's multiplier primitive (rtl/cmul.v MUL_WIDTH): DSP48E2
-# multiplies 27x18, ECP5's MULT18X18D 18x18.  Tops that declare MUL_WIDTH get it per family.
-MUL_WIDTH = {"xilinx": 27, "ecp5": 18}
+# The target's multiplier primitive: MUL_WIDTH, its widest signed operand (rtl/cmul.v: DSP48E2
+# multiplies 27x18, ECP5's MULT18X18D 18x18), and MUL_PIPE, whether the PEs put a register more
+# on each side of it (rtl/engine.v: ECP5 yes, DSP48E2 no, its own registers do).  Tops that
+# declare them get them per family.
+MUL_PARAMS = {"xilinx": {"MUL_WIDTH": 27, "MUL_PIPE": 0}, "ecp5": {"MUL_WIDTH": 18, "MUL_PIPE": 1}}
 
 
 def with_mul_width(top: str, params: dict, family: str) -> dict:
-    """``params`` plus MUL_WIDTH for ``family`` when ``top`` declares it and no -P set it."""
-    if "MUL_WIDTH" in params or "MUL_WIDTH" not in cfg.top_parameters(top):
-        return params
-    return {**params, "MUL_WIDTH": MUL_WIDTH[family]}
+    """``params`` plus MUL_WIDTH / MUL_PIPE for ``family`` where ``top`` declares them and no
+    -P set them."""
+    declared = cfg.top_parameters(top)
+    extra = {n: v for n, v in MUL_PARAMS[family].items() if n in declared and n not in params}
+    return {**params, **extra}
 
 
 def cmd_synth(a: argparse.Namespace) -> int:

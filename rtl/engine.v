@@ -79,6 +79,11 @@ module engine #(
     // widest signed multiplier operand of the target (cmul splits wider ones): 18 for ECP5
     // MULT18X18D (the default), 27 for DSP48E2 (the fpga flow sets it per family)
     parameter integer MUL_WIDTH    = 18,
+    // a register more on each side of the PEs' multipliers (cmul PIPE, PE latency + 2): 1 for
+    // ECP5 (the default: its multiplier sites sit far from the PE logic and yosys packs no
+    // registers into them), 0 for DSP48E2, whose own A/B/M/P registers do it (the fpga flow
+    // sets it per family, with MUL_WIDTH)
+    parameter integer MUL_PIPE     = 1,
     // words (complex MACs) each PE takes per beat: a power of two dividing K/2; a block's K/2
     // packed words take K/2 / WPAR beats (WPAR = K/2: a whole block per beat)
     parameter integer WPAR         = 1,
@@ -503,11 +508,8 @@ module engine #(
         o_pair <= (d1_w == 0);
     end
     // control delayed to the products: the operand register, then engine_pe's LATENCY (cmul:
-    // 4 cycles, + 2 with PE_PIPE, a register more on each side of the PEs' multipliers, which
-    // are many and far from the logic around them); a_end marks the last word of a row's last
-    // block
-    localparam integer PE_PIPE = 1;
-    localparam integer PE_LATENCY = 1 + 4 + 2 * PE_PIPE;
+    // 4 cycles, + 2 with MUL_PIPE); a_end marks the last word of a row's last block
+    localparam integer PE_LATENCY = 1 + 4 + 2 * MUL_PIPE;
     wire a_valid, a_first, a_end, a_send;
     wire [1:0] a_kind, a_fid;
     wire [31:0] a_row;
@@ -574,7 +576,7 @@ module engine #(
                 .ACC_WIDTH(ACC_W),
                 .MUL_WIDTH(MUL_WIDTH),
                 .WPAR(WPAR),
-                .MUL_PIPE(PE_PIPE)
+                .MUL_PIPE(MUL_PIPE)
             ) pe_inst (
                 .clk(clk),
                 .x_re(pe_xr),

@@ -42,9 +42,10 @@ SETS = {
     # two hand-off lanes (GRU: G = 3 gate rows per hidden block over 2 z banks)
     "gru2": dict(cell="gru", k=4, n_pe=4, hlanes=2, num_layers=2, input_size=16, hidden_size=16,
                  proj_size=0, peephole=False),
-    # wide PEs: a whole block (4 words) per beat, one accumulator per multiplier
+    # wide PEs: a whole block (4 words) per beat, one accumulator per multiplier; the PEs
+    # without the extra multiplier registers (MUL_PIPE 0, as the Xilinx flow builds them)
     "lstm1": dict(cell="lstm", k=8, n_pe=2, wpar=4, hlanes=2, num_layers=1, input_size=20,
-                  hidden_size=32, proj_size=0, peephole=False),
+                  hidden_size=32, proj_size=0, peephole=False, hdl=dict(MUL_PIPE=0)),
     # 2 projection rows on 8 PEs: each row split over 4 PEs (EngineParams.ps == 4), one row per
     # hand-off lane (2 lanes); 2 words per beat (the whole block of k = 4)
     "lstmp-split": dict(cell="lstm", k=4, n_pe=8, wpar=2, hlanes=2, num_layers=2, input_size=14,
@@ -62,16 +63,17 @@ def model_config(s: dict):
 
 
 def build_and_run(sim: str, name: str, model, n_pe: int, tb: dict, wpar: int = 1,
-                  hlanes: int = 1, **kw) -> tuple[int, int]:
+                  hlanes: int = 1, hdl: dict | None = None, **kw) -> tuple[int, int]:
     """Write the memory images of ``model`` into the build directory and run the cocotb tests
-    (``kw``: run_cocotb's mutation, testcase, check)."""
+    (``hdl``: extra Verilog parameters, e.g. MUL_PIPE; ``kw``: run_cocotb's mutation,
+    testcase, check)."""
     from golden.engine_layout import EngineParams, write_engine_mem
     ep = EngineParams.for_model(model.config, n_pe, wpar, hlanes)
     build = ROOT / "build" / "sim" / sim / f"{TOP}-{name}"
     mem = build / "mem"
     write_engine_mem(model, ep, mem)
     model.save(mem / "model.npz")
-    params = {**ep.hdl_params(), "MEM_PREFIX": f'"{mem.resolve()}/"'}
+    params = {**ep.hdl_params(), **(hdl or {}), "MEM_PREFIX": f'"{mem.resolve()}/"'}
     return run_cocotb(TOP, "test_engine", sim, params,
                       {**tb, "N_PE": n_pe, "WPAR": wpar, "HLANES": hlanes,
                        "MODEL": str(mem / "model.npz")},
@@ -87,7 +89,7 @@ def test_engine(sim, name):
     build_and_run(sim, name, model, s["n_pe"],
                   {"SEED": 1, "SEQ_LENS": [3, 1, 4], "FULL_LEN": 3, "RELOAD_SEED": 8,
                    "IN_SIZE": s["input_size"], "K": s["k"]}, wpar=s.get("wpar", 1),
-                  hlanes=s.get("hlanes", 1))
+                  hlanes=s.get("hlanes", 1), hdl=s.get("hdl"))
 
 
 # Mutants: each must make the engine testbench fail, or the testbench proves nothing.
