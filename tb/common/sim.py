@@ -39,6 +39,19 @@ def sim_cases(icarus_sets: list[dict], verilator_sets: list[dict]) -> list:
     return out
 
 
+def mutant_sim(prefer: str) -> str:
+    """The simulator a mutant test builds on: ``prefer`` when it is selected, else the other."""
+    other = ALL_SIMS[1 - ALL_SIMS.index(prefer)]
+    return prefer if prefer in selected_sims() else other
+
+
+def assert_mutant_fails(mutant: str, n_tests: int, n_fail: int, what: str) -> None:
+    """A mutant run must have run its one cocotb test, and that test must have failed: a test
+    a broken design passes proves nothing."""
+    assert n_tests == 1, f"expected the one cocotb test of {what} to run, ran {n_tests}"
+    assert n_fail == 1, f"mutant {mutant!r} passed {what}: the test cannot see it"
+
+
 def read_filelist(top: str) -> tuple[list[Path], list[Path]]:
     """``rtl/<top>.f`` -> (sources, include dirs), parsed by ``fpga.filelist`` (one parser)."""
     from fpga.filelist import read_filelist as _read

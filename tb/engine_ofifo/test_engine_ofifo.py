@@ -18,7 +18,7 @@ import random
 
 import pytest
 
-from tb.common.sim import run_cocotb, selected_sims, sim_cases, tag
+from tb.common.sim import assert_mutant_fails, mutant_sim, run_cocotb, sim_cases, tag
 
 TOP = "engine_ofifo"
 
@@ -64,13 +64,12 @@ MUTANTS = {
 @pytest.mark.parametrize("mutant", sorted(MUTANTS))
 def test_engine_ofifo_mutant_fails(mutant):
     """A broken FIFO must fail (Icarus: the faster build; Verilator when only it is selected)."""
-    sim = "icarus" if "icarus" in selected_sims() else "verilator"
+    sim = mutant_sim("icarus")
     params = _p(3, 128)
     n_tests, n_fail = run_cocotb(TOP, "test_engine_ofifo", sim, params, _cfg(params, 3000, 1),
                                  tagname=f"mutant-{mutant}-{tag(params)}",
                                  mutation=MUTANTS[mutant], check=False)
-    assert (n_tests, n_fail) == (1, 1), \
-        f"mutant {mutant!r}: {n_fail} of {n_tests} cocotb tests failed, expected 1 of 1"
+    assert_mutant_fails(mutant, n_tests, n_fail, "the output FIFO test")
 
 
 # ---- cocotb side ---------------------------------------------------------------------------

@@ -25,7 +25,7 @@ import random
 import numpy as np
 import pytest
 
-from tb.common.sim import run_cocotb, selected_sims, sim_cases, tag
+from tb.common.sim import assert_mutant_fails, mutant_sim, run_cocotb, sim_cases, tag
 
 TOP = "engine_pe"
 
@@ -105,13 +105,12 @@ MUTANTS = {
 @pytest.mark.parametrize("mutant", sorted(MUTANTS))
 def test_engine_pe_mutant_fails(mutant):
     """A broken PE must fail (Icarus: the faster build; Verilator when only it is selected)."""
-    sim = "icarus" if "icarus" in selected_sims() else "verilator"
+    sim = mutant_sim("icarus")
     params = ICARUS[0]
     n_tests, n_fail = run_cocotb(TOP, "test_engine_pe", sim, params, _cfg(params, 40, 1),
                                  tagname=f"mutant-{mutant}-{tag(params)}",
                                  mutation=MUTANTS[mutant], check=False)
-    assert n_tests == 1, f"expected the one cocotb test to run, ran {n_tests}"
-    assert n_fail == 1, f"mutant {mutant!r} passed the engine_pe test: the test cannot see it"
+    assert_mutant_fails(mutant, n_tests, n_fail, "the engine_pe test")
 
 
 # ---- cocotb side ---------------------------------------------------------------------------

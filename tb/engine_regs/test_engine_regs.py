@@ -22,7 +22,7 @@ import random
 
 import pytest
 
-from tb.common.sim import run_cocotb, selected_sims
+from tb.common.sim import assert_mutant_fails, mutant_sim, run_cocotb, selected_sims
 
 TOP = "engine_regs"
 ENGINE_DEFAULTS = dict(K=4, N_PE=2, WPAR=1, HLANES=1, CELL=0, LAYERS=1, IN_SIZE=16, HIDDEN=32, PROJ=16, PEEP=1,
@@ -101,12 +101,11 @@ MUTANTS = {
 def test_engine_regs_mutant_fails(mutant):
     """A broken register block must fail its test (Icarus: the faster build; Verilator when
     only it is selected)."""
-    sim = "icarus" if "icarus" in selected_sims() else "verilator"
+    sim = mutant_sim("icarus")
     testcase, mutation = MUTANTS[mutant]
     n_tests, n_fail = _run(sim, "default", 5000, 1, tagname=f"mutant-{mutant}",
                            mutation=mutation, testcase=[testcase], check=False)
-    assert (n_tests, n_fail) == (1, 1), \
-        f"mutant {mutant!r}: {n_fail} of {n_tests} runs of {testcase} failed, expected 1 of 1"
+    assert_mutant_fails(mutant, n_tests, n_fail, "the register block test")
 
 
 # ---- cocotb side ---------------------------------------------------------------------------

@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import pytest
 
-from tb.common.sim import run_cocotb, selected_sims
+from tb.common.sim import assert_mutant_fails, mutant_sim, run_cocotb, selected_sims
 
 TOP = "engine_seq"
 SHAPES = ("lstmp2", "gru2", "lstm1", "lstmp-split")
@@ -103,11 +103,10 @@ MUTANTS = {
 def test_engine_seq_mutant_fails(mutant):
     """A broken sequencer must fail the test (Icarus: the faster build; Verilator when only it
     is selected)."""
-    sim = "icarus" if "icarus" in selected_sims() else "verilator"
+    sim = mutant_sim("icarus")
     shape, mutation = MUTANTS[mutant]
     n_tests, n_fail = _run(sim, shape, 12, 1, suffix=f"-mutant-{mutant}", mutation=mutation, check=False)
-    assert n_tests == 1, f"expected the one cocotb test to run, ran {n_tests}"
-    assert n_fail == 1, f"mutant {mutant!r} passed the sequencer test: the test cannot see it"
+    assert_mutant_fails(mutant, n_tests, n_fail, "the sequencer test")
 
 
 # ---- schedule model ------------------------------------------------------------------------

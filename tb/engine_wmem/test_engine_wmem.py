@@ -16,7 +16,7 @@ import random
 import numpy as np
 import pytest
 
-from tb.common.sim import ROOT, run_cocotb, selected_sims, sim_cases, tag
+from tb.common.sim import ROOT, assert_mutant_fails, mutant_sim, run_cocotb, sim_cases, tag
 
 TOP = "engine_wmem"
 
@@ -69,12 +69,11 @@ MUTANTS = {
 @pytest.mark.parametrize("mutant", sorted(MUTANTS))
 def test_engine_wmem_mutant_fails(mutant):
     """A broken memory must fail (Icarus: the faster build; Verilator when only it is selected)."""
-    sim = "icarus" if "icarus" in selected_sims() else "verilator"
+    sim = mutant_sim("icarus")
     params = _p(75, 96, 32)
     n_tests, n_fail = _run(sim, params, 1500, 1, tagname=f"mutant-{mutant}-{tag(params)}",
                            mutation=MUTANTS[mutant], check=False)
-    assert (n_tests, n_fail) == (1, 1), \
-        f"mutant {mutant!r}: {n_fail} of {n_tests} cocotb tests failed, expected 1 of 1"
+    assert_mutant_fails(mutant, n_tests, n_fail, "the weight memory test")
 
 
 # ---- cocotb side ---------------------------------------------------------------------------
