@@ -54,6 +54,9 @@ def main() -> int:
                     help="complex multipliers per PE (words per beat; a power of two dividing k/2)")
     ap.add_argument("--mul-width", type=int, default=None,
                     help="widest multiplier operand (default 27: DSP48E2, as `python -m fpga synth`)")
+    ap.add_argument("--mul-pipe", type=int, choices=(0, 1), default=None,
+                    help="a register more on each side of the multipliers (engine MUL_PIPE; "
+                         "default 0, as `python -m fpga synth` builds it for Xilinx)")
     ap.add_argument("--part", default="xcku060-ffva1156-2-e", help="Xilinx part (default XCKU060)")
     args = ap.parse_args()
     try:
@@ -65,6 +68,8 @@ def main() -> int:
     params["WPAR"] = args.wpar
     if args.mul_width is not None:
         params["MUL_WIDTH"] = args.mul_width
+    if args.mul_pipe is not None:
+        params["MUL_PIPE"] = args.mul_pipe
     params = with_mul_width(TOP, params, "xilinx")
     name = "-".join(f"{n.lower()}{v}" for n, v in params.items())
     out = ROOT / "build" / "pe_resources" / name
