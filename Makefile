@@ -66,9 +66,12 @@ FPGA_ARGS = $(if $(TOP),--top $(TOP)) --config $(CONFIG)
 synth: setup ## synthesize [TOP=] [PART=] [CONFIG=] [CLK_MHZ=]: Vivado if on PATH, else yosys synth_xilinx
 	@$(PY) -m fpga synth $(FPGA_ARGS) --part $(PART) $(if $(CLK_MHZ),--clk-mhz $(CLK_MHZ))
 
+# SEEDS: nextpnr placer seeds, e.g. SEEDS=1,2,3: synthesize once, route each seed, report the
+# median Fmax (with min and max). Empty (the default): one route with seed 1, as before.
 SPEED  ?= 6
-fmax: setup ## routed Fmax and critical path of [TOP=] at [CONFIG=] on ECP5 LFE5U-85F, speed grade [SPEED=6|7|8] (an ECP5 figure)
-	@$(PY) -m fpga fmax $(FPGA_ARGS) --speed $(SPEED)
+SEEDS  ?=
+fmax: setup ## routed Fmax and critical path of [TOP=] at [CONFIG=] on ECP5 LFE5U-85F, speed grade [SPEED=6|7|8] (an ECP5 figure); [SEEDS=1,2,3]: median over placer seeds (default: seed 1 only)
+	@$(PY) -m fpga fmax $(FPGA_ARGS) --speed $(SPEED)$(if $(SEEDS), --seeds $(SEEDS))
 
 resources: setup ## regenerate docs/resources.md (resource model, XCKU060 fit check)
 	@$(PY) -m fpga model --write docs/resources.md

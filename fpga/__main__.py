@@ -6,6 +6,7 @@ Examples:
   python -m fpga synth --top fft_real -P K=16            # explicit parameter override
   python -m fpga fmax --top fft_real --config small      # routed Fmax, ECP5 (open flow)
   python -m fpga fmax --top cmul --speed 8               # ... at ECP5 speed grade 8
+  python -m fpga fmax --top engine --seeds 1,2,3         # ... median over 3 placer seeds
   python -m fpga model --write docs/resources.md         # resource model table
   python -m fpga parts | configs | tops
 """
@@ -46,6 +47,26 @@ def _positive(s: str) -> float:
     if not v > 0:
         raise argparse.ArgumentTypeError(f"must be > 0, got {s}")
     return v
+
+
+def parse_seeds(s: str) -> list[int]:
+    """``--seeds`` text: distinct integers separated by commas, e.g. ``1,2,3``."""
+    items = [x.strip() for x in s.split(",")]
+    if not s.strip() or "" in items:
+        raise argparse.ArgumentTypeError(
+            f"wants placer seeds separated by commas, e.g. 1,2,3; got {s!r}")
+    seeds = []
+    for x in items:
+        try:
+            seeds.append(int(x))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"seed {x!r} is not an integer (e.g. --seeds 1,2,3)") from None
+    repeated = sorted({v for v in seeds if seeds.count(v) > 1})
+    if repeated:
+        raise argparse.ArgumentTypeError(f"seed {', '.join(map(str, repeated))} listed more "
+                                         f"than once in {s!r}: give each seed once")
+    return seeds
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -121,10 +142,22 @@ def cmd_fmax(a: argparse.Namespace) -> int:
     target = flow.ecp5_target(a.speed)
     params, run = resolve_params(top, a.config, _params(a.param), target)
     params = with_mul_width(top, params, "ecp5")
-    res = flow.fmax_ecp5(top, params, run, a.freq, a.seed, speed=a.speed)
-    print(flow.format_fmax(res))
+    if a.seeds is None:
+        res = flow.fmax_ecp5(top, params, run, a.freq, a.seed, speed=a.speed)
+        print(flow.format_fmax(res))
+        if a.json:
+            print(json.dumps(res.to_json(), indent=2))
+        return 0
+    print(f"{top} [{run}]: yosys synth_ecp5 once, then nextpnr-ecp5 with placer seeds "
+          f"{', '.join(map(str, a.seeds))} ({flow.ECP5_PART}, speed grade {a.speed})",
+          flush=True)
+    results = flow.fmax_ecp5_seeds(
+        top, params, run, a.freq, a.seeds, speed=a.speed,
+        on_synth=lambda sec: print(f"  synthesized in {sec:.0f} s", flush=True),
+        on_route=lambda i, n, res: print(flow.format_seed_progress(i, n, res), flush=True))
+    print(flow.format_fmax_seeds(results))
     if a.json:
-        print(json.dumps(res.to_json(), indent=2))
+        print(json.dumps(flow.seeds_json(results), indent=2))
     return 0
 
 
@@ -190,7 +223,11 @@ def main(argv: list[str] | None = None) -> int:
                         f"{flow.ECP5_DEFAULT_SPEED}, the slowest; 8 is the fastest)")
     p.add_argument("--freq", type=_positive, default=200.0,
                    help="target clock for nextpnr (MHz, default 200)")
-    p.add_argument("--seed", type=int, default=1, help="nextpnr placer seed (default 1)")
+    seed = p.add_mutually_exclusive_group()
+    seed.add_argument("--seed", type=int, default=1, help="nextpnr placer seed (default 1)")
+    seed.add_argument("--seeds", type=parse_seeds, default=None, metavar="S1,S2,...",
+                      help="route these placer seeds one after another on one synthesized "
+                           "netlist and report the median Fmax (with min and max)")
     p.set_defaults(func=cmd_fmax)
 
     p = sub.add_parser("model", help="resource model table for several k and N_PE")

@@ -5,7 +5,8 @@ Tcl: synth_design, opt/place/route, reports to files), then the reports are pars
 Open path: yosys ``synth_xilinx`` for the part's family on the same file list and parameter
 overrides (LUT/FF/DSP/BRAM36 from ``stat -json``), and ``synth_ecp5`` + nextpnr-ecp5 for a
 routed Fmax, which is an ECP5 figure and is always labelled so, with its speed grade and
-critical path.
+critical path.  Several placer seeds (``fmax_ecp5_seeds``) route one synthesized netlist
+each; their median Fmax is the headline figure, as one seed's figure varies widely.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -77,6 +79,10 @@ class FmaxResult:
     out_dir: str
     speed_grade: int = ECP5_DEFAULT_SPEED
     seed: int = 1
+
+    def slowest_mhz(self) -> float:
+        """The Fmax of the slowest clock (the engine and its blocks have one clock)."""
+        return min(self.report.fmax_mhz.values())
 
     def to_json(self) -> dict:
         path = self.report.critical_path()
@@ -226,15 +232,17 @@ def ecp5_target(speed: int) -> str:
     return f"ecp5_speed{speed}"
 
 
-def nextpnr_command(exe: str, speed: int, freq_mhz: float, seed: int) -> list[str]:
-    """The nextpnr-ecp5 command line (run in the run directory, on ``netlist.json``)."""
+def nextpnr_command(exe: str, speed: int, freq_mhz: float, seed: int,
+                    netlist: str = "netlist.json") -> list[str]:
+    """The nextpnr-ecp5 command line (run in the route directory, on ``netlist``, a path
+    relative to it: a multi-seed run routes the one netlist from a folder per seed)."""
     if speed not in ECP5_SPEEDS:
         raise ValueError(f"ECP5 speed grade {speed!r}: nextpnr-ecp5 knows "
                          f"{', '.join(map(str, ECP5_SPEEDS))}")
     if not freq_mhz > 0:
         raise ValueError(f"target clock {freq_mhz} MHz: must be > 0")
     return [exe, f"--{ECP5_DEVICE}", "--package", ECP5_PACKAGE, "--speed", str(speed),
-            "--json", "netlist.json", "--out-of-context", "--freq", f"{freq_mhz:g}",
+            "--json", netlist, "--out-of-context", "--freq", f"{freq_mhz:g}",
             "--seed", str(seed), "--timing-allow-fail", "--report", "report.json",
             "--log", "nextpnr.log", "--quiet"]
 
@@ -252,6 +260,41 @@ def _repo_relative_sources(paths: list[CriticalPath], run: Path) -> None:
                 seg.sources[i] = os.path.relpath(full, REPO) + sep + where
 
 
+def synth_ecp5(top: str, params: dict[str, int | str], out: Path,
+               filelist: FileList | None = None) -> None:
+    """yosys ``synth_ecp5`` of ``top`` into ``out/netlist.json``, the netlist nextpnr routes
+    (the same for every placer seed)."""
+    fl = filelist or filelist_for(top)
+    out.mkdir(parents=True, exist_ok=True)
+    script = _yosys_read(fl, top, params, out) + [
+        f"synth_ecp5 -top {top} -json netlist.json",
+        "tee -q -o stat.json stat -json",
+    ]
+    (out / "synth_ecp5.ys").write_text("\n".join(script) + "\n")
+    _run([find_yosys(), "-q", "-l", "yosys_ecp5.log", "-s", "synth_ecp5.ys"], out,
+         out / "yosys_ecp5.run.log", f"yosys synth_ecp5 of {top}")
+
+
+def route_ecp5(top: str, params: dict[str, int | str], config: str, synth_dir: Path,
+               route_dir: Path, freq_mhz: float, seed: int, speed: int, nextpnr: str,
+               started: float | None = None) -> FmaxResult:
+    """nextpnr-ecp5 with placer ``seed`` on ``synth_dir/netlist.json``, run in ``route_dir``
+    (report.json, nextpnr.log, fmax.json there).  ``seconds`` counts from ``started``
+    (default: the start of the route)."""
+    route_dir.mkdir(parents=True, exist_ok=True)
+    netlist = os.path.relpath(synth_dir / "netlist.json", route_dir)
+    cmd = nextpnr_command(nextpnr, speed, freq_mhz, seed, netlist)
+    t0 = time.monotonic() if started is None else started
+    _run(cmd, route_dir, route_dir / "nextpnr.run.log", f"nextpnr-ecp5 of {top} (seed {seed})")
+    rep = parse_nextpnr_report(route_dir / "report.json")
+    # The netlist's source names are relative to where yosys ran, not to nextpnr's folder.
+    _repo_relative_sources(rep.critical_paths, synth_dir)
+    res = FmaxResult(top, config, f"{ECP5_PART} {ECP5_PACKAGE}", params, rep,
+                     time.monotonic() - t0, str(route_dir), speed, seed)
+    (route_dir / "fmax.json").write_text(json.dumps(res.to_json(), indent=2) + "\n")
+    return res
+
+
 def fmax_ecp5(top: str, params: dict[str, int | str], config: str = "custom", freq_mhz: float = 200.0,
               seed: int = 1, out_dir: Path | None = None, filelist: FileList | None = None,
               speed: int = ECP5_DEFAULT_SPEED) -> FmaxResult:
@@ -259,25 +302,96 @@ def fmax_ecp5(top: str, params: dict[str, int | str], config: str = "custom", fr
     runs) on an LFE5U-85F of speed grade ``speed``; returns the routed Fmax of every clock
     and nextpnr's critical paths.  An ECP5 figure.
     ``filelist`` replaces ``rtl/<top>.f`` (for a block that has none yet)."""
-    nextpnr = nextpnr_command(find_nextpnr_ecp5(), speed, freq_mhz, seed)  # checks the options
-    fl = filelist or filelist_for(top)
+    nextpnr = find_nextpnr_ecp5()
+    nextpnr_command(nextpnr, speed, freq_mhz, seed)  # checks the options before synthesis
     out = out_dir or run_dir(top, config, ecp5_target(speed))
-    out.mkdir(parents=True, exist_ok=True)
-    script = _yosys_read(fl, top, params, out) + [
-        f"synth_ecp5 -top {top} -json netlist.json",
-        "tee -q -o stat.json stat -json",
-    ]
-    (out / "synth_ecp5.ys").write_text("\n".join(script) + "\n")
     t0 = time.monotonic()
-    _run([find_yosys(), "-q", "-l", "yosys_ecp5.log", "-s", "synth_ecp5.ys"], out,
-         out / "yosys_ecp5.run.log", f"yosys synth_ecp5 of {top}")
-    _run(nextpnr, out, out / "nextpnr.run.log", f"nextpnr-ecp5 of {top}")
-    rep = parse_nextpnr_report(out / "report.json")
-    _repo_relative_sources(rep.critical_paths, out)
-    res = FmaxResult(top, config, f"{ECP5_PART} {ECP5_PACKAGE}", params, rep,
-                     time.monotonic() - t0, str(out), speed, seed)
-    (out / "fmax.json").write_text(json.dumps(res.to_json(), indent=2) + "\n")
-    return res
+    synth_ecp5(top, params, out, filelist)
+    return route_ecp5(top, params, config, out, out, freq_mhz, seed, speed, nextpnr, t0)
+
+
+def seed_dir(out: Path, seed: int) -> Path:
+    """Where a multi-seed run routes ``seed``: a folder of the synthesis run directory."""
+    return out / f"seed{seed}"
+
+
+def fmax_ecp5_seeds(top: str, params: dict[str, int | str], config: str = "custom",
+                    freq_mhz: float = 200.0, seeds: Sequence[int] = (1, 2, 3),
+                    out_dir: Path | None = None, filelist: FileList | None = None,
+                    speed: int = ECP5_DEFAULT_SPEED,
+                    on_synth: Callable[[float], None] | None = None,
+                    on_route: Callable[[int, int, FmaxResult], None] | None = None,
+                    ) -> list[FmaxResult]:
+    """:func:`fmax_ecp5` over several placer seeds: yosys once, then nextpnr once per seed,
+    each in ``seed_dir(out, seed)`` with its own ``fmax.json`` (the row a single-seed run
+    writes; ``seconds`` is that seed's route).  ``on_synth(seconds)`` is called after
+    synthesis and ``on_route(i, n, result)`` after each seed; ``fmax_seeds.json`` in the run
+    directory holds every row and :func:`seeds_summary`."""
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("no placer seeds to route")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"placer seeds repeat: {seeds}")
+    nextpnr = find_nextpnr_ecp5()
+    for s in seeds:
+        nextpnr_command(nextpnr, speed, freq_mhz, s)  # checks the options before synthesis
+    out = out_dir or run_dir(top, config, ecp5_target(speed))
+    t0 = time.monotonic()
+    synth_ecp5(top, params, out, filelist)
+    if on_synth:
+        on_synth(time.monotonic() - t0)
+    results = []
+    for i, s in enumerate(seeds):
+        res = route_ecp5(top, params, config, out, seed_dir(out, s), freq_mhz, s, speed, nextpnr)
+        results.append(res)
+        if on_route:
+            on_route(i, len(seeds), res)
+    (out / "fmax_seeds.json").write_text(json.dumps(seeds_json(results), indent=2) + "\n")
+    return results
+
+
+# --- several seeds: the median is the headline figure ------------------------------------
+
+def median_of(values: Sequence[float]) -> tuple[float, list[int]]:
+    """The median of ``values`` and the positions of the values it is taken from: the middle
+    one of an odd count; the two middle ones, lower first, of an even count (the median is
+    their mean)."""
+    if not values:
+        raise ValueError("the median of no values")
+    order = sorted(range(len(values)), key=lambda i: (values[i], i))
+    mid = len(order) // 2
+    picked = [order[mid]] if len(order) % 2 else [order[mid - 1], order[mid]]
+    return sum(values[i] for i in picked) / len(picked), picked
+
+
+def seeds_summary(results: Sequence[FmaxResult]) -> dict:
+    """Median, min and max Fmax (each seed's slowest clock) over the seeds of one netlist,
+    with the speed grade and device they hold for, the seeds the median is taken from and
+    the seed whose critical path stands for the median (the slower of two middle seeds)."""
+    if not results:
+        raise ValueError("no routed seeds to summarize")
+    grades = {r.speed_grade for r in results}
+    devices = {r.device for r in results}
+    if len(grades) > 1 or len(devices) > 1:
+        raise ValueError(f"seeds routed on different parts: grades {sorted(grades)}, "
+                         f"devices {sorted(devices)}")
+    fmax = [r.slowest_mhz() for r in results]
+    median, picked = median_of(fmax)
+    return {"top": results[0].top, "config": results[0].config,
+            "seeds": [r.seed for r in results], "fmax_mhz_median": median,
+            "fmax_mhz_min": min(fmax), "fmax_mhz_max": max(fmax),
+            "median_of": "middle value" if len(picked) == 1 else "mean of the two middle values",
+            "median_seeds": [results[i].seed for i in picked],
+            "critical_path_seed": results[picked[0]].seed,
+            "speed_grade": results[0].speed_grade, "device": results[0].device,
+            "note": f"ECP5 (Lattice) routed figures from nextpnr at speed grade "
+                    f"{results[0].speed_grade}, not Xilinx figures"}
+
+
+def seeds_json(results: Sequence[FmaxResult]) -> dict:
+    """What ``python -m fpga fmax --seeds ... --json`` prints: every seed's row and the
+    summary."""
+    return {"runs": [r.to_json() for r in results], "summary": seeds_summary(results)}
 
 
 # --- printing ----------------------------------------------------------------------------
@@ -324,23 +438,78 @@ def format_critical_path(path: CriticalPath | None) -> list[str]:
     return lines
 
 
-def format_fmax(res: FmaxResult) -> str:
+def ecp5_label(grade: int, plural: bool = False) -> str:
+    """What every routed figure is: the part, the speed grade and the tool."""
+    return (f"{ECP5_PART}, speed grade {grade}, routed by nextpnr-ecp5; "
+            + ("ECP5 figures" if plural else "an ECP5 figure"))
+
+
+def _fmax_header(res: FmaxResult, what: str) -> str:
     params = ", ".join(f"{k}={v}" for k, v in res.params.items()) or "defaults"
-    lines = [f"{res.top} [{res.config}: {params}] -- {res.device}, out of context, "
-             f"{res.seconds:.0f} s  ** ECP5 figure, not Xilinx **"]
-    fmax = res.report.fmax_mhz
-    for clk, f in fmax.items():
-        name = "Fmax" if len(fmax) == 1 else f"Fmax({clk})"
-        lines.append(f"  {name} {f:.1f} MHz ({ECP5_PART}, speed grade {res.speed_grade}, routed "
-                     f"by nextpnr-ecp5; an ECP5 figure), target "
-                     f"{res.report.constraint_mhz[clk]:.0f} MHz")
-    lines += format_critical_path(res.report.critical_path())
-    keep = ("TRELLIS_COMB", "TRELLIS_FF", "MULT18X18D", "DP16KD", "TRELLIS_RAMW")
-    for k in keep:
+    return (f"{res.top} [{res.config}: {params}] -- {res.device}, out of context, {what}  "
+            f"** ECP5 figure, not Xilinx **")
+
+
+def _utilization_lines(res: FmaxResult) -> list[str]:
+    lines = []
+    for k in ("TRELLIS_COMB", "TRELLIS_FF", "MULT18X18D", "DP16KD", "TRELLIS_RAMW"):
         if k in res.report.utilization:
             used, avail = res.report.utilization[k]
             lines.append(f"  {k:<13} {used:>7} / {avail:<7} ({100.0 * used / avail:.2f} %)")
+    return lines
+
+
+def format_fmax(res: FmaxResult) -> str:
+    lines = [_fmax_header(res, f"{res.seconds:.0f} s")]
+    fmax = res.report.fmax_mhz
+    for clk, f in fmax.items():
+        name = "Fmax" if len(fmax) == 1 else f"Fmax({clk})"
+        lines.append(f"  {name} {f:.1f} MHz ({ecp5_label(res.speed_grade)}), target "
+                     f"{res.report.constraint_mhz[clk]:.0f} MHz")
+    lines += format_critical_path(res.report.critical_path())
+    lines += _utilization_lines(res)
     lines.append(f"  reports: {res.out_dir}")
+    return "\n".join(lines)
+
+
+def format_seed_progress(i: int, n: int, res: FmaxResult) -> str:
+    """The line printed as each seed of a multi-seed run is routed."""
+    return (f"  seed {res.seed} ({i + 1}/{n}): Fmax {res.slowest_mhz():.1f} MHz "
+            f"({ecp5_label(res.speed_grade)}), routed in {res.seconds:.0f} s")
+
+
+def format_fmax_seeds(results: Sequence[FmaxResult]) -> str:
+    """The summary of a multi-seed run: the median Fmax first (the headline figure), min and
+    max, every seed's Fmax, and the critical path and utilization of the median seed."""
+    summ = seeds_summary(results)
+    by_seed = {r.seed: r for r in results}
+    first = results[0]
+    multi_clock = len(first.report.fmax_mhz) > 1
+    lines = [_fmax_header(first, f"{len(results)} placer seeds")]
+    odd = len(summ["median_seeds"]) == 1
+    if odd:
+        how = f"seed {summ['median_seeds'][0]}"
+    else:
+        lo, hi = summ["median_seeds"]
+        how = (f"mean of the two middle values, seed {lo} {by_seed[lo].slowest_mhz():.1f} and "
+               f"seed {hi} {by_seed[hi].slowest_mhz():.1f} MHz")
+    lines.append(f"  median Fmax {summ['fmax_mhz_median']:.1f} MHz ({how}) over seeds "
+                 f"{', '.join(map(str, summ['seeds']))}; min {summ['fmax_mhz_min']:.1f}, "
+                 f"max {summ['fmax_mhz_max']:.1f} MHz ({ecp5_label(first.speed_grade, True)})"
+                 + (", slowest clock of each seed" if multi_clock else "")
+                 + f", target {min(first.report.constraint_mhz.values()):.0f} MHz")
+    cp_seed = summ["critical_path_seed"]
+    mark_as = "  <- median" if odd else "  <- middle"
+    for r in results:
+        mark = mark_as if r.seed in summ["median_seeds"] else ""
+        lines.append(f"    seed {r.seed:<6} Fmax {r.slowest_mhz():6.1f} MHz "
+                     f"(ECP5, grade {r.speed_grade}){mark}")
+    why = "the median seed" if odd else "the slower of the two middle seeds"
+    lines.append(f"  seed {cp_seed} ({why}):")
+    lines += format_critical_path(by_seed[cp_seed].report.critical_path())
+    lines += _utilization_lines(by_seed[cp_seed])
+    lines.append(f"  reports: {Path(by_seed[cp_seed].out_dir).parent}/seed<N>/ "
+                 f"(fmax.json per seed; fmax_seeds.json with the summary)")
     return "\n".join(lines)
 
 

@@ -180,8 +180,157 @@ def test_make_fmax_passes_the_speed_grade():
                               capture_output=True, text=True, timeout=60)
         assert proc.returncode == 0, proc.stderr
         return next(line for line in proc.stdout.splitlines() if "-m fpga fmax" in line)
-    assert dry().endswith("--speed 6")
+    assert dry().endswith("--speed 6")          # no SEEDS: one route, seed 1, as before
     assert dry("SPEED=7").endswith("--speed 7")
+    assert dry("SEEDS=1,2,3").endswith("--speed 6 --seeds 1,2,3")
+    proc = subprocess.run(["make", "help"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert "SEEDS=1,2,3" in next(line for line in proc.stdout.splitlines() if "make fmax" in line)
+
+
+# --- several placer seeds, with yosys and nextpnr stubbed ---------------------------------
+
+def _fake_report(seed: int, mhz: float) -> dict:
+    """A nextpnr --report of one clock at ``mhz`` whose critical path is named after
+    ``seed``."""
+    period = 1000.0 / mhz
+    path = [_seg("clk-to-q", f"launch_s{seed}", f"launch_s{seed}", 0.5),
+            _seg("routing", f"launch_s{seed}", f"capture_s{seed}", period - 0.5, net="n")]
+    return {"fmax": {"clk": {"achieved": mhz, "constraint": 200.0}},
+            "utilization": {"TRELLIS_COMB": {"used": 100 + seed, "available": 83640}},
+            "critical_paths": [{"from": "posedge clk", "to": "posedge clk", "path": path}]}
+
+
+def _results(fmax_by_seed: dict[int, float], grade: int = 6) -> list[flow.FmaxResult]:
+    return [flow.FmaxResult("cmul", "tiny", "LFE5U-85F CABGA756", {},
+                            reports.parse_nextpnr_report(json.dumps(_fake_report(s, mhz))),
+                            60.0, f"/x/seed{s}", grade, s)
+            for s, mhz in fmax_by_seed.items()]
+
+
+@pytest.fixture
+def stub_tools(tmp_path, monkeypatch):
+    """``flow._run`` replaced: "yosys" writes a netlist, "nextpnr" checks that it reads one
+    and writes the report of ``stub_tools["fmax"][seed]``.  Every call is recorded."""
+    calls: list[tuple[str, Path, list[str]]] = []
+    fmax = {1: 86.8, 2: 122.4, 3: 94.6}
+
+    def fake_run(cmd, cwd, logfile, what):
+        calls.append((cmd[0], Path(cwd), list(cmd)))
+        if cmd[0] == "fake-yosys":
+            (Path(cwd) / "netlist.json").write_text("{}")
+            return
+        assert (Path(cwd) / cmd[cmd.index("--json") + 1]).is_file(), "no netlist to route"
+        seed = int(cmd[cmd.index("--seed") + 1])
+        (Path(cwd) / "report.json").write_text(json.dumps(_fake_report(seed, fmax[seed])))
+
+    monkeypatch.setattr(flow, "_run", fake_run)
+    monkeypatch.setattr(flow, "find_yosys", lambda: "fake-yosys")
+    monkeypatch.setattr(flow, "find_nextpnr_ecp5", lambda: "fake-nextpnr")
+    monkeypatch.setattr(flow, "BUILD", tmp_path / "build")
+    return {"calls": calls, "fmax": fmax}
+
+
+def test_seeds_option_parses_comma_lists():
+    from fpga.__main__ import parse_seeds
+    assert parse_seeds("1,2,3") == [1, 2, 3]
+    assert parse_seeds(" 7, 4 ") == [7, 4]          # the order given is the order routed
+    assert parse_seeds("5") == [5]
+
+
+def test_seeds_option_rejects_bad_lists_in_one_line(stub_tools, capsys):
+    from fpga.__main__ import main
+    for args, msg in ((["--seeds", ""], "argument --seeds: wants placer seeds separated by "
+                                         "commas, e.g. 1,2,3; got ''"),
+                      (["--seeds", "1,,2"], "wants placer seeds separated by commas"),
+                      (["--seeds", "1,x"], "argument --seeds: seed 'x' is not an integer"),
+                      (["--seeds", "1.5"], "seed '1.5' is not an integer"),
+                      (["--seeds", "1,2,1"], "argument --seeds: seed 1 listed more than once"),
+                      (["--seed", "2", "--seeds", "1,2"], "not allowed with argument"),
+                      (["--seeds", "1,2", "--seed", "2"], "not allowed with argument")):
+        with pytest.raises(SystemExit) as e:
+            main(["fmax", "--top", "cmul", *args])
+        assert e.value.code == 2, args
+        err = capsys.readouterr().err.splitlines()
+        assert err[-1].startswith("python -m fpga fmax: error: ") and msg in err[-1], err
+    assert stub_tools["calls"] == []                # refused before any tool ran
+
+
+def test_median_of_odd_and_even_counts():
+    assert flow.median_of([122.4, 86.8, 94.6]) == (94.6, [2])
+    assert flow.median_of([100.0]) == (100.0, [0])
+    # even: the mean of the two middle values, their positions lower value first
+    assert flow.median_of([100.0, 90.0, 120.0, 110.0]) == (105.0, [0, 3])
+    assert flow.median_of([110.0, 100.0]) == (105.0, [1, 0])
+    assert flow.median_of([100.0, 100.0, 50.0, 200.0]) == (100.0, [0, 1])
+    with pytest.raises(ValueError, match="no values"):
+        flow.median_of([])
+
+
+def test_fmax_seeds_synthesizes_once_and_routes_each_seed(stub_tools, capsys):
+    from fpga.__main__ import main
+    assert main(["fmax", "--top", "cmul", "--seeds", "1,2,3", "--json"]) == 0
+    calls = stub_tools["calls"]
+    assert [c[0] for c in calls] == ["fake-yosys"] + ["fake-nextpnr"] * 3
+    synth_dir = calls[0][1]
+    routed = [(c[2][c[2].index("--seed") + 1], c[1]) for c in calls[1:]]
+    assert routed == [(str(s), synth_dir / f"seed{s}") for s in (1, 2, 3)]
+    # every seed routes the one netlist yosys wrote
+    assert {c[2][c[2].index("--json") + 1] for c in calls[1:]} == {"../netlist.json"}
+    out = capsys.readouterr().out
+    text, blob = out[:out.index("\n{") + 1], out[out.index("\n{") + 1:]
+    assert "seed 2 (2/3): Fmax 122.4 MHz (LFE5U-85F, speed grade 6, routed by " \
+        "nextpnr-ecp5; an ECP5 figure), routed in " in text
+    assert "median Fmax 94.6 MHz (seed 3) over seeds 1, 2, 3; min 86.8, max 122.4 MHz " \
+        "(LFE5U-85F, speed grade 6, routed by nextpnr-ecp5; ECP5 figures)" in text
+    assert "critical path: launch_s3.Q -> capture_s3.D" in text      # the median seed's
+    assert "launch_s1" not in text and "launch_s2" not in text
+    data = json.loads(blob)
+    # one row per seed, as a single-seed run writes it, each in its own folder
+    assert [r["seed"] for r in data["runs"]] == [1, 2, 3]
+    for r in data["runs"]:
+        saved = json.loads((synth_dir / f"seed{r['seed']}" / "fmax.json").read_text())
+        assert saved == r and set(r) == set(_results({1: 1.0})[0].to_json())
+    assert data["summary"] | {"top": None} == {
+        "top": None, "config": "tiny", "seeds": [1, 2, 3], "fmax_mhz_median": 94.6,
+        "fmax_mhz_min": 86.8, "fmax_mhz_max": 122.4, "median_of": "middle value",
+        "median_seeds": [3], "critical_path_seed": 3, "speed_grade": 6,
+        "device": "LFE5U-85F CABGA756", "note": data["summary"]["note"]}
+    assert "speed grade 6" in data["summary"]["note"]
+    assert json.loads((synth_dir / "fmax_seeds.json").read_text()) == data
+
+
+def test_single_seed_run_is_unchanged(stub_tools, capsys):
+    from fpga.__main__ import main
+    assert main(["fmax", "--top", "cmul", "--seed", "2"]) == 0
+    calls = stub_tools["calls"]
+    assert [c[0] for c in calls] == ["fake-yosys", "fake-nextpnr"]
+    assert calls[1][1] == calls[0][1]                 # routed where it was synthesized
+    assert calls[1][2][calls[1][2].index("--json") + 1] == "netlist.json"
+    saved = json.loads((calls[0][1] / "fmax.json").read_text())
+    assert saved["seed"] == 2 and saved["fmax_mhz"] == {"clk": 122.4}
+    assert "Fmax 122.4 MHz (LFE5U-85F, speed grade 6," in capsys.readouterr().out
+
+
+def test_seeds_summary_labels_the_grade_and_the_even_median():
+    res = _results({4: 110.0, 1: 100.0, 2: 90.0, 3: 120.0}, grade=8)
+    summ = flow.seeds_summary(res)
+    assert (summ["fmax_mhz_median"], summ["fmax_mhz_min"], summ["fmax_mhz_max"]) == \
+        (105.0, 90.0, 120.0)
+    assert summ["median_of"] == "mean of the two middle values"
+    assert summ["median_seeds"] == [1, 4] and summ["critical_path_seed"] == 1
+    assert (summ["speed_grade"], summ["device"]) == (8, "LFE5U-85F CABGA756")
+    text = flow.format_fmax_seeds(res)
+    assert "** ECP5 figure, not Xilinx **" in text.splitlines()[0]
+    assert ("median Fmax 105.0 MHz (mean of the two middle values, seed 1 100.0 and seed 4 "
+            "110.0 MHz) over seeds 4, 1, 2, 3; min 90.0, max 120.0 MHz (LFE5U-85F, speed "
+            "grade 8, routed by nextpnr-ecp5; ECP5 figures)") in text
+    rows = [line for line in text.splitlines() if line.startswith("    seed ")]
+    assert len(rows) == 4 and all("(ECP5, grade 8)" in line for line in rows)
+    assert [line.split()[1] for line in rows if line.endswith("<- middle")] == ["4", "1"]
+    assert "seed 1 (the slower of the two middle seeds):" in text
+    assert "launch_s1.Q -> capture_s1.D" in text
+    with pytest.raises(ValueError, match="different parts"):
+        flow.seeds_summary(res + _results({9: 100.0}, grade=6))
 
 
 # --- nextpnr's critical path, on a captured report ----------------------------------------
@@ -337,14 +486,20 @@ def _fmax_run(seed: int | None, mhz: float) -> dict:
     return run
 
 
-def test_collect_fmax_keeps_one_row_per_seed(tmp_path, monkeypatch):
+@pytest.fixture
+def collect_fmax(tmp_path, monkeypatch):
+    """scripts/collect_fmax.py, writing its results file in ``tmp_path``."""
     sys.path.insert(0, str(REPO / "scripts"))
     try:
         import collect_fmax
     finally:
         sys.path.pop(0)
-    out = tmp_path / "ecp5_fmax.json"
-    monkeypatch.setattr(collect_fmax, "OUT", out)
+    monkeypatch.setattr(collect_fmax, "OUT", tmp_path / "ecp5_fmax.json")
+    return collect_fmax
+
+
+def test_collect_fmax_keeps_one_row_per_seed(tmp_path, collect_fmax):
+    out = collect_fmax.OUT
     runs = []
     for i, (seed, mhz) in enumerate([(None, 100.0), (2, 120.0), (2, 121.0)]):
         p = tmp_path / f"run{i}.json"
@@ -357,3 +512,27 @@ def test_collect_fmax_keeps_one_row_per_seed(tmp_path, monkeypatch):
     assert [(r["seed"], r["fmax_mhz"], r["rtl_commit"]) for r in rows] == [(1, 100.0, "abc"),
                                                                            (2, 121.0, "def")]
     assert collect_fmax.main([str(tmp_path / "missing.json")]) == 2
+
+
+def test_collect_fmax_takes_a_seeds_run_and_prints_the_median(tmp_path, collect_fmax, capsys):
+    out = collect_fmax.OUT
+    seeds_run = tmp_path / "fmax_seeds.json"
+    seeds_run.write_text(json.dumps({"runs": [_fmax_run(s, mhz) for s, mhz in
+                                              ((1, 86.8), (2, 122.4), (3, 94.6))],
+                                     "summary": {}}))
+    other = tmp_path / "fmax.json"                    # same design, another commit
+    other.write_text(json.dumps(_fmax_run(4, 50.0)))
+    assert collect_fmax.main([str(seeds_run), "--commit", "abc"]) == 0
+    printed = capsys.readouterr().out
+    assert "median 94.6 MHz over 3 seeds (1, 2, 3), min 86.8, max 122.4 MHz" in printed
+    assert collect_fmax.main([str(other), "--commit", "def"]) == 0
+    assert "median 50.0 MHz over 1 seed (4)" in capsys.readouterr().out
+    rows = json.loads(out.read_text())
+    assert [(r["seed"], r["fmax_mhz"]) for r in rows] == [(1, 86.8), (2, 122.4), (3, 94.6),
+                                                          (4, 50.0)]
+    # an even count: the mean of the two middle values, over the rows of one commit
+    extra = tmp_path / "seed5.json"
+    extra.write_text(json.dumps(_fmax_run(5, 100.0)))
+    assert collect_fmax.main([str(extra), "--commit", "abc"]) == 0
+    assert "grade 6 at abc: median 97.3 MHz over 4 seeds (1, 2, 3, 5, mean of the two middle " \
+        "values)" in capsys.readouterr().out
