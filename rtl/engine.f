@@ -13,6 +13,8 @@ rtl/engine_ofifo.v
 rtl/engine_regs.v
 rtl/engine_handoff.v
 rtl/engine_load.v
+rtl/engine_spack.v
+rtl/engine_input.v
 rtl/engine_seq.v
 rtl/engine_wmem.v
 rtl/engine.v

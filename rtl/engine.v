@@ -249,7 +249,6 @@ module engine #(
     wire [WLINE-1:0] w_line;
     reg [BWORD-1:0] bias_mem[0:BDEPTH-1];
     reg [PWORD-1:0] peep_mem[0:PDEPTH-1];
-    reg [SBW-1:0] xin_mem[0:XIN_DEPTH-1];
     reg [SBW-1:0] spec_mem[0:SDEPTH-1];
     reg [K*SW-1:0] state_mem[0:LAYERS*HB-1];
     initial begin
@@ -265,108 +264,44 @@ module engine #(
     // ------------------------------------------------------------------ frame counters
     // (mod 256) accepted / loaded by the input path, started / x-done by the sequencer, done
     // when their last output block is in the FIFO
-    reg [7:0] frames_loaded, frames_accepted, frames_done;
-    wire [7:0] frames_started, frames_xdone;
-    reg [1:0] seq_end_mem;  // per input slot: its frame ends a sequence (tlast)
+    wire [7:0] frames_loaded, frames_accepted, frames_started, frames_xdone;
+    reg [7:0] frames_done;
+    wire [1:0] seq_end_mem;  // per input slot: its frame ends a sequence (tlast)
 
     // ------------------------------------------------------------------ input path
-    reg [31:0] in_beat;
-    // an input slot is free once the x reads of the frame in it have been issued; nothing is
-    // accepted while a (soft) reset is in effect, so a CTRL write of RUN | SOFT_RESET never
-    // takes a beat into the pipeline being cleared.  The slot test is a register computed from
-    // the next frames_accepted and the current frames_xdone (a slot freed this cycle is seen
-    // one cycle later), so only RUN and the reset gate tready combinationally.  Both outcomes
-    // of the test (a frame's last beat taken this cycle or not) are computed from registers,
-    // and the beat only picks one; in_frame_end is a registered (in_beat == QIN - 1).
-    reg in_slot, in_frame_end;
-    wire in_ok = run_reg && !core_rst && in_slot;
-    assign s_axis_tready = in_ok;
-    wire in_fire = s_axis_tvalid && in_ok;
-    wire [7:0] in_occ = frames_accepted - frames_xdone;  // frames in the two input slots
-    wire slot_if_none = (in_occ < 8'd2), slot_if_end = (in_occ < 8'd1);
-    always @(posedge clk)
-        in_slot <= !core_rst && ((in_fire && in_frame_end) ? slot_if_end : slot_if_none);
-    // the last beat of a frame carries LASTN input words; its padding words are forced to zero
-    // (the contract: golden pads with zeros, whatever the source sends there)
-    localparam integer LASTN = IN_SIZE - (QIN - 1) * K;
-    wire [K*DATA_WIDTH-1:0] pad_mask;
-    genvar pm;
-    generate
-        for (pm = 0; pm < K; pm = pm + 1) begin : g_pad
-            assign pad_mask[pm*DATA_WIDTH+:DATA_WIDTH] = {DATA_WIDTH{(pm < LASTN) || !in_frame_end}};
-        end
-    endgenerate
-    wire [XW*(K+2)-1:0] fin_out;
-    wire fin_valid;
-    // input FFT tuser fields: {frame end, tlast, frame slot, beat}
-    localparam integer FU_BEAT = 0, FU_SLOT = 16, FU_LAST = 17, FU_END = 18, FUW = 19;
-    wire [FUW-1:0] fin_user;
-    wire [15:0] fin_beat = fin_user[FU_BEAT+:16];
-    wire fin_slot = fin_user[FU_SLOT];
-    wire fin_last = fin_user[FU_LAST];
-    wire fin_end = fin_user[FU_END];
-    // s_axis_tready of the two streaming FFT pipelines: their m_axis_tready is tied high, so
-    // they never stall and tready is constantly 1 (the engine paces its inputs itself).
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire fin_tready, rfo_tready;
-    /* verilator lint_on UNUSEDSIGNAL */
-    fft_real #(
+    // (engine_input) s_axis -> input fft_real -> x spectra in two frame slots; a slot is free
+    // once the sequencer has issued the frame's x reads (frames_xdone); tready is low while
+    // a (soft) reset is in effect.  xin_rd = x memory[b_saddr] a cycle later.
+    wire in_mid_frame, in_tlast_err;
+    wire [SBW-1:0] xin_rd;
+    engine_input #(
         .K(K),
-        .IN_WIDTH(DATA_WIDTH),
+        .DATA_WIDTH(DATA_WIDTH),
+        .IN_SIZE(IN_SIZE),
         .TW_WIDTH(TW_WIDTH),
-        .USER_WIDTH(FUW)
-    ) fft_in_inst (
+        .ADDR_WIDTH(32)
+    ) input_inst (
         .clk(clk),
         .rst(core_rst),
-        .s_axis_tdata(s_axis_tdata & pad_mask),
-        .s_axis_tvalid(in_fire),
-        .s_axis_tready(fin_tready),
-        .s_axis_tuser({in_frame_end, s_axis_tlast, frames_accepted[0], in_beat[15:0]}),
-        .m_axis_tdata(fin_out),
-        .m_axis_tvalid(fin_valid),
-        .m_axis_tready(1'b1),
-        .m_axis_tuser(fin_user)
+        .run(run_reg),
+        .s_axis_tdata(s_axis_tdata),
+        .s_axis_tvalid(s_axis_tvalid),
+        .s_axis_tready(s_axis_tready),
+        .s_axis_tlast(s_axis_tlast),
+        .frames_xdone(frames_xdone),
+        .frames_accepted(frames_accepted),
+        .frames_loaded(frames_loaded),
+        .slot_seq_end(seq_end_mem),
+        .mid_frame(in_mid_frame),
+        .tlast_err(in_tlast_err),
+        .rd_addr(b_saddr),
+        .rd_data(xin_rd)
     );
-    // fft_real bins 0..K/2 {im, re} -> packed words: word 0 = {re(K/2), re(0)}, word w = bin w
-    wire [SBW-1:0] fin_packed, rfo_packed;
-    wire [XW*(K+2)-1:0] rfo_out;
-    genvar pb;
-    generate
-        for (pb = 0; pb < K2; pb = pb + 1) begin : g_pack
-            if (pb == 0) begin : g_pair
-                assign fin_packed[0+:SPW] = {fin_out[K2*SPW+:XW], fin_out[0+:XW]};
-                assign rfo_packed[0+:SPW] = {rfo_out[K2*SPW+:XW], rfo_out[0+:XW]};
-                // bins 0 and K/2 of a real block are real: their imaginary parts are zero
-                // and the packing drops them
-                /* verilator lint_off UNUSEDSIGNAL */
-                wire [4*XW-1:0] unused_im = {fin_out[K2*SPW+XW+:XW], fin_out[XW+:XW],
-                                             rfo_out[K2*SPW+XW+:XW], rfo_out[XW+:XW]};
-                /* verilator lint_on UNUSEDSIGNAL */
-            end else begin : g_bin
-                assign fin_packed[pb*SPW+:SPW] = fin_out[pb*SPW+:SPW];
-                assign rfo_packed[pb*SPW+:SPW] = rfo_out[pb*SPW+:SPW];
-            end
-        end
-    endgenerate
-    always @(posedge clk) begin
-        if (fin_valid) xin_mem[fin_slot * QIN + {16'd0, fin_beat}] <= fin_packed;
-        if (fin_valid && fin_end) seq_end_mem[fin_slot] <= fin_last;
-    end
-    always @(posedge clk) begin
-        if (core_rst) begin
-            in_beat <= 0;
-            in_frame_end <= (QIN == 1);
-            frames_accepted <= 0;
-            frames_loaded <= 0;
-        end else begin
-            if (in_fire) begin
-                in_beat <= in_frame_end ? 0 : in_beat + 1;
-                in_frame_end <= in_frame_end ? (QIN == 1) : (in_beat + 2 == QIN);
-                if (in_frame_end) frames_accepted <= frames_accepted + 1'b1;
-            end
-            if (fin_valid && fin_end) frames_loaded <= frames_loaded + 1'b1;
-        end
-    end
+    // s_axis_tready of the recurrence fft_real: its m_axis_tready is tied high, so it never
+    // stalls and tready is constantly 1 (the engine paces its inputs itself).
+    /* verilator lint_off UNUSEDSIGNAL */
+    wire rfo_tready;
+    /* verilator lint_on UNUSEDSIGNAL */
 
     // ------------------------------------------------------------------ sequencer
     // (engine_seq) the generator walks each frame's passes (layer, pass, row group, operand
@@ -461,9 +396,8 @@ module engine #(
     wire [7:0] d1_layer;
     assign {d1_xin, d1_mask, d1_first, d1_last, d1_send, d1_kind, d1_fid, d1_w, d1_row,
             d1_layer} = d1_ctl;
-    reg [SBW-1:0] xin_rd, spec_rd, xin_q, spec_q;
+    reg [SBW-1:0] spec_rd, xin_q, spec_q;
     always @(posedge clk) begin
-        xin_rd <= xin_mem[b_saddr < XIN_DEPTH ? b_saddr : 0];
         spec_rd <= spec_mem[b_saddr < SDEPTH ? b_saddr : 0];
         d0_valid <= b_valid && !core_rst;
         d0_ctl <= {b_xin, b_mask, b_first, b_last, b_send, b_kind, b_fid, b_w, b_row, b_layer};
@@ -967,6 +901,8 @@ module engine #(
     end
     wire rfo_valid;
     wire [RUW-1:0] rfo_user;
+    wire [XW*(K+2)-1:0] rfo_out;
+    wire [SBW-1:0] rfo_packed;
     fft_real #(
         .K(K),
         .IN_WIDTH(DATA_WIDTH),
@@ -984,6 +920,7 @@ module engine #(
         .m_axis_tready(1'b1),
         .m_axis_tuser(rfo_user)
     );
+    engine_spack #(.K(K), .XW(XW)) rec_spack_inst (.fft_bins(rfo_out), .pk_words(rfo_packed));
     // recurrence FFT tuser fields: {frame id, slot, block 0, is r, address}
     localparam integer RU_ADDR = 0, RU_IS_R = 16, RU_BLK0 = 17, RU_SLOT = 18, RU_FID = 27;
     wire rfo_is_r = rfo_user[RU_IS_R];
@@ -1137,7 +1074,7 @@ module engine #(
         st_frame_end <= frame_end && !core_rst;
         st_seq_end <= rq_send;
     end
-    wire busy = !seq_idle || in_flight || (frames_loaded != frames_started) || (in_beat != 0)
+    wire busy = !seq_idle || in_flight || (frames_loaded != frames_started) || in_mid_frame
                 || (frames_accepted != frames_loaded) || m_axis_tvalid;
     // STATUS levels and the IN_WAIT condition, registered (a cycle late: the register read
     // path starts at registers, not at the frame counters' compares)
@@ -1188,7 +1125,7 @@ module engine #(
         .stat_in_stall(s_axis_tvalid && !s_axis_tready),
         .stat_out_stall(m_axis_tvalid && !m_axis_tready),
         .stat_in_wait(st_in_wait),
-        .stat_tlast_err(in_fire && s_axis_tlast && !in_frame_end),
+        .stat_tlast_err(in_tlast_err),
         .stat_load_err(ld_err),
         .stat_frame_end(st_frame_end),
         .stat_seq_end(st_seq_end)
