@@ -8,6 +8,7 @@ rtl/ifft_herm.v
 rtl/engine_act.v
 rtl/engine_cell.v
 rtl/engine_ew.v
+rtl/engine_ewq.v
 rtl/engine_pe.v
 rtl/engine_ofifo.v
 rtl/engine_regs.v

@@ -191,14 +191,12 @@ module engine #(
     localparam integer ACC_W = XW + WEIGHT_WIDTH + 1 + $clog2(QMAX) + 1;
     localparam integer XIN_DEPTH = 2 * QIN;
     localparam integer SDEPTH = LAYERS * 2 * RB;  // r slots (m spectra: the m banks)
-    localparam integer ZDEPTH = ROWS * ((CELL == 0) ? 1 : 2);
     localparam integer OF_DEPTH = 1 << $clog2(2 * RB);
     localparam integer SW = (CELL == 0) ? CELL_WIDTH : DATA_WIDTH;  // state word lane width
     localparam integer NPC = N_PE / HLANES;  // PEs per hand-off lane (chain length)
     localparam integer SPACING = NPC + 2;  // cycles between the ends of two accumulations
-    localparam integer CTX_DEPTH = 4;  // layer steps in flight in the element-wise unit
-    localparam integer CTXW = 8 + 1 + 2 + 1;  // step context {seq_end, fid, first, layer}
-    localparam integer ETW = 16 + 8 + 2 + 1;  // element-wise tag {seq_end, fid, layer, h}
+    // element-wise tag {seq_end, fid, layer, h} (engine_ewq's blk_tag)
+    localparam integer ET_H = 0, ET_LAYER = 16, ET_FID = 24, ET_SEND = 26, ETW = 27;
     localparam [31:0] NWB_M1 = NWB - 1;
     localparam [31:0] LAYERS_M1 = LAYERS - 1;
     localparam [4:0] LAST_WRD = NWB_M1[4:0];  // last beat of a block (K <= 32)
@@ -247,14 +245,17 @@ module engine #(
     // weights: engine_wmem (after the load port), N_PE*WPAR lanes: PE n, word m = bits
     // [(n*WPAR+m)*WWD +: WWD]; w_line is the line of b_waddr two cycles later
     wire [WLINE-1:0] w_line;
+    // load port writes (engine_load, below): weights / bias / peepholes, the lane decoded into
+    // one-hot lane enables, so each memory sees one write port with per-lane enables
+    // (constant part-selects), not a lane-indexed shift
+    localparam integer WLANES = N_PE * WPAR;  // weight lanes
+    localparam integer NLW = (WLANES > 3 * K) ? WLANES : 3 * K;  // widest lane count
+    wire lw_w, lw_b, lw_p;
+    wire [NLW-1:0] lw_lane_oh;
+    wire [31:0] lw_addr, lw_data;
     reg [BWORD-1:0] bias_mem[0:BDEPTH-1];
-    reg [PWORD-1:0] peep_mem[0:PDEPTH-1];
     reg [SBW-1:0] spec_mem[0:SDEPTH-1];
-    reg [K*SW-1:0] state_mem[0:LAYERS*HB-1];
-    initial begin
-        $readmemh({MEM_PREFIX, "bias.mem"}, bias_mem);
-        if (PEEP != 0) $readmemh({MEM_PREFIX, "peep.mem"}, peep_mem);
-    end
+    initial $readmemh({MEM_PREFIX, "bias.mem"}, bias_mem);
 
     // ------------------------------------------------------------------ control registers
     // (engine_regs: AXI4-Lite block, CTRL, STATUS, counters, configuration read-back)
@@ -558,8 +559,6 @@ module engine #(
     // hand-off tag fields: {sequence end, frame id, layer, kind}
     localparam integer HT_KIND = 0, HT_LAYER = 2, HT_FID = 10, HT_SEND = 12, HTW = 13;
     localparam integer HLW = (HLANES > 1) ? $clog2(HLANES) : 1;
-    localparam integer ZR = (ROWS + HLANES - 1) / HLANES;  // z bank rows per accumulation kind
-    localparam integer ZBD = ZR * ((CELL == 0) ? 1 : 2);  // z bank depth
     wire [HLANES-1:0] res_proj_l;
     // (lanes run in lock-step: lane 0's tag and row stand for a lane step's projection rows)
     /* verilator lint_off UNUSEDSIGNAL */
@@ -567,9 +566,10 @@ module engine #(
     wire [HLANES*16-1:0] res_row_l;
     /* verilator lint_on UNUSEDSIGNAL */
     wire [HLANES*K*DATA_WIDTH-1:0] res_r_l;
-    reg [HLANES-1:0] zw_valid, zw_count;
-    reg [HLANES*32-1:0] zw_addr;
-    reg [HLANES*K*PRE_WIDTH-1:0] zw_data;
+    // gate results of the lanes, into the element-wise queue's z memory (engine_ewq)
+    wire [HLANES-1:0] zi_valid, zi_count, zi_gh;
+    wire [HLANES*16-1:0] zi_row;
+    wire [HLANES*K*PRE_WIDTH-1:0] zi_data;
     genvar hc;
     generate
         for (hc = 0; hc < HLANES; hc = hc + 1) begin : g_handoff
@@ -631,25 +631,13 @@ module engine #(
             assign res_proj_l[hc] = res_valid && res_kind == 2'd2 && {16'd0, res_row} < RB;
             assign res_tag_l[hc*HTW+:HTW] = res_tag;
             assign res_row_l[hc*16+:16] = res_row;
-            always @(posedge clk) begin
-                // registered write into z bank hc (rows hc modulo HLANES, at row / HLANES;
-                // gh rows after ZR): address, data and strobe one cycle after the result
-                zw_valid[hc] <= res_gate && !core_rst;
-                zw_count[hc] <= res_gate && res_kind == z_kind && !core_rst;
-                zw_addr[hc*32+:32] <= (res_kind == 2'd1 ? ZR : 0) + {16'd0, res_row} / HLANES;
-                zw_data[hc*K*PRE_WIDTH+:K*PRE_WIDTH] <= res_z;
-            end
+            assign zi_valid[hc] = res_gate;
+            assign zi_count[hc] = (res_kind == z_kind);
+            assign zi_gh[hc] = (res_kind == 2'd1);
+            assign zi_row[hc*16+:16] = res_row;
+            assign zi_data[hc*K*PRE_WIDTH+:K*PRE_WIDTH] = res_z;
         end
     endgenerate
-    // gate results written this cycle (the lanes' count strobes)
-    wire [HLW:0] zw_sum[0:HLANES];
-    assign zw_sum[0] = {(HLW + 1) {1'b0}};
-    generate
-        for (hc = 0; hc < HLANES; hc = hc + 1) begin : g_zw_sum
-            assign zw_sum[hc+1] = zw_sum[hc] + {{HLW{1'b0}}, zw_count[hc]};
-        end
-    endgenerate
-    wire [HLW:0] zw_n = zw_sum[HLANES];
     // projection results r_t: with one lane straight to the recurrence FFT (they never meet
     // an element-wise output there); with HLANES lanes a queue of lane steps, emptied one row
     // per cycle in row order, after the element-wise outputs (which take precedence)
@@ -705,99 +693,22 @@ module engine #(
     wire pj_send = pj_tag[HT_SEND];
 
     // ------------------------------------------------------------------ element-wise unit
-    // context queue of the layer steps issued and not yet through the element-wise unit
-    // (pushed by a step's first beat, popped by its last hidden block); z_seen counts the
-    // gate results of all steps, z_base those of the steps already popped
-    reg [CTXW-1:0] ctx_mem[0:CTX_DEPTH-1];
-    reg [1:0] ctx_wr, ctx_rd;
-    reg [2:0] ctx_cnt;
-    assign ctx_full = ctx_cnt[2];  // CTX_DEPTH = 4 steps
-    wire [CTXW-1:0] ctx_wdata = {ctx_send, ctx_fid, ctx_first, ctx_layer};
-    wire [CTXW-1:0] ctx_head = ctx_mem[ctx_rd];
-    wire [7:0] e_layer = ctx_head[7:0];
-    wire e_first = ctx_head[8];
-    wire [1:0] e_fid = ctx_head[10:9];
-    wire e_send = ctx_head[11];
-    // z_slack = z_av - z_need, kept as one signed count so that the issue test is its sign
-    // bit (no compare in front of the decision): z_av = gate results present for the head
-    // step and the ones behind it, z_need = G * (e_h + 1) = the results the head's next hidden
-    // block needs.  A result written adds 1; an issue takes G (a pop also takes the step's ROWS
-    // off z_av while z_need drops from ROWS to G: the same -G).  e_zrow = G * e_h; e_hlast =
-    // (e_h == HB - 1); e_base = the head step's layer * HB, registered one cycle after a pop
-    // (hence e_fresh)
-    localparam integer ZAW = $clog2(CTX_DEPTH * ZDEPTH + 1) + 2;  // signed
-    localparam [ZAW-1:0] G_Z = G[ZAW-1:0];
-    reg signed [ZAW-1:0] z_slack;
-    reg [31:0] e_zrow, e_base, e_h;
-    reg e_fresh, e_hlast;
-    // e_issue in cycle t presents the block (e1_*) to the element-wise unit in cycle t + 1.
-    // The unit takes a block every EW_SHARE cycles (engine_ew's in_ready_next); the engine
-    // keeps that rule with a local count (e_gap: cycles to wait after an issue; e_room: it is
-    // 0), so the decision needs nothing from the unit, which sits far away on the die.
-    reg e_room;
-    reg [7:0] e_gap;
-    wire e_issue = (ctx_cnt != 0) && !e_fresh && !z_slack[ZAW-1] && e_room;
-    wire ctx_pop = e_issue && e_hlast;
-    always @(posedge clk) begin
-        if (ctx_push) ctx_mem[ctx_wr] <= ctx_wdata;
-        if (core_rst) begin
-            ctx_wr <= 0;
-            ctx_rd <= 0;
-            ctx_cnt <= 0;
-        end else begin
-            if (ctx_push) ctx_wr <= ctx_wr + 1'b1;
-            if (ctx_pop) ctx_rd <= ctx_rd + 1'b1;
-            ctx_cnt <= ctx_cnt + (ctx_push ? 3'd1 : 3'd0) - (ctx_pop ? 3'd1 : 3'd0);
-        end
-    end
-    always @(posedge clk) e_base <= e_layer * HB;
-    reg e1_valid;
-    reg [ETW-1:0] e1_tag;
-    wire [K*PRE_WIDTH-1:0] e1_z[0:5];
-    reg [K*SW-1:0] e1_s;
-    reg [PWORD-1:0] e1_p;
-    // z memory: HLANES banks, bank b holds rows b modulo HLANES at row / HLANES (GRU gh rows
-    // from ZR on), written by hand-off lane b.  Result zq of a hidden block (row e_zrow + zq;
-    // GRU: 3 + zq the gh row) is read from every bank at its address and the bank that holds
-    // it is selected after the read registers.
-    localparam integer ZKW = K * PRE_WIDTH;
-    wire [HLANES*6*ZKW-1:0] zrd_all;
-    reg [HLW-1:0] zsel[0:5];
-    genvar zb, zr;
-    generate
-        for (zb = 0; zb < HLANES; zb = zb + 1) begin : g_zbank
-            reg [ZKW-1:0] zbank[0:ZBD-1];
-            always @(posedge clk) begin
-                if (zw_valid[zb]) zbank[zw_addr[zb*32+:32]] <= zw_data[zb*ZKW+:ZKW];
-            end
-            for (zr = 0; zr < 6; zr = zr + 1) begin : g_zrd
-                reg [ZKW-1:0] rd;
-                always @(posedge clk) begin
-                    if (zr < G)
-                        rd <= zbank[(e_zrow + zr) / HLANES];
-                    else if (CELL == 1 && zr < 3 + G)
-                        rd <= zbank[ZR + (e_zrow + zr - 3) / HLANES];
-                    else
-                        rd <= {ZKW{1'b0}};
-                end
-                assign zrd_all[(zb*6+zr)*ZKW+:ZKW] = rd;
-            end
-        end
-        for (zr = 0; zr < 6; zr = zr + 1) begin : g_zsel
-            // the bank of the row (HLANES a power of two: its low bits)
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire [31:0] zrow = (zr < G) ? e_zrow + zr : e_zrow + zr - 3;
-            /* verilator lint_on UNUSEDSIGNAL */
-            always @(posedge clk) zsel[zr] <= (HLANES == 1) ? {HLW{1'b0}} : zrow[HLW-1:0];
-            assign e1_z[zr] = zrd_all[({26'd0, zsel[zr]}*6+zr)*ZKW+:ZKW];
-        end
-    endgenerate
-    always @(posedge clk) begin
-        e1_valid <= e_issue && !core_rst;
-        e1_tag <= {e_send, e_fid, e_layer, e_h[15:0]};
-        e1_s <= e_first ? {K * SW{1'b0}} : state_mem[e_base + e_h];
-        e1_p <= (PEEP != 0) ? peep_mem[e_base + e_h] : {PWORD{1'b0}};
-    end
+    // (engine_ewq) the queue of layer steps, the z memory (bank c written by hand-off lane c),
+    // the state and peephole memories and the decision to send a hidden block (e1_*, a cycle
+    // after the decision) to engine_ew, whose outputs write the state back
+    wire e1_valid;
+    wire [ETW-1:0] e1_tag;
+    wire [6*K*PRE_WIDTH-1:0] e1_z;
+    wire [K*SW-1:0] e1_s;
+    wire [PWORD-1:0] e1_p;
+    // engine_ew's outputs: the block's m / h (e_out_a) and state (e_out_b)
+    wire [ETW-1:0] e_out_tag;
+    wire [K*DATA_WIDTH-1:0] e_out_a;
+    wire [K*SW-1:0] e_out_b;
+    wire [15:0] e_out_h = e_out_tag[ET_H+:16];
+    wire [7:0] e_out_layer = e_out_tag[ET_LAYER+:8];
+    wire [1:0] e_out_fid = e_out_tag[ET_FID+:2];
+    wire e_out_send = e_out_tag[ET_SEND];
     // Lanes shared over cycles: gate results reach the z memory at most HLANES rows per cycle,
     // so a hidden block (G rows) completes at most once every G / HLANES cycles, and a unit
     // that takes SHARE <= G / HLANES cycles per block keeps up with the hand-off on K / SHARE
@@ -807,15 +718,50 @@ module engine #(
     localparam integer EW_GL = (G / HLANES > 1) ? G / HLANES : 1;  // cycles per hidden block
     localparam integer EW_G2 = 1 << ($clog2(EW_GL + 1) - 1);  // largest power of two <= EW_GL
     localparam integer EW_SHARE = (K < EW_G2) ? K : EW_G2;
-    localparam [31:0] EW_SHARE_M1 = EW_SHARE - 1;
-    localparam [7:0] EW_GAP0 = EW_SHARE_M1[7:0];  // cycles without an issue after one (e_gap)
-    // the unit's own statement of that rule; the engine keeps it locally (e_room)
+    engine_ewq #(
+        .K(K),
+        .CELL(CELL),
+        .LAYERS(LAYERS),
+        .HB(HB),
+        .HLANES(HLANES),
+        .SHARE(EW_SHARE),
+        .PRE_WIDTH(PRE_WIDTH),
+        .S_WIDTH(SW),
+        .PEEP(PEEP),
+        .PEEP_WIDTH(PEEP_WIDTH),
+        .PEEP_FILE({MEM_PREFIX, "peep.mem"})
+    ) ewq_inst (
+        .clk(clk),
+        .rst(core_rst),
+        .ctx_push(ctx_push),
+        .ctx_layer(ctx_layer),
+        .ctx_fid(ctx_fid),
+        .ctx_first(ctx_first),
+        .ctx_send(ctx_send),
+        .ctx_full(ctx_full),
+        .zi_valid(zi_valid),
+        .zi_count(zi_count),
+        .zi_gh(zi_gh),
+        .zi_row(zi_row),
+        .zi_data(zi_data),
+        .blk_valid(e1_valid),
+        .blk_tag(e1_tag),
+        .blk_z(e1_z),
+        .blk_s(e1_s),
+        .blk_p(e1_p),
+        .st_valid(e_out_valid),
+        .st_layer(e_out_layer),
+        .st_h(e_out_h),
+        .st_data(e_out_b),
+        .pw_en(lw_p),
+        .pw_lanes(lw_lane_oh[3*K-1:0]),
+        .pw_addr(lw_addr),
+        .pw_data(lw_data[PEEP_WIDTH-1:0])
+    );
+    // the unit's own statement of that rule; engine_ewq keeps it locally
     /* verilator lint_off UNUSEDSIGNAL */
     wire e_ready_next_unused;
     /* verilator lint_on UNUSEDSIGNAL */
-    wire [ETW-1:0] e_out_tag;
-    wire [K*DATA_WIDTH-1:0] e_out_a;
-    wire [K*SW-1:0] e_out_b;
     engine_ew #(
         .CELL(CELL),
         .K(K),
@@ -841,12 +787,12 @@ module engine #(
         .in_valid(e1_valid),
         .in_ready_next(e_ready_next_unused),
         .in_tag(e1_tag),
-        .in_z0(e1_z[0]),
-        .in_z1(e1_z[1]),
-        .in_z2(e1_z[2]),
-        .in_z3(e1_z[3]),
-        .in_z4(e1_z[4]),
-        .in_z5(e1_z[5]),
+        .in_z0(e1_z[0*K*PRE_WIDTH+:K*PRE_WIDTH]),
+        .in_z1(e1_z[1*K*PRE_WIDTH+:K*PRE_WIDTH]),
+        .in_z2(e1_z[2*K*PRE_WIDTH+:K*PRE_WIDTH]),
+        .in_z3(e1_z[3*K*PRE_WIDTH+:K*PRE_WIDTH]),
+        .in_z4(e1_z[4*K*PRE_WIDTH+:K*PRE_WIDTH]),
+        .in_z5(e1_z[5*K*PRE_WIDTH+:K*PRE_WIDTH]),
         .in_p(e1_p),
         .in_s(e1_s),
         .out_valid(e_out_valid),
@@ -854,20 +800,6 @@ module engine #(
         .out_a(e_out_a),
         .out_b(e_out_b)
     );
-    // state write one cycle later, its address registered (read by the layer's next step only)
-    reg sw_valid;
-    reg [31:0] sw_addr;
-    reg [K*SW-1:0] sw_data;
-    wire [15:0] e_out_h = e_out_tag[15:0];
-    wire [7:0] e_out_layer = e_out_tag[16+:8];
-    wire [1:0] e_out_fid = e_out_tag[24+:2];
-    wire e_out_send = e_out_tag[26];
-    always @(posedge clk) begin
-        sw_valid <= e_out_valid && !core_rst;
-        sw_addr <= e_out_layer * HB + {16'd0, e_out_h};
-        sw_data <= e_out_b;
-        if (sw_valid) state_mem[sw_addr] <= sw_data;
-    end
 
     // ------------------------------------------------------------------ recurrence FFT
     // sources (never active in the same cycle): element-wise output (m_t, or r_t = m_t / h_t
@@ -940,39 +872,6 @@ module engine #(
     assign sb_r_fid = rfo_fid;
     assign sb_m_we = m_we;
 
-    // element-wise control: z_slack, e_zrow, e_h, e_hlast (the unit's head step, see above)
-    always @(posedge clk) begin
-        if (core_rst) begin
-            z_slack <= -G_Z;
-            e_zrow <= 0;
-            e_fresh <= 1'b1;
-            e_h <= 0;
-            e_hlast <= (HB == 1);
-            e_gap <= 0;
-            e_room <= 1'b1;
-        end else begin
-            if (e_issue) begin
-                e_gap <= EW_GAP0;
-                e_room <= (EW_SHARE == 1);
-            end else if (e_gap != 0) begin
-                e_gap <= e_gap - 1'b1;
-                e_room <= (e_gap == 8'd1);
-            end
-            z_slack <= z_slack + $signed({{(ZAW - HLW - 1) {1'b0}}, zw_n})
-                       - (e_issue ? $signed(G_Z) : $signed({ZAW{1'b0}}));
-            e_fresh <= ctx_pop || (ctx_push && ctx_cnt == 0);  // a new head: e_base follows
-            if (ctx_pop) begin
-                e_zrow <= 0;
-                e_h <= 0;
-                e_hlast <= (HB == 1);
-            end else if (e_issue) begin
-                e_zrow <= e_zrow + G;
-                e_h <= e_h + 1;
-                e_hlast <= (e_h + 2 == HB);
-            end
-        end
-    end
-
     // ------------------------------------------------------------------ output FIFO
     // (engine_ofifo) a frame reserves room for its whole output when it starts, so the results
     // in flight never find the FIFO full
@@ -1009,14 +908,7 @@ module engine #(
     // its input must first pass the input FFT), and an accepted write reaches its memory one
     // cycle later from registered address, lane, data and range check (engine_load's lw_*).
     wire in_flight = (frames_started != frames_done);  // frames issued, outputs not all out
-    localparam integer WLANES = N_PE * WPAR;  // weight lanes
-    // the lane is decoded into one-hot lane enables in the first stage, so each memory sees
-    // one write port with per-lane enables (constant part-selects), not a lane-indexed shift
-    localparam integer NLW = (WLANES > 3 * K) ? WLANES : 3 * K;  // widest lane count
     wire active = !seq_idle || in_flight;  // counted by CYCLES and LAST_FRAME_CYCLES
-    wire lw_w, lw_b, lw_p;  // write weights / bias / peepholes
-    wire [NLW-1:0] lw_lane_oh;
-    wire [31:0] lw_addr, lw_data;
     wire ld_err;  // accepted write out of range (STATUS.LOAD_ERR)
     engine_load #(
         .WDEPTH(WDEPTH), .BDEPTH(BDEPTH), .PDEPTH(PDEPTH), .WLANES(WLANES), .K(K), .PEEP(PEEP),
@@ -1044,10 +936,6 @@ module engine #(
     always @(posedge clk) begin
         for (ln = 0; ln < K; ln = ln + 1)
             if (lw_b && lw_lane_oh[ln]) bias_mem[lw_addr][ln*BMW+:BMW] <= lw_data[BMW-1:0];
-        if (PEEP != 0)
-            for (ln = 0; ln < 3 * K; ln = ln + 1)
-                if (lw_p && lw_lane_oh[ln])
-                    peep_mem[lw_addr][ln*PEEP_WIDTH+:PEEP_WIDTH] <= lw_data[PEEP_WIDTH-1:0];
     end
     engine_wmem #(
         .WIDTH(WLINE),
@@ -1134,7 +1022,7 @@ module engine #(
     // the bits that reach the memory depth matter, and spectrum addresses fit 16 bits
     // (SDEPTH <= 65536, checked above); chain rows and positions fit the hand-off's 16 bits.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused = &{1'b0, clr_reg, lw_addr, zw_addr, sw_addr, rf_addr[31:16],
+    wire unused = &{1'b0, clr_reg, lw_addr, rf_addr[31:16],
                     ch_row[31:16], ch_pos[31:16]};
     /* verilator lint_on UNUSEDSIGNAL */
 endmodule

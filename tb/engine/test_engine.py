@@ -102,7 +102,7 @@ MUTANTS = {
     # the bias of row r + 1 is added to row r
     "bias-off-by-one": {"engine.v": ("bias_mem[bias_addr]", "bias_mem[bias_addr + 1]")},
     # every gate result is read from z bank 0 (two hand-off lanes: half the rows are wrong)
-    "zbank-select": {"engine.v": ("zsel[zr] <= (HLANES == 1) ? {HLW{1'b0}} : zrow[HLW-1:0];",
+    "zbank-select": {"engine_ewq.v": ("zsel[zr] <= (HLANES == 1) ? {HLW{1'b0}} : zrow[HLW-1:0];",
                                   "zsel[zr] <= {HLW{1'b0}};")},
 }
 MUTANT_SET = {"zbank-select": "gru2"}     # the model each mutant runs on (default lstmp2)

@@ -1,0 +1,1 @@
+rtl/engine_ewq.v
