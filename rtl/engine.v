@@ -198,9 +198,7 @@ module engine #(
     // element-wise tag {seq_end, fid, layer, h} (engine_ewq's blk_tag)
     localparam integer ET_H = 0, ET_LAYER = 16, ET_FID = 24, ET_SEND = 26, ETW = 27;
     localparam [31:0] NWB_M1 = NWB - 1;
-    localparam [31:0] LAYERS_M1 = LAYERS - 1;
     localparam [4:0] LAST_WRD = NWB_M1[4:0];  // last beat of a block (K <= 32)
-    localparam [7:0] LAST_LAYER = LAYERS_M1[7:0];  // LAYERS <= 255
 
     initial begin
         if (K < 2 || K > 32 || (1 << LOG2K) != K) begin
@@ -254,7 +252,6 @@ module engine #(
     wire [NLW-1:0] lw_lane_oh;
     wire [31:0] lw_addr, lw_data;
     reg [BWORD-1:0] bias_mem[0:BDEPTH-1];
-    reg [SBW-1:0] spec_mem[0:SDEPTH-1];
     initial $readmemh({MEM_PREFIX, "bias.mem"}, bias_mem);
 
     // ------------------------------------------------------------------ control registers
@@ -298,11 +295,6 @@ module engine #(
         .rd_addr(b_saddr),
         .rd_data(xin_rd)
     );
-    // s_axis_tready of the recurrence fft_real: its m_axis_tready is tied high, so it never
-    // stalls and tready is constantly 1 (the engine paces its inputs itself).
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire rfo_tready;
-    /* verilator lint_on UNUSEDSIGNAL */
 
     // ------------------------------------------------------------------ sequencer
     // (engine_seq) the generator walks each frame's passes (layer, pass, row group, operand
@@ -397,9 +389,10 @@ module engine #(
     wire [7:0] d1_layer;
     assign {d1_xin, d1_mask, d1_first, d1_last, d1_send, d1_kind, d1_fid, d1_w, d1_row,
             d1_layer} = d1_ctl;
-    reg [SBW-1:0] spec_rd, xin_q, spec_q;
+    wire [SBW-1:0] spec_rd;  // engine_rec's read port: spectrum memory[b_saddr]
+    wire [PS*SBW-1:0] m_rd;  // and the m banks
+    reg [SBW-1:0] xin_q, spec_q;
     always @(posedge clk) begin
-        spec_rd <= spec_mem[b_saddr < SDEPTH ? b_saddr : 0];
         d0_valid <= b_valid && !core_rst;
         d0_ctl <= {b_xin, b_mask, b_first, b_last, b_send, b_kind, b_fid, b_w, b_row, b_layer};
         xin_q <= xin_rd;
@@ -410,24 +403,10 @@ module engine #(
     wire [SBW-1:0] x_blk = d1_xin ? xin_q : spec_q;
     localparam integer BPW = WPAR * SPW;  // the spectrum words of one beat
     wire [BPW-1:0] x_word = d1_mask ? {BPW{1'b0}} : x_blk[d1_w*BPW+:BPW];
-    // m spectra (projection input): PS banks, block h in bank h % PS at h / PS
-    wire [PS*SBW-1:0] m_rd;
-    wire m_we;
-    wire [15:0] m_blk;
-    wire [SBW-1:0] m_wdata;
-    genvar mb;
-    generate
-        for (mb = 0; mb < PS; mb = mb + 1) begin : g_mbank
-            reg [SBW-1:0] mbank[0:MDEPTH-1];
-            reg [SBW-1:0] rd, rd_q;
-            always @(posedge clk) begin
-                if (m_we && ({16'd0, m_blk} % PS) == mb) mbank[{16'd0, m_blk} / PS] <= m_wdata;
-                rd <= mbank[b_saddr < MDEPTH ? b_saddr : 0];
-                rd_q <= rd;
-            end
-            assign m_rd[mb*SBW+:SBW] = rd_q;
-        end
-    endgenerate
+    // m spectra (projection input): PS banks, block h in bank h % PS at h / PS (engine_rec),
+    // the read registered once more here, as the spectrum words are
+    reg [PS*SBW-1:0] m_q;
+    always @(posedge clk) m_q <= m_rd;
     // operand broadcast register: the spectrum word (or the PS m bank words), the weight
     // line and the pair flag leave the memories' read mux here, before the fan-out to N_PE PEs
     reg [BPW-1:0] o_x;
@@ -437,7 +416,7 @@ module engine #(
     integer om;
     always @(posedge clk) begin
         o_x <= x_word;
-        for (om = 0; om < PS; om = om + 1) o_m[om*BPW+:BPW] <= m_rd[om*SBW+d1_w*BPW+:BPW];
+        for (om = 0; om < PS; om = om + 1) o_m[om*BPW+:BPW] <= m_q[om*SBW+d1_w*BPW+:BPW];
         o_w <= w_line;
         o_proj <= (d1_kind == 2'd2);
         o_pair <= (d1_w == 0);
@@ -801,82 +780,57 @@ module engine #(
         .out_b(e_out_b)
     );
 
-    // ------------------------------------------------------------------ recurrence FFT
-    // sources (never active in the same cycle): element-wise output (m_t, or r_t = m_t / h_t
-    // without projection), projection result r_t.
-    // every result carries its step's layer, frame id and sequence end (the sequencer may
-    // already run the next pass or frame)
-    wire [7:0] rf_layer = pj_valid ? pj_layer : e_out_layer;
-    wire [1:0] rf_fid = pj_valid ? pj_fid : e_out_fid;
-    wire rf_send = pj_valid ? pj_send : e_out_send;
-    wire last_layer = (rf_layer == LAST_LAYER);
-    wire rf_valid = e_out_valid || pj_valid;
-    wire [K*DATA_WIDTH-1:0] rf_data = pj_valid ? pj_data : e_out_a;
-    wire rf_is_r = pj_valid || (PROJ == 0);
-    wire [15:0] rf_blk = pj_valid ? pj_row : e_out_h;
-    wire [8:0] rf_slot = {rf_layer, rf_fid[0]};
-    wire [31:0] rf_addr = (rf_is_r ? {23'd0, rf_slot} * RB : 32'd0) + {16'd0, rf_blk};
-    localparam integer RUW = 2 + 9 + 1 + 1 + 16;
-    // a register stage after the source select: the element-wise unit (far away on the die)
-    // and the projection queue reach the recurrence FFT and the output FIFO through it
-    reg rq_valid, rq_push, rq_last, rq_end, rq_send;
-    reg [K*DATA_WIDTH-1:0] rq_data;
-    reg [RUW-1:0] rq_user;
-    always @(posedge clk) begin
-        rq_valid <= rf_valid && !core_rst;
-        rq_push <= rf_valid && rf_is_r && last_layer && !core_rst;  // into the output FIFO
-        rq_end <= ({16'd0, rf_blk} == RB - 1);  // a frame's last output block
-        rq_last <= rf_send && {16'd0, rf_blk} == RB - 1;
-        rq_send <= rf_send;
-        rq_data <= rf_data;
-        rq_user <= {rf_fid, rf_slot, rf_blk == 16'd0, rf_is_r, rf_addr[15:0]};
-    end
-    wire rfo_valid;
-    wire [RUW-1:0] rfo_user;
-    wire [XW*(K+2)-1:0] rfo_out;
-    wire [SBW-1:0] rfo_packed;
-    fft_real #(
+    // ------------------------------------------------------------------ recurrence path
+    // (engine_rec) element-wise outputs (m_t, or r_t without projection) and projection
+    // results r_t -> register -> recurrence fft_real -> spectrum memory (r slots) / m banks,
+    // with the sequencer's scoreboard strobes; the last layer's r blocks -> output FIFO
+    wire of_push, of_end, of_last, of_send;
+    wire [K*DATA_WIDTH-1:0] of_data;
+    engine_rec #(
         .K(K),
-        .IN_WIDTH(DATA_WIDTH),
+        .DATA_WIDTH(DATA_WIDTH),
         .TW_WIDTH(TW_WIDTH),
-        .USER_WIDTH(RUW)
-    ) fft_rec_inst (
+        .LAYERS(LAYERS),
+        .RB(RB),
+        .PROJ(PROJ),
+        .PS(PS),
+        .SDEPTH(SDEPTH),
+        .MDEPTH(MDEPTH),
+        .ADDR_WIDTH(32)
+    ) rec_inst (
         .clk(clk),
         .rst(core_rst),
-        .s_axis_tdata(rq_data),
-        .s_axis_tvalid(rq_valid),
-        .s_axis_tready(rfo_tready),
-        .s_axis_tuser(rq_user),
-        .m_axis_tdata(rfo_out),
-        .m_axis_tvalid(rfo_valid),
-        .m_axis_tready(1'b1),
-        .m_axis_tuser(rfo_user)
+        .e_valid(e_out_valid),
+        .e_layer(e_out_layer),
+        .e_fid(e_out_fid),
+        .e_send(e_out_send),
+        .e_blk(e_out_h),
+        .e_data(e_out_a),
+        .p_valid(pj_valid),
+        .p_layer(pj_layer),
+        .p_fid(pj_fid),
+        .p_send(pj_send),
+        .p_blk(pj_row),
+        .p_data(pj_data),
+        .of_push(of_push),
+        .of_data(of_data),
+        .of_end(of_end),
+        .of_last(of_last),
+        .of_send(of_send),
+        .r_we(sb_r_we),
+        .r_slot(sb_r_slot),
+        .r_blk0(sb_r_blk0),
+        .r_fid(sb_r_fid),
+        .m_we(sb_m_we),
+        .rd_addr(b_saddr),
+        .spec_rd(spec_rd),
+        .m_rd(m_rd)
     );
-    engine_spack #(.K(K), .XW(XW)) rec_spack_inst (.fft_bins(rfo_out), .pk_words(rfo_packed));
-    // recurrence FFT tuser fields: {frame id, slot, block 0, is r, address}
-    localparam integer RU_ADDR = 0, RU_IS_R = 16, RU_BLK0 = 17, RU_SLOT = 18, RU_FID = 27;
-    wire rfo_is_r = rfo_user[RU_IS_R];
-    wire rfo_blk0 = rfo_user[RU_BLK0];
-    wire [1:0] rfo_fid = rfo_user[RU_FID+:2];
-    always @(posedge clk) begin
-        if (rfo_valid && rfo_is_r) spec_mem[{16'd0, rfo_user[RU_ADDR+:16]}] <= rfo_packed;
-    end
-    assign m_we = rfo_valid && !rfo_is_r;
-    assign m_blk = rfo_user[RU_ADDR+:16];
-    assign m_wdata = rfo_packed;
-
-    // the sequencer's scoreboard: r blocks (slot, block 0, frame id) and m blocks written
-    assign sb_r_we = rfo_valid && rfo_is_r;
-    assign sb_r_slot = rfo_user[RU_SLOT+:9];
-    assign sb_r_blk0 = rfo_blk0;
-    assign sb_r_fid = rfo_fid;
-    assign sb_m_we = m_we;
 
     // ------------------------------------------------------------------ output FIFO
     // (engine_ofifo) a frame reserves room for its whole output when it starts, so the results
     // in flight never find the FIFO full
-    wire of_push = rq_push;
-    wire frame_end = rq_push && rq_end;  // last output block of a frame
+    wire frame_end = of_push && of_end;  // last output block of a frame
     engine_ofifo #(
         .DATA_WIDTH(K * DATA_WIDTH),
         .DEPTH(OF_DEPTH),
@@ -886,9 +840,9 @@ module engine #(
         .rst(core_rst),
         .reserve(frame_start),
         .room(of_room),
-        .s_axis_tdata(rq_data),
+        .s_axis_tdata(of_data),
         .s_axis_tvalid(of_push),
-        .s_axis_tlast(rq_last),
+        .s_axis_tlast(of_last),
         .m_axis_tdata(m_axis_tdata),
         .m_axis_tvalid(m_axis_tvalid),
         .m_axis_tready(m_axis_tready),
@@ -960,7 +914,7 @@ module engine #(
     reg st_frame_end, st_seq_end;
     always @(posedge clk) begin
         st_frame_end <= frame_end && !core_rst;
-        st_seq_end <= rq_send;
+        st_seq_end <= of_send;
     end
     wire busy = !seq_idle || in_flight || (frames_loaded != frames_started) || in_mid_frame
                 || (frames_accepted != frames_loaded) || m_axis_tvalid;
@@ -1022,7 +976,7 @@ module engine #(
     // the bits that reach the memory depth matter, and spectrum addresses fit 16 bits
     // (SDEPTH <= 65536, checked above); chain rows and positions fit the hand-off's 16 bits.
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused = &{1'b0, clr_reg, lw_addr, rf_addr[31:16],
+    wire unused = &{1'b0, clr_reg, lw_addr,
                     ch_row[31:16], ch_pos[31:16]};
     /* verilator lint_on UNUSEDSIGNAL */
 endmodule

@@ -145,3 +145,23 @@ def first_mismatch(got: np.ndarray, exp: np.ndarray, inputs=None) -> str:
     if inputs is not None:
         msg += f" input {np.asarray(inputs[i]).tolist()}"
     return msg
+
+
+class TimedMem:
+    """A memory model whose writes land at given edges: a read at an edge sees the writes that
+    landed at earlier edges (a write at the same edge comes after the read, as in a block RAM
+    read-before-write)."""
+
+    def __init__(self, init: dict | None = None):
+        self.hist = {key: [(-1, v)] for key, v in (init or {}).items()}
+
+    def write(self, edge: int, key, value: int) -> None:
+        self.hist.setdefault(key, []).append((edge, value))
+
+    def read(self, edge: int, key, default=None):
+        vals = [v for e, v in self.hist.get(key, []) if e < edge]
+        return vals[-1] if vals else default
+
+    def latest(self, key, default=None):
+        h = self.hist.get(key)
+        return h[-1][1] if h else default

@@ -104,25 +104,7 @@ if cocotb is not None:
     from cocotb.clock import Clock
     from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 
-    from tb.common.stream import tb_cfg, uint
-
-    class Mem:
-        """A memory whose writes land at given edges; a read at an edge sees the writes that
-        landed at earlier edges (a write at the same edge comes after the read)."""
-
-        def __init__(self, init=None):
-            self.hist = {key: [(-1, v)] for key, v in (init or {}).items()}
-
-        def write(self, edge: int, key, value: int) -> None:
-            self.hist.setdefault(key, []).append((edge, value))
-
-        def read(self, edge: int, key, default=None):
-            vals = [v for e, v in self.hist.get(key, []) if e < edge]
-            return vals[-1] if vals else default
-
-        def latest(self, key, default=None):
-            h = self.hist.get(key)
-            return h[-1][1] if h else default
+    from tb.common.stream import TimedMem as Mem, tb_cfg, uint
 
     @cocotb.test()
     async def ewq_random(dut):

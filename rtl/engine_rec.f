@@ -1,0 +1,3 @@
+-f rtl/fft_real.f
+rtl/engine_spack.v
+rtl/engine_rec.v
