@@ -17,6 +17,7 @@ rtl/engine_load.v
 rtl/engine_spack.v
 rtl/engine_input.v
 rtl/engine_rec.v
+rtl/engine_array.v
 rtl/engine_seq.v
 rtl/engine_wmem.v
 rtl/engine.v
