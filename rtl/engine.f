@@ -18,6 +18,7 @@ rtl/engine_spack.v
 rtl/engine_input.v
 rtl/engine_rec.v
 rtl/engine_array.v
+rtl/engine_hlanes.v
 rtl/engine_seq.v
 rtl/engine_wmem.v
 rtl/engine.v

@@ -183,7 +183,6 @@ module engine #(
     localparam integer BDEPTH = LAYERS * BROWS;
     localparam integer BSH = (PRE_FRAC > BIAS_FRAC) ? PRE_FRAC - BIAS_FRAC : BIAS_FRAC - PRE_FRAC;
     localparam integer BMW = BIAS_WIDTH + BSH + 1;  // bias re-aligned to pre's frac (offline)
-    localparam integer BWORD = K * BMW;
     localparam integer PWORD = 3 * K * PEEP_WIDTH;
     localparam integer PDEPTH = LAYERS * HB;
     localparam integer QMAX0 = (QT0 > QT1) ? QT0 : QT1;
@@ -249,8 +248,6 @@ module engine #(
     wire lw_w, lw_b, lw_p;
     wire [NLW-1:0] lw_lane_oh;
     wire [31:0] lw_addr, lw_data;
-    reg [BWORD-1:0] bias_mem[0:BDEPTH-1];
-    initial $readmemh({MEM_PREFIX, "bias.mem"}, bias_mem);
 
     // ------------------------------------------------------------------ control registers
     // (engine_regs: AXI4-Lite block, CTRL, STATUS, counters, configuration read-back)
@@ -426,147 +423,67 @@ module engine #(
         .ch_send(ch_send)
     );
     // ------------------------------------------------------------------ hand-off lanes
-    // (engine_handoff, one per lane) the block leaving the chain (a split projection row: the
-    // sum of its PS partial accumulations) -> RND/SAT to spec -> ifft_herm -> RND/SAT to pre ->
-    // + bias (SAT) = z, and pre -> RND/SAT to data (projection rows' r_t); all lanes run in
-    // lock-step, results LATENCY cycles later.  Lane c's rows are c modulo HLANES: row
-    // ch_row + c, or for a split projection row (ch_pos / PS) * HLANES + c, passed to the lane
-    // as the chain position ((ch_pos / PS) * HLANES + c) * PS + ch_pos % PS.
-    // hand-off tag fields: {sequence end, frame id, layer, kind}
-    localparam integer HT_KIND = 0, HT_LAYER = 2, HT_FID = 10, HT_SEND = 12, HTW = 13;
-    localparam integer HLW = (HLANES > 1) ? $clog2(HLANES) : 1;
-    wire [HLANES-1:0] res_proj_l;
-    // (lanes run in lock-step: lane 0's tag and row stand for a lane step's projection rows)
-    /* verilator lint_off UNUSEDSIGNAL */
-    wire [HLANES*HTW-1:0] res_tag_l;
-    wire [HLANES*16-1:0] res_row_l;
-    /* verilator lint_on UNUSEDSIGNAL */
-    wire [HLANES*K*DATA_WIDTH-1:0] res_r_l;
-    // gate results of the lanes, into the element-wise queue's z memory (engine_ewq)
+    // (engine_hlanes) HLANES engine_handoff lanes: the drained blocks -> RND/SAT to spec ->
+    // ifft_herm -> RND/SAT to pre -> + bias (SAT) = z, to the element-wise queue, and
+    // projection rows' pre -> RND/SAT to data = r_t, to the recurrence path (through a queue
+    // with several lanes, in the cycles the element-wise output does not use it)
     wire [HLANES-1:0] zi_valid, zi_count, zi_gh;
     wire [HLANES*16-1:0] zi_row;
     wire [HLANES*K*PRE_WIDTH-1:0] zi_data;
-    genvar hc;
-    generate
-        for (hc = 0; hc < HLANES; hc = hc + 1) begin : g_handoff
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire [31:0] pos32 = ((ch_pos / PS) * HLANES + hc) * PS + ch_pos % PS;
-            /* verilator lint_on UNUSEDSIGNAL */
-            wire [15:0] pos_c = pos32[15:0];
-            /* verilator lint_off UNUSEDSIGNAL */
-            wire [31:0] bias_addr;  // layer * BROWS + (gh rows ? ROWS : 0) + row
-            /* verilator lint_on UNUSEDSIGNAL */
-            reg [BWORD-1:0] bias_rd;  // the bias word, one cycle after its address
-            always @(posedge clk) bias_rd <= bias_mem[bias_addr];
-            wire res_valid;
-            wire [HTW-1:0] res_tag;
-            wire [15:0] res_row;
-            wire [K*PRE_WIDTH-1:0] res_z;
-            engine_handoff #(
-                .K(K),
-                .ACC_WIDTH(ACC_W),
-                .DATA_WIDTH(DATA_WIDTH),
-                .DATA_FRAC(DATA_FRAC),
-                .WEIGHT_FRAC(WEIGHT_FRAC),
-                .SPEC_WIDTH(SPEC_WIDTH),
-                .SPEC_FRAC(SPEC_FRAC),
-                .PRE_WIDTH(PRE_WIDTH),
-                .PRE_FRAC(PRE_FRAC),
-                .BIAS_WIDTH(BIAS_WIDTH),
-                .BIAS_FRAC(BIAS_FRAC),
-                .TW_WIDTH(TW_WIDTH),
-                .PS(PS),
-                .ROWS(ROWS),
-                .ROW_WIDTH(16),
-                .BADDR_WIDTH(32),
-                .TAG_WIDTH(HTW)
-            ) handoff_inst (
-                .clk(clk),
-                .rst(core_rst),
-                .in_valid(ch_shift),
-                .in_acc(ch_acc[hc*K*ACC_W+:K*ACC_W]),
-                .in_proj(ch_kind == 2'd2),
-                .in_pos(pos_c),
-                .in_row(ch_row[15:0] + hc),
-                .in_bbase(ch_bbase),
-                .in_tag({ch_send, ch_fid, ch_layer, ch_kind}),
-                .bias_addr(bias_addr),
-                .bias_word(bias_rd),
-                .out_valid(res_valid),
-                .out_tag(res_tag),
-                .out_row(res_row),
-                .out_z(res_z),
-                .out_data(res_r_l[hc*K*DATA_WIDTH+:K*DATA_WIDTH])
-            );
-            wire [1:0] res_kind = res_tag[HT_KIND+:2];
-            wire [7:0] res_layer = res_tag[HT_LAYER+:8];
-            // a row is complete with its last accumulation: LSTM the one (kind 0); GRU gh
-            // (kind 1) on layer 0, gx (kind 0) on the others (recurrent blocks first)
-            wire [1:0] z_kind = (CELL == 0 || res_layer != 0) ? 2'd0 : 2'd1;
-            wire res_gate = res_valid && res_kind != 2'd2 && {16'd0, res_row} < ROWS;
-            assign res_proj_l[hc] = res_valid && res_kind == 2'd2 && {16'd0, res_row} < RB;
-            assign res_tag_l[hc*HTW+:HTW] = res_tag;
-            assign res_row_l[hc*16+:16] = res_row;
-            assign zi_valid[hc] = res_gate;
-            assign zi_count[hc] = (res_kind == z_kind);
-            assign zi_gh[hc] = (res_kind == 2'd1);
-            assign zi_row[hc*16+:16] = res_row;
-            assign zi_data[hc*K*PRE_WIDTH+:K*PRE_WIDTH] = res_z;
-        end
-    endgenerate
-    // projection results r_t: with one lane straight to the recurrence FFT (they never meet
-    // an element-wise output there); with HLANES lanes a queue of lane steps, emptied one row
-    // per cycle in row order, after the element-wise outputs (which take precedence)
-    wire pj_valid;
-    wire [HTW-1:0] pj_tag;
+    wire pj_valid, pj_send, e_out_valid;
+    wire [7:0] pj_layer;
+    wire [1:0] pj_fid;
     wire [15:0] pj_row;
     wire [K*DATA_WIDTH-1:0] pj_data;
-    wire e_out_valid;
-    generate
-        if (HLANES == 1) begin : g_pj_direct
-            assign pj_valid = res_proj_l[0];
-            assign pj_tag = res_tag_l;
-            assign pj_row = res_row_l;
-            assign pj_data = res_r_l;
-        end else begin : g_pj_queue
-            localparam integer PQD = 1 << $clog2((RB + HLANES - 1) / HLANES + 2);
-            localparam integer PQW = $clog2(PQD);
-            localparam integer PEW = HLANES + HTW + 16 + HLANES * K * DATA_WIDTH;
-            reg [PEW-1:0] pq_mem[0:PQD-1];
-            reg [PQW:0] pq_wr, pq_rd;
-            reg [HLW-1:0] pq_lane;
-            wire pq_push = |res_proj_l;
-            wire pq_any = (pq_wr != pq_rd);
-            wire [PEW-1:0] pq_head = pq_mem[pq_rd[PQW-1:0]];
-            wire [HLANES-1:0] pq_mask = pq_head[PEW-1-:HLANES];
-            localparam [31:0] HL_M1 = HLANES - 1;
-            wire pq_lane_last = (pq_lane == HL_M1[HLW-1:0]);
-            wire pq_go = pq_any && !e_out_valid;  // a cycle the recurrence FFT is free
-            always @(posedge clk) begin
-                if (pq_push)
-                    pq_mem[pq_wr[PQW-1:0]] <= {res_proj_l, res_tag_l[0+:HTW], res_row_l[0+:16],
-                                               res_r_l};
-                if (core_rst) begin
-                    pq_wr <= 0;
-                    pq_rd <= 0;
-                    pq_lane <= 0;
-                end else begin
-                    if (pq_push) pq_wr <= pq_wr + 1'b1;
-                    if (pq_go) begin
-                        pq_lane <= pq_lane_last ? {HLW{1'b0}} : pq_lane + 1'b1;
-                        if (pq_lane_last) pq_rd <= pq_rd + 1'b1;
-                    end
-                end
-            end
-            assign pj_valid = pq_go && pq_mask[pq_lane];
-            assign pj_tag = pq_head[HLANES*K*DATA_WIDTH+16+:HTW];
-            assign pj_row = pq_head[HLANES*K*DATA_WIDTH+:16] + {{(16 - HLW) {1'b0}}, pq_lane};
-            assign pj_data = pq_head[pq_lane*K*DATA_WIDTH+:K*DATA_WIDTH];
-        end
-    endgenerate
-    wire [7:0] pj_layer = pj_tag[HT_LAYER+:8];
-    wire [1:0] pj_fid = pj_tag[HT_FID+:2];
-    wire pj_send = pj_tag[HT_SEND];
+    engine_hlanes #(
+        .K(K),
+        .HLANES(HLANES),
+        .PS(PS),
+        .CELL(CELL),
+        .ROWS(ROWS),
+        .RB(RB),
+        .BDEPTH(BDEPTH),
+        .ACC_WIDTH(ACC_W),
+        .DATA_WIDTH(DATA_WIDTH),
+        .DATA_FRAC(DATA_FRAC),
+        .WEIGHT_FRAC(WEIGHT_FRAC),
+        .SPEC_WIDTH(SPEC_WIDTH),
+        .SPEC_FRAC(SPEC_FRAC),
+        .PRE_WIDTH(PRE_WIDTH),
+        .PRE_FRAC(PRE_FRAC),
+        .BIAS_WIDTH(BIAS_WIDTH),
+        .BIAS_FRAC(BIAS_FRAC),
+        .TW_WIDTH(TW_WIDTH),
+        .BIAS_FILE({MEM_PREFIX, "bias.mem"})
+    ) hlanes_inst (
+        .clk(clk),
+        .rst(core_rst),
+        .ch_acc(ch_acc),
+        .ch_shift(ch_shift),
+        .ch_row(ch_row),
+        .ch_pos(ch_pos),
+        .ch_bbase(ch_bbase),
+        .ch_kind(ch_kind),
+        .ch_layer(ch_layer),
+        .ch_fid(ch_fid),
+        .ch_send(ch_send),
+        .zi_valid(zi_valid),
+        .zi_count(zi_count),
+        .zi_gh(zi_gh),
+        .zi_row(zi_row),
+        .zi_data(zi_data),
+        .rec_busy(e_out_valid),
+        .pj_valid(pj_valid),
+        .pj_layer(pj_layer),
+        .pj_fid(pj_fid),
+        .pj_send(pj_send),
+        .pj_row(pj_row),
+        .pj_data(pj_data),
+        .bw_en(lw_b),
+        .bw_lanes(lw_lane_oh[K-1:0]),
+        .bw_addr(lw_addr),
+        .bw_data(lw_data[BMW-1:0])
+    );
 
     // ------------------------------------------------------------------ element-wise unit
     // (engine_ewq) the queue of layer steps, the z memory (bank c written by hand-off lane c),
@@ -783,11 +700,6 @@ module engine #(
         .lw_data(lw_data),
         .load_err(ld_err)
     );
-    integer ln;
-    always @(posedge clk) begin
-        for (ln = 0; ln < K; ln = ln + 1)
-            if (lw_b && lw_lane_oh[ln]) bias_mem[lw_addr][ln*BMW+:BMW] <= lw_data[BMW-1:0];
-    end
     engine_wmem #(
         .WIDTH(WLINE),
         .LANE_WIDTH(WWD),
@@ -869,12 +781,10 @@ module engine #(
         .stat_frame_end(st_frame_end),
         .stat_seq_end(st_seq_end)
     );
-    // the memory addresses (ld_addr, bias_addr) are 32-bit words of which only
-    // the bits that reach the memory depth matter, and spectrum addresses fit 16 bits
-    // (SDEPTH <= 65536, checked above); chain rows and positions fit the hand-off's 16 bits.
+    // CLEAR acts inside engine_regs; the load address is a 32-bit word of which the memories
+    // use the bits that reach their depths
     /* verilator lint_off UNUSEDSIGNAL */
-    wire unused = &{1'b0, clr_reg, lw_addr,
-                    ch_row[31:16], ch_pos[31:16]};
+    wire unused = &{1'b0, clr_reg, lw_addr};
     /* verilator lint_on UNUSEDSIGNAL */
 endmodule
 

@@ -100,7 +100,8 @@ MUTANTS = {
     "pe-no-first": {"engine_pe.v": ("acc_first ? {ACC_WIDTH{1'b0}} : acc_reg[0+:ACC_WIDTH]",
                                     "acc_reg[0+:ACC_WIDTH]")},
     # the bias of row r + 1 is added to row r
-    "bias-off-by-one": {"engine.v": ("bias_mem[bias_addr]", "bias_mem[bias_addr + 1]")},
+    "bias-off-by-one": {"engine_hlanes.v": ("bias_mem[bias_addr[BAW-1:0]]",
+                                            "bias_mem[bias_addr[BAW-1:0] + 1'b1]")},
     # every gate result is read from z bank 0 (two hand-off lanes: half the rows are wrong)
     "zbank-select": {"engine_ewq.v": ("zsel[zr] <= (HLANES == 1) ? {HLW{1'b0}} : zrow[HLW-1:0];",
                                   "zsel[zr] <= {HLW{1'b0}};")},

@@ -1,0 +1,2 @@
+-f rtl/engine_handoff.f
+rtl/engine_hlanes.v
