@@ -26,10 +26,10 @@
 //            Gate: issues the queue head (in order) when
 //              - its operand block exists: r/x: slot s holds frame id f (x: this frame, r:
 //                the previous one) and more than `block` blocks; m: at least (block+1)*PS m
-//                blocks written this step.  Evaluated into a register per queued beat (q_rdy),
-//                one cycle ahead of the gate;
+//                blocks written this step.  Evaluated one cycle ahead of the gate, on the
+//                registered scoreboard, for the head and the entry behind it;
 //              - an accumulation end (b_last on beat NWB-1) comes at least SPACING + 1 cycles
-//                after the previous one (since_end counts from the cycle after an end);
+//                after the previous one (sp: SPACING cycles of hold after an end);
 //              - a layer step's first beat finds room in the element-wise context queue
 //                (!ctx_full); it pushes the step's context (ctx_push, ctx_*).
 //            Scoreboard (inside): per r slot s = 2*layer + frame parity, the blocks written
@@ -44,17 +44,21 @@
 //            registers are the issued beat (b_valid for one cycle per beat; the other b_*
 //            are meaningful only with it: they follow the queue head every cycle); ctx_*,
 //            frame_start: this cycle's pushes / start.
-// Latency  : a beat issues at the earliest 2 cycles after it was generated (q_rdy register);
+// Latency  : a beat issues at the earliest 2 cycles after it was generated (go register);
 //            b_* 1 cycle after the issue.  A scoreboard write presented in cycle c is seen by
-//            the gate in cycle c+2 (counter register, then q_rdy).  frames_started and
+//            the gate in cycle c+2 (counter register, then go).  frames_started and
 //            frames_xdone count 1 cycle after frame_start / the issue.  The queue absorbs the
 //            S_SETUP cycle of a pass, so the generator costs at most 1 cycle per pass.
 // Timing   : no cycle holds both the generator's address arithmetic and the scoreboard test:
 //            the generator's segment and group ends (seg_end, grp_last) are registered one
-//            beat ahead, the gate's readiness is a register per queue entry.  The stale (one
-//            cycle) readiness is safe: a slot's count only grows until every beat that reads
-//            it has issued (a slot is rewritten only by the frame two ahead, whose beats are
-//            generated after these).
+//            beat ahead, the gate's readiness is a register (go) computed a cycle ahead.  The
+//            stale (one cycle) readiness is safe: a slot's count only grows until every beat
+//            that reads it has issued (a slot is rewritten only by the frame two ahead, whose
+//            beats are generated after these).  The issue decision is one LUT of local
+//            registers (go, the head's step flag, ctx_full): go is computed for both next heads
+//            (the head stays / advances) from shadow registers of the head's and the next
+//            entry's gate fields and selected by the issue; the decision drives no reset pin
+//            (spacing: a shift register) and is duplicated per consumer group.
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
@@ -469,16 +473,19 @@ module engine_seq #(
         end else begin
             case (state)
                 S_IDLE: begin
+                    // the frame's registers load in every idle cycle (nothing reads them before
+                    // the frame starts), so the start condition enables only state and
+                    // frames_started; the frame's id is the count of frames started before it
+                    nxt_proj <= 1'b0;
+                    layer <= 0;
+                    l_base <= 0;
+                    wa <= 0;
+                    cur_slot <= frames_started[0];
+                    cur_seq_end <= in_seq_end[frames_started[0]];
+                    fid <= frames_started[1:0];
                     if (frame_ready) begin
                         state <= S_SETUP;
-                        nxt_proj <= 1'b0;
-                        layer <= 0;
-                        l_base <= 0;
-                        wa <= 0;
-                        cur_slot <= frames_started[0];
-                        cur_seq_end <= in_seq_end[frames_started[0]];
                         frames_started <= frames_started + 1'b1;
-                        fid <= fid + 2'd1;
                     end
                 end
                 S_SETUP: begin
