@@ -26,10 +26,10 @@
 //            Gate: issues the queue head (in order) when
 //              - its operand block exists: r/x: slot s holds frame id f (x: this frame, r:
 //                the previous one) and more than `block` blocks; m: at least (block+1)*PS m
-//                blocks written this step.  Evaluated into a register per queued beat (q_rdy),
-//                one cycle ahead of the gate;
+//                blocks written this step.  Evaluated one cycle ahead of the gate, on the
+//                registered scoreboard, for the head and the entry behind it;
 //              - an accumulation end (b_last on beat NWB-1) comes at least SPACING + 1 cycles
-//                after the previous one (since_end counts from the cycle after an end);
+//                after the previous one (sp: SPACING cycles of hold after an end);
 //              - a layer step's first beat finds room in the element-wise context queue
 //                (!ctx_full); it pushes the step's context (ctx_push, ctx_*).
 //            Scoreboard (inside): per r slot s = 2*layer + frame parity, the blocks written
@@ -44,17 +44,21 @@
 //            registers are the issued beat (b_valid for one cycle per beat; the other b_*
 //            are meaningful only with it: they follow the queue head every cycle); ctx_*,
 //            frame_start: this cycle's pushes / start.
-// Latency  : a beat issues at the earliest 2 cycles after it was generated (q_rdy register);
+// Latency  : a beat issues at the earliest 2 cycles after it was generated (go register);
 //            b_* 1 cycle after the issue.  A scoreboard write presented in cycle c is seen by
-//            the gate in cycle c+2 (counter register, then q_rdy).  frames_started and
+//            the gate in cycle c+2 (counter register, then go).  frames_started and
 //            frames_xdone count 1 cycle after frame_start / the issue.  The queue absorbs the
 //            S_SETUP cycle of a pass, so the generator costs at most 1 cycle per pass.
 // Timing   : no cycle holds both the generator's address arithmetic and the scoreboard test:
 //            the generator's segment and group ends (seg_end, grp_last) are registered one
-//            beat ahead, the gate's readiness is a register per queue entry.  The stale (one
-//            cycle) readiness is safe: a slot's count only grows until every beat that reads
-//            it has issued (a slot is rewritten only by the frame two ahead, whose beats are
-//            generated after these).
+//            beat ahead, the gate's readiness is a register (go) computed a cycle ahead.  The
+//            stale (one cycle) readiness is safe: a slot's count only grows until every beat
+//            that reads it has issued (a slot is rewritten only by the frame two ahead, whose
+//            beats are generated after these).  The issue decision is one LUT of local
+//            registers (go, the head's step flag, ctx_full): go is computed for both next heads
+//            (the head stays / advances) from shadow registers of the head's and the next
+//            entry's gate fields and selected by the issue; the decision drives no reset pin
+//            (spacing: a shift register) and is duplicated per consumer group.
 `resetall
 `timescale 1ns / 1ps
 `default_nettype none
@@ -133,9 +137,7 @@ module engine_seq #(
     localparam integer GRPW = $clog2(GG + GP + 1) + 1;
     localparam integer ROWW = $clog2((GG + GP) * N_PE + 1) + 1;
     localparam integer WAW = $clog2(WDEPTH + 1) + 1;
-    localparam integer SEW = $clog2(SPACING + 1) + 1;
     localparam [SAW-1:0] RB_A = RB[SAW-1:0], QIN_A = QIN[SAW-1:0];
-    localparam [SEW-1:0] SPACING_S = SPACING[SEW-1:0];
     localparam [ROWW-1:0] NPE_R = N_PE[ROWW-1:0];
     localparam [BLKW-1:0] PS_B = PS[BLKW-1:0];
     localparam [31:0] NWB_M1 = NWB - 1;
@@ -244,23 +246,23 @@ module engine_seq #(
     wire step_first_gen = (state == S_GATE) && (grp == 0) && !seg && (sblk == 0) && wrd_zero;
 
     // ------------------------------------------------------------------ beat queue
-    // descriptor fields: the beat, its scoreboard test {chk, slot, efid, block}, and the gate's
-    // flags (hold: an accumulation end; step: a layer step's first beat; fstep: first step of a
-    // sequence; xdone: the frame's last x read)
+    // descriptor fields: the gate's fields (bits 0..QE_GW-1: the flags xdone: the frame's last x
+    // read, end: an accumulation end (the last beat of the last block), step: a layer step's
+    // first beat, hold: the first beat of an accumulation's last block; the scoreboard test
+    // {chk, slot, efid, block}), then the beat (fstep: first step of a sequence)
     localparam integer QD = 8;
     localparam integer QDW = $clog2(QD);
-    localparam integer QE_XDONE = 0, QE_FSTEP = 1, QE_STEP = 2, QE_HOLD = 3, QE_BLK = 4;
+    localparam integer QE_XDONE = 0, QE_END = 1, QE_STEP = 2, QE_HOLD = 3, QE_BLK = 4;
     localparam integer QE_EFID = QE_BLK + BLKW, QE_SLOT = QE_EFID + 2, QE_CHK = QE_SLOT + SLW;
-    localparam integer QE_SEND = QE_CHK + 2, QE_FID = QE_SEND + 1, QE_LAYER = QE_FID + 2;
+    localparam integer QE_GW = QE_CHK + 2;  // the gate's fields
+    localparam integer QE_FSTEP = QE_GW, QE_SEND = QE_FSTEP + 1, QE_FID = QE_SEND + 1, QE_LAYER = QE_FID + 2;
     localparam integer QE_ROW = QE_LAYER + LYW, QE_WADDR = QE_ROW + ROWW, QE_SADDR = QE_WADDR + WAW;
     localparam integer QE_W = QE_SADDR + SAW, QE_LAST = QE_W + WRW, QE_FIRST = QE_LAST + 1;
     localparam integer QE_MASK = QE_FIRST + 1, QE_XIN = QE_MASK + 1, QE_KIND = QE_XIN + 1;
-    localparam integer QE_END = QE_KIND + 2;  // an accumulation end (the last beat of the last block)
-    localparam integer QEW = QE_END + 1;
+    localparam integer QEW = QE_KIND + 2;
     reg q_not_full;
     reg [QEW-1:0] q_mem[0:QD-1];
-    reg [QD-1:0] q_valid, q_rdy;
-    reg [QDW-1:0] q_wr, q_rd;
+    reg [QDW-1:0] q_wr, q_rd, q_rd2;  // q_rd2 = q_rd + 2
     reg [QDW:0] q_count;
     localparam [QDW:0] QD_C = QD[QDW:0];
     wire gen = in_pass && q_not_full;
@@ -269,8 +271,9 @@ module engine_seq #(
         else if (state == S_SETUP) in_pass <= 1'b1;  // to S_GATE or S_PROJ
         else if (gen && pass_end) in_pass <= 1'b0;  // to S_SETUP or S_IDLE
     end
-    wire issue;
-    wire [QDW:0] q_next = q_count + {{QDW{1'b0}}, gen} - {{QDW{1'b0}}, issue};
+    // the issue decision, computed in three copies from duplicated registers (see gate)
+    wire issue_g, issue_q, issue_c;
+    wire [QDW:0] q_next = q_count + {{QDW{1'b0}}, gen} - {{QDW{1'b0}}, issue_q};
     wire [QEW-1:0] q_in;
     assign q_in[QE_KIND+:2] = cur[SG_KIND+:2];
     assign q_in[QE_XIN] = cur[SG_XIN];
@@ -296,7 +299,10 @@ module engine_seq #(
     // the queue head; the beat registers load it every cycle (b_valid says which cycles carry
     // an issued beat), so the issue decision drives only the queue's pointers and flags, not
     // the hundred-odd beat register enables
+    /* verilator lint_off UNUSEDSIGNAL */
     wire [QEW-1:0] q_head = q_mem[q_rd];
+    wire [QEW-1:0] q_third = q_mem[q_rd2];  // the entry two behind the head: its gate fields
+    /* verilator lint_on UNUSEDSIGNAL */
     wire h_last = q_head[QE_LAST];
     wire [WRW-1:0] h_w = q_head[QE_W+:WRW];
 
@@ -307,6 +313,7 @@ module engine_seq #(
     reg [BLKW-1:0] slot_cnt[0:NSLOT-1];
     reg [1:0] slot_fid[0:NSLOT-1];
     reg [BLKW-1:0] m_cnt;
+    wire m_clr;  // ctx_push: a step's first beat issues
     /* verilator lint_off UNUSEDSIGNAL */
     wire [LYW:0] r_slot_hi = r_slot;  // {layer, parity} < NSLOT: SLW bits address the slots
     /* verilator lint_on UNUSEDSIGNAL */
@@ -326,32 +333,76 @@ module engine_seq #(
                 slot_cnt[r_ix] <= slot_cnt[r_ix] + 1'b1;
             end
         end
-        if (rst || ctx_push) m_cnt <= {BLKW{1'b0}};
-        else if (m_we) m_cnt <= m_cnt + 1'b1;
+        // cleared by a step's first beat as data (no reset or enable pin driven by the decision)
+        if (rst) m_cnt <= {BLKW{1'b0}};
+        else m_cnt <= (m_cnt + {{(BLKW - 1) {1'b0}}, m_we}) & {BLKW{!m_clr}};
     end
-    // scoreboard test of every queued beat, one cycle ahead of the gate
-    genvar qi;
-    generate
-        for (qi = 0; qi < QD; qi = qi + 1) begin : g_qrdy
-            wire [1:0] e_chk = q_mem[qi][QE_CHK+:2];
-            wire [SLW-1:0] e_slot = q_mem[qi][QE_SLOT+:SLW];
-            wire [1:0] e_efid = q_mem[qi][QE_EFID+:2];
-            wire [BLKW-1:0] e_blk = q_mem[qi][QE_BLK+:BLKW];
-            wire e_ok = (e_chk == CK_NONE) || (e_chk == CK_M && m_cnt >= e_blk)
-                        || ((e_chk == CK_X || e_chk == CK_R) && slot_fid[e_slot] == e_efid
-                            && slot_cnt[e_slot] > e_blk);
-            always @(posedge clk) q_rdy[qi] <= !rst && q_valid[qi] && e_ok;
+    // scoreboard test of one queued beat (its gate fields), on the registered scoreboard
+    function automatic blk_ok(input reg [1:0] chk, input reg [1:0] efid, input reg [BLKW-1:0] blk,
+                              input reg [BLKW-1:0] scnt, input reg [1:0] sfid, input reg [BLKW-1:0] mcnt);
+        begin
+            blk_ok = (chk == CK_NONE) || (chk == CK_M && mcnt >= blk)
+                     || ((chk == CK_X || chk == CK_R) && sfid == efid && scnt > blk);
         end
-    endgenerate
+    endfunction
 
     // ------------------------------------------------------------------ gate
-    reg [SEW-1:0] since_end;  // cycles since an accumulation end was issued (saturating)
-    reg spacing_ok;  // registered (since_end >= SPACING)
-    // (q_rdy of the head is enough: it is set only for an entry valid in the previous cycle and
-    // not in a reset cycle, and an entry issued then is no longer the head)
-    assign issue = q_rdy[q_rd] && !(q_head[QE_HOLD] && !spacing_ok) && !(q_head[QE_STEP] && ctx_full);
+    // The decision is one LUT of local registers: issue = go && !(step && ctx_full), where go
+    // (registered) = the head's scoreboard test passed in the previous cycle (the old per-entry
+    // ready register of the head) and the head is not an accumulation's last block held by the
+    // spacing.  go is computed one cycle ahead for both next heads (the head stays / the head
+    // advances, i.e. this cycle's issue) from shadow registers of the gate's fields of the head
+    // and of the entry behind it (hd = q_mem[q_rd], nx = q_mem[q_rd + 1], kept equal to them),
+    // then selected by the issue.  The entries held: q_count (head valid: q_count >= 1, next:
+    // >= 2; the generator writes entry q_rd + q_count).
+    reg [QE_GW-1:0] hd, nx;
+    // hand-off spacing as a shift register: all ones after an accumulation end issued, then
+    // shifted down one per cycle; sp[0] = the spacing holds an end back (the old since_end <
+    // SPACING: an end issues at the earliest SPACING + 1 cycles after the previous one)
+    reg [SPACING-1:0] sp;
+    wire [SPACING-1:0] sp_sh = sp >> 1;  // next cycle's sp without a new end: sp_sh[0] = sp[1]
+    wire v_hd = (q_count != 0), v_nx = (q_count > 1);
+    wire wr_hd = gen && (q_count == 0), wr_nx = gen && (q_count == 1), wr_3rd = gen && (q_count == 2);
+    wire [QE_GW-1:0] q_in_g = q_in[QE_GW-1:0];
+    wire [QE_GW-1:0] hd_next = issue_g ? (wr_nx ? q_in_g : nx) : (wr_hd ? q_in_g : hd);
+    wire [QE_GW-1:0] nx_next = issue_g ? (wr_3rd ? q_in_g : q_third[QE_GW-1:0]) : (wr_nx ? q_in_g : nx);
+    wire [SLW-1:0] hd_slot = hd[QE_SLOT+:SLW], nx_slot = nx[QE_SLOT+:SLW];
+    wire hd_ok = blk_ok(hd[QE_CHK+:2], hd[QE_EFID+:2], hd[QE_BLK+:BLKW], slot_cnt[hd_slot], slot_fid[hd_slot],
+                        m_cnt);
+    wire nx_ok = blk_ok(nx[QE_CHK+:2], nx[QE_EFID+:2], nx[QE_BLK+:BLKW], slot_cnt[nx_slot], slot_fid[nx_slot],
+                        m_cnt);
+    // go for the next cycle: the head stays (held next cycle if the spacing still holds then) or
+    // advances to nx (held if the issued head ends an accumulation, or the spacing still holds)
+    wire go_stay = v_hd && hd_ok && !(hd[QE_HOLD] && sp_sh[0]);
+    wire go_adv = v_nx && nx_ok && !(nx[QE_HOLD] && (hd[QE_END] || sp_sh[0]));
+    wire go_next = !rst && (issue_g ? go_adv : go_stay);
+    // the decision's registers, one copy per consumer group (kept: synthesis would merge them):
+    // _g the gate's own state (hd, nx, go, sp), _q the queue (pointers, count, b_valid,
+    // frames_xdone), _c the context queue push (ctx_push, m_cnt)
+    reg go_g, go_q, go_c, step_q, step_c;
+    wire step_g = hd[QE_STEP];
+    (* keep *)
+    always @(posedge clk) begin
+        go_g <= go_next;
+        hd <= hd_next;  // no reset: meaningful only while valid (v_hd / v_nx)
+    end
+    (* keep *)
+    always @(posedge clk) begin
+        go_q <= go_next;
+        step_q <= hd_next[QE_STEP];
+    end
+    (* keep *)
+    always @(posedge clk) begin
+        go_c <= go_next;
+        step_c <= hd_next[QE_STEP];
+    end
+    wire ctx_wait = ctx_full;  // a layer step's first beat waits for room in the context queue
+    assign issue_g = go_g && !(step_g && ctx_wait);
+    assign issue_q = go_q && !(step_q && ctx_wait);
+    assign issue_c = go_c && !(step_c && ctx_wait);
     // a layer step starts with its first beat; it takes a slot in the element-wise context queue
-    assign ctx_push = issue && q_head[QE_STEP];
+    assign ctx_push = issue_c && step_c;
+    assign m_clr = ctx_push;
     assign ctx_layer = q_head[QE_LAYER+:LYW];
     assign ctx_fid = q_head[QE_FID+:2];
     assign ctx_first = q_head[QE_FSTEP];
@@ -359,7 +410,7 @@ module engine_seq #(
 
     // beat registers
     always @(posedge clk) begin
-        b_valid <= issue && !rst;
+        b_valid <= issue_q && !rst;
         b_kind <= q_head[QE_KIND+:2];
         b_xin <= q_head[QE_XIN];
         b_mask <= q_head[QE_MASK];
@@ -377,34 +428,29 @@ module engine_seq #(
     // the queue and the gate's state
     always @(posedge clk) begin
         if (gen) q_mem[q_wr] <= q_in;
+        nx <= nx_next;  // no reset: meaningful only while valid (v_hd / v_nx)
         if (rst) begin
-            q_valid <= {QD{1'b0}};
             q_wr <= 0;
             q_rd <= 0;
+            q_rd2 <= 2;
             q_not_full <= 1'b1;
             q_count <= 0;
-            since_end <= SPACING_S;
-            spacing_ok <= 1'b1;
+            sp <= {SPACING{1'b0}};
             frames_xdone <= 0;
         end else begin
             if (gen) q_wr <= q_wr + 1'b1;
-            if (issue) q_rd <= q_rd + 1'b1;
-            q_valid <= (q_valid | (gen ? ({{(QD - 1) {1'b0}}, 1'b1} << q_wr) : {QD{1'b0}}))
-                       & ~(issue ? ({{(QD - 1) {1'b0}}, 1'b1} << q_rd) : {QD{1'b0}});
+            if (issue_q) begin
+                q_rd <= q_rd + 1'b1;
+                q_rd2 <= q_rd2 + 1'b1;
+            end
             // room for the next cycle: fewer than QD entries after this cycle's write, not
             // counting this cycle's pop (so the flag depends on registers only and can sit
             // next to the generator it enables; a pop is seen one cycle later, which the
             // queue's depth absorbs)
             q_count <= q_next;
             q_not_full <= (q_count + {{QDW{1'b0}}, gen} < QD_C);
-            if (issue && q_head[QE_END]) begin
-                since_end <= 0;
-                spacing_ok <= (SPACING == 0);
-            end else if (!spacing_ok) begin
-                since_end <= since_end + 1'b1;
-                spacing_ok <= (since_end + 1'b1 >= SPACING_S);
-            end
-            if (issue && q_head[QE_XDONE]) frames_xdone <= frames_xdone + 1'b1;  // input slot free
+            sp <= sp_sh | {SPACING{issue_g && hd[QE_END]}};
+            if (issue_q && hd[QE_XDONE]) frames_xdone <= frames_xdone + 1'b1;  // input slot free
         end
     end
 
@@ -427,16 +473,19 @@ module engine_seq #(
         end else begin
             case (state)
                 S_IDLE: begin
+                    // the frame's registers load in every idle cycle (nothing reads them before
+                    // the frame starts), so the start condition enables only state and
+                    // frames_started; the frame's id is the count of frames started before it
+                    nxt_proj <= 1'b0;
+                    layer <= 0;
+                    l_base <= 0;
+                    wa <= 0;
+                    cur_slot <= frames_started[0];
+                    cur_seq_end <= in_seq_end[frames_started[0]];
+                    fid <= frames_started[1:0];
                     if (frame_ready) begin
                         state <= S_SETUP;
-                        nxt_proj <= 1'b0;
-                        layer <= 0;
-                        l_base <= 0;
-                        wa <= 0;
-                        cur_slot <= frames_started[0];
-                        cur_seq_end <= in_seq_end[frames_started[0]];
                         frames_started <= frames_started + 1'b1;
-                        fid <= fid + 2'd1;
                     end
                 end
                 S_SETUP: begin

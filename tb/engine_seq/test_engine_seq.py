@@ -87,15 +87,16 @@ def test_engine_seq_slow(sim, name):
 # proves nothing.
 MUTANTS = {
     # a beat reads block j of an r slot when only j blocks are written
-    "scoreboard-ge": ("lstmp2", {"engine_seq.v": ("slot_cnt[e_slot] > e_blk", "slot_cnt[e_slot] >= e_blk")}),
+    "scoreboard-ge": ("lstmp2", {"engine_seq.v": ("sfid == efid && scnt > blk", "sfid == efid && scnt >= blk")}),
     # a segment ends one block early
     "seg-end-early": ("lstmp-split", {"engine_seq.v": ("seg_end <= (sblk + 1'b1 == cur_len_m1);",
                                                        "seg_end <= (sblk + 2'd2 == cur_len_m1);")}),
-    # accumulation ends two cycles closer than SPACING (split projection: 2-beat accumulations)
-    "spacing-short": ("lstmp-split", {"engine_seq.v": ("spacing_ok <= (since_end + 1'b1 >= SPACING_S);",
-                                                       "spacing_ok <= (since_end + 2'd3 >= SPACING_S);")}),
+    # accumulation ends closer than SPACING: the spacing register shifts three places a cycle
+    # (split projection: 2-beat accumulations)
+    "spacing-short": ("lstmp-split", {"engine_seq.v": ("wire [SPACING-1:0] sp_sh = sp >> 1;",
+                                                       "wire [SPACING-1:0] sp_sh = sp >> 3;")}),
     # a layer step starts with the element-wise context queue full
-    "ctx-full-ignored": ("lstmp-split", {"engine_seq.v": ("&& !(q_head[QE_STEP] && ctx_full);", ";")}),
+    "ctx-full-ignored": ("lstmp-split", {"engine_seq.v": ("wire ctx_wait = ctx_full;", "wire ctx_wait = 1'b0;")}),
 }
 
 
