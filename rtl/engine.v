@@ -194,8 +194,9 @@ module engine #(
     localparam integer SW = (CELL == 0) ? CELL_WIDTH : DATA_WIDTH;  // state word lane width
     localparam integer NPC = N_PE / HLANES;  // PEs per hand-off lane (chain length)
     localparam integer SPACING = NPC + 2;  // cycles between the ends of two accumulations
-    // element-wise tag {seq_end, fid, layer, h} (engine_ewq's blk_tag)
-    localparam integer ET_H = 0, ET_LAYER = 16, ET_FID = 24, ET_SEND = 26, ETW = 27;
+    // element-wise tag {last block, block 0, seq_end, fid, layer, h} (engine_ewq's blk_tag)
+    localparam integer ET_H = 0, ET_LAYER = 16, ET_FID = 24, ET_SEND = 26, ET_BLK0 = 27;
+    localparam integer ET_LAST = 28, ETW = 29;
 
     initial begin
         if (K < 2 || K > 32 || (1 << LOG2K) != K) begin
@@ -430,7 +431,7 @@ module engine #(
     wire [HLANES-1:0] zi_valid, zi_count, zi_gh;
     wire [HLANES*16-1:0] zi_row;
     wire [HLANES*K*PRE_WIDTH-1:0] zi_data;
-    wire pj_valid, pj_send, e_out_valid;
+    wire pj_valid, pj_send, pj_blk0, pj_last, e_out_valid;
     wire [7:0] pj_layer;
     wire [1:0] pj_fid;
     wire [15:0] pj_row;
@@ -440,6 +441,7 @@ module engine #(
         .HLANES(HLANES),
         .PS(PS),
         .CELL(CELL),
+        .PROJ(PROJ),
         .ROWS(ROWS),
         .RB(RB),
         .BDEPTH(BDEPTH),
@@ -478,6 +480,8 @@ module engine #(
         .pj_fid(pj_fid),
         .pj_send(pj_send),
         .pj_row(pj_row),
+        .pj_blk0(pj_blk0),
+        .pj_last(pj_last),
         .pj_data(pj_data),
         .bw_en(lw_b),
         .bw_lanes(lw_lane_oh[K-1:0]),
@@ -502,6 +506,8 @@ module engine #(
     wire [7:0] e_out_layer = e_out_tag[ET_LAYER+:8];
     wire [1:0] e_out_fid = e_out_tag[ET_FID+:2];
     wire e_out_send = e_out_tag[ET_SEND];
+    wire e_out_blk0 = e_out_tag[ET_BLK0];
+    wire e_out_last = e_out_tag[ET_LAST];
     // Lanes shared over cycles: gate results reach the z memory at most HLANES rows per cycle,
     // so a hidden block (G rows) completes at most once every G / HLANES cycles, and a unit
     // that takes SHARE <= G / HLANES cycles per block keeps up with the hand-off on K / SHARE
@@ -619,12 +625,16 @@ module engine #(
         .e_fid(e_out_fid),
         .e_send(e_out_send),
         .e_blk(e_out_h),
+        .e_blk0(e_out_blk0),
+        .e_last(e_out_last),
         .e_data(e_out_a),
         .p_valid(pj_valid),
         .p_layer(pj_layer),
         .p_fid(pj_fid),
         .p_send(pj_send),
         .p_blk(pj_row),
+        .p_blk0(pj_blk0),
+        .p_last(pj_last),
         .p_data(pj_data),
         .of_push(of_push),
         .of_data(of_data),

@@ -63,7 +63,9 @@ module engine_ewq #(
     input  wire [HLANES*K*PRE_WIDTH-1:0]  zi_data,
     // the block sent to engine_ew (one cycle after the decision)
     output reg                            blk_valid,
-    output reg  [26:0]                    blk_tag,   // {send, fid[1:0], layer[7:0], h[15:0]}
+    // {last, first, send, fid[1:0], layer[7:0], h[15:0]}: first / last = the step's block 0 /
+    // HB - 1 (flags, so that no one downstream compares h)
+    output reg  [28:0]                    blk_tag,
     output wire [6*K*PRE_WIDTH-1:0]       blk_z,     // z word zr at [zr*K*PRE_WIDTH]
     output reg  [K*S_WIDTH-1:0]           blk_s,
     output reg  [3*K*PEEP_WIDTH-1:0]      blk_p,
@@ -208,7 +210,7 @@ module engine_ewq #(
     end
     always @(posedge clk) begin
         blk_valid <= e_issue && !rst;
-        blk_tag <= {e_send, e_fid, e_layer, e_h[15:0]};
+        blk_tag <= {e_hlast, e_h == 0, e_send, e_fid, e_layer, e_h[15:0]};
         blk_s <= e_first ? {K * S_WIDTH{1'b0}} : state_mem[e_base + e_h];
         blk_p <= (PEEP != 0) ? peep_mem[e_base + e_h] : {PWORD{1'b0}};
     end

@@ -30,6 +30,7 @@ module engine_hlanes #(
     parameter integer HLANES      = 1,
     parameter integer PS          = 1,
     parameter integer CELL        = 0,
+    parameter integer PROJ        = 0,    // > 0: the model has a projection (kind 2 passes)
     parameter integer ROWS        = 8,    // gate rows (with a bias)
     parameter integer RB          = 2,    // projection rows (r_t blocks)
     parameter integer BDEPTH      = 8,    // bias memory words
@@ -74,6 +75,8 @@ module engine_hlanes #(
     output wire [1:0]                     pj_fid,
     output wire                           pj_send,
     output wire [15:0]                    pj_row,
+    output wire                           pj_blk0,   // pj_row == 0
+    output wire                           pj_last,   // pj_row == RB - 1
     output wire [K*DATA_WIDTH-1:0]        pj_data,
     // bias load (one-hot lanes)
     input  wire                           bw_en,
@@ -108,9 +111,13 @@ module engine_hlanes #(
     // ch_row + c, or for a split projection row (ch_pos / PS) * HLANES + c, passed to the lane
     // as the chain position ((ch_pos / PS) * HLANES + c) * PS + ch_pos % PS.
     // hand-off tag fields: {sequence end, frame id, layer, kind}
-    localparam integer HT_KIND = 0, HT_LAYER = 2, HT_FID = 10, HT_SEND = 12, HTW = 13;
+    // the row-range flags are computed from the drain registers at the lane's input and ride
+    // in the tag, so that nothing compares a row after the lanes (their outputs go far across
+    // the die to the element-wise queue and the recurrence path)
+    localparam integer HT_KIND = 0, HT_LAYER = 2, HT_FID = 10, HT_SEND = 12;
+    localparam integer HT_GOK = 13, HT_POK = 14, HT_BLK0 = 15, HT_LAST = 16, HTW = 17;
     localparam integer HLW = (HLANES > 1) ? $clog2(HLANES) : 1;
-    wire [HLANES-1:0] res_proj_l;
+    wire [HLANES-1:0] res_proj_l, res_blk0_l, res_last_l;
     // (lanes run in lock-step: lane 0's tag and row stand for a lane step's projection rows)
     /* verilator lint_off UNUSEDSIGNAL */
     wire [HLANES*HTW-1:0] res_tag_l;
@@ -124,6 +131,13 @@ module engine_hlanes #(
             wire [31:0] pos32 = ((ch_pos / PS) * HLANES + hc) * PS + ch_pos % PS;
             /* verilator lint_on UNUSEDSIGNAL */
             wire [15:0] pos_c = pos32[15:0];
+            // the row the lane will report: in_row, or pos / PS for a split projection row
+            /* verilator lint_off UNUSEDSIGNAL */
+            wire [31:0] row32 = (ch_kind == 2'd2 && PS > 1) ? pos32 / PS : ch_row + hc;
+            /* verilator lint_on UNUSEDSIGNAL */
+            wire [15:0] row_c = row32[15:0];
+            wire gok = ({16'd0, row_c} < ROWS), pok = ({16'd0, row_c} < RB);
+            wire blk0 = (row_c == 16'd0), last = ({16'd0, row_c} == RB - 1);
             /* verilator lint_off UNUSEDSIGNAL */
             wire [31:0] bias_addr;  // layer * BROWS + (gh rows ? ROWS : 0) + row
             /* verilator lint_on UNUSEDSIGNAL */
@@ -160,7 +174,7 @@ module engine_hlanes #(
                 .in_pos(pos_c),
                 .in_row(ch_row[15:0] + hc),
                 .in_bbase(ch_bbase),
-                .in_tag({ch_send, ch_fid, ch_layer, ch_kind}),
+                .in_tag({last, blk0, pok, gok, ch_send, ch_fid, ch_layer, ch_kind}),
                 .bias_addr(bias_addr),
                 .bias_word(bias_rd),
                 .out_valid(res_valid),
@@ -174,8 +188,10 @@ module engine_hlanes #(
             // a row is complete with its last accumulation: LSTM the one (kind 0); GRU gh
             // (kind 1) on layer 0, gx (kind 0) on the others (recurrent blocks first)
             wire [1:0] z_kind = (CELL == 0 || res_layer != 0) ? 2'd0 : 2'd1;
-            wire res_gate = res_valid && res_kind != 2'd2 && {16'd0, res_row} < ROWS;
-            assign res_proj_l[hc] = res_valid && res_kind == 2'd2 && {16'd0, res_row} < RB;
+            wire res_gate = res_valid && res_kind != 2'd2 && res_tag[HT_GOK];
+            assign res_proj_l[hc] = (PROJ > 0) && res_valid && res_kind == 2'd2 && res_tag[HT_POK];
+            assign res_blk0_l[hc] = res_tag[HT_BLK0];
+            assign res_last_l[hc] = res_tag[HT_LAST];
             assign res_tag_l[hc*HTW+:HTW] = res_tag;
             assign res_row_l[hc*16+:16] = res_row;
             assign zi_valid[hc] = res_gate;
@@ -192,26 +208,31 @@ module engine_hlanes #(
     generate
         if (HLANES == 1) begin : g_pj_direct
             assign pj_valid = res_proj_l[0];
+            assign pj_blk0 = res_blk0_l[0];
+            assign pj_last = res_last_l[0];
             assign pj_tag = res_tag_l;
             assign pj_row = res_row_l;
             assign pj_data = res_r_l;
         end else begin : g_pj_queue
             localparam integer PQD = 1 << $clog2((RB + HLANES - 1) / HLANES + 2);
             localparam integer PQW = $clog2(PQD);
-            localparam integer PEW = HLANES + HTW + 16 + HLANES * K * DATA_WIDTH;
+            // entry {lanes' block-0 and last flags, lanes with a row < RB, lane 0's tag and
+            // row, the lanes' data}
+            localparam integer PEW = 3 * HLANES + HTW + 16 + HLANES * K * DATA_WIDTH;
             reg [PEW-1:0] pq_mem[0:PQD-1];
             reg [PQW:0] pq_wr, pq_rd;
             reg [HLW-1:0] pq_lane;
             wire pq_push = |res_proj_l;
             wire pq_any = (pq_wr != pq_rd);
             wire [PEW-1:0] pq_head = pq_mem[pq_rd[PQW-1:0]];
-            wire [HLANES-1:0] pq_mask = pq_head[PEW-1-:HLANES];
+            wire [HLANES-1:0] pq_mask = pq_head[PEW-1-2*HLANES-:HLANES];
             localparam [31:0] HL_M1 = HLANES - 1;
             wire pq_lane_last = (pq_lane == HL_M1[HLW-1:0]);
             wire pq_go = pq_any && !rec_busy;  // a cycle the recurrence FFT is free
             always @(posedge clk) begin
                 if (pq_push)
-                    pq_mem[pq_wr[PQW-1:0]] <= {res_proj_l, res_tag_l[0+:HTW], res_row_l[0+:16],
+                    pq_mem[pq_wr[PQW-1:0]] <= {res_blk0_l, res_last_l, res_proj_l,
+                                               res_tag_l[0+:HTW], res_row_l[0+:16],
                                                res_r_l};
                 if (rst) begin
                     pq_wr <= 0;
@@ -225,7 +246,11 @@ module engine_hlanes #(
                     end
                 end
             end
+            wire [HLANES-1:0] pq_last = pq_head[PEW-1-HLANES-:HLANES];
+            wire [HLANES-1:0] pq_blk0 = pq_head[PEW-1-:HLANES];
             assign pj_valid = pq_go && pq_mask[pq_lane];
+            assign pj_blk0 = pq_blk0[pq_lane];
+            assign pj_last = pq_last[pq_lane];
             assign pj_tag = pq_head[HLANES*K*DATA_WIDTH+16+:HTW];
             assign pj_row = pq_head[HLANES*K*DATA_WIDTH+:16] + {{(16 - HLW) {1'b0}}, pq_lane};
             assign pj_data = pq_head[pq_lane*K*DATA_WIDTH+:K*DATA_WIDTH];

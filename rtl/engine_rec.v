@@ -6,7 +6,8 @@
 // Function : two sources, never valid in the same cycle: the element-wise unit's output (e_*:
 //            r_t = m_t / h_t without a projection, m_t with one) and the projection result
 //            (p_*: r_t).  Every block carries its step's layer, frame id and sequence end (the
-//            sequencer may already run the next pass or frame).  A register stage follows the
+//            sequencer may already run the next pass or frame) and two flags its source
+//            computed: block 0 and the frame's last r block (RB - 1).  A register stage follows the
 //            source select (rq_*).  r blocks go to the spectrum memory at slot * RB + block,
 //            slot = {layer, fid[0]} (two frames per layer); m blocks (PROJ > 0) to m bank
 //            h % PS at h / PS.  The strobes (r_we with r_slot, r_blk0, r_fid; m_we) mark the
@@ -42,6 +43,8 @@ module engine_rec #(
     input  wire [1:0]                              e_fid,
     input  wire                                    e_send,
     input  wire [15:0]                             e_blk,
+    input  wire                                    e_blk0,   // e_blk == 0
+    input  wire                                    e_last,   // e_blk == RB - 1 (r blocks)
     input  wire [K*DATA_WIDTH-1:0]                 e_data,
     // projection result
     input  wire                                    p_valid,
@@ -49,6 +52,8 @@ module engine_rec #(
     input  wire [1:0]                              p_fid,
     input  wire                                    p_send,
     input  wire [15:0]                             p_blk,
+    input  wire                                    p_blk0,   // p_blk == 0
+    input  wire                                    p_last,   // p_blk == RB - 1
     input  wire [K*DATA_WIDTH-1:0]                 p_data,
     // output FIFO push (the last layer's r blocks)
     output reg                                     of_push,
@@ -71,8 +76,6 @@ module engine_rec #(
     localparam integer SBW = XW * K;
     localparam [31:0] LAYERS_M1 = LAYERS - 1;
     localparam [7:0] LAST_LAYER = LAYERS_M1[7:0];
-    localparam [31:0] RB_M1 = RB - 1;
-    localparam [15:0] LAST_BLK = RB_M1[15:0];
 
     initial begin
         if (K < 2 || LAYERS < 1 || LAYERS > 255 || RB < 1 || RB > 65536 || PS < 1
@@ -83,33 +86,42 @@ module engine_rec #(
         end
     end
 
-    // source select (p_* takes precedence; the engine never offers both) and register stage
-    wire [7:0] rf_layer = p_valid ? p_layer : e_layer;
-    wire [1:0] rf_fid = p_valid ? p_fid : e_fid;
-    wire rf_send = p_valid ? p_send : e_send;
+    // source select (p_* takes precedence; the engine never offers both) into a register
+    // stage: only selects and flags the sources computed (block 0 / last block, and each
+    // source's last-layer test side by side), nothing compared after the select; the spectrum
+    // address (slot * RB + block) is computed from the registers, in front of the FFT's tuser
     wire rf_valid = e_valid || p_valid;
     wire rf_is_r = p_valid || (PROJ == 0);
-    wire [15:0] rf_blk = p_valid ? p_blk : e_blk;
-    wire [8:0] rf_slot = {rf_layer, rf_fid[0]};
+    wire rf_send = p_valid ? p_send : e_send;
+    wire rf_top = p_valid ? (p_layer == LAST_LAYER) : (e_layer == LAST_LAYER);
+    wire rf_end = p_valid ? p_last : e_last;
+    reg rq_valid, rq_is_r, rq_blk0;
+    reg [7:0] rq_layer;
+    reg [1:0] rq_fid;
+    reg [15:0] rq_blk;
+    reg [K*DATA_WIDTH-1:0] rq_data;
+    assign of_data = rq_data;
+    always @(posedge clk) begin
+        rq_valid <= rf_valid && !rst;
+        of_push <= rf_valid && rf_is_r && rf_top && !rst;
+        of_end <= rf_end;
+        of_last <= rf_send && rf_end;
+        of_send <= rf_send;
+        rq_is_r <= rf_is_r;
+        rq_blk0 <= p_valid ? p_blk0 : e_blk0;
+        rq_layer <= p_valid ? p_layer : e_layer;
+        rq_fid <= p_valid ? p_fid : e_fid;
+        rq_blk <= p_valid ? p_blk : e_blk;
+        rq_data <= p_valid ? p_data : e_data;
+    end
+    wire [8:0] rq_slot = {rq_layer, rq_fid[0]};
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [31:0] rf_addr = (rf_is_r ? {23'd0, rf_slot} * RB : 32'd0) + {16'd0, rf_blk};
+    wire [31:0] rq_addr = (rq_is_r ? {23'd0, rq_slot} * RB : 32'd0) + {16'd0, rq_blk};
     /* verilator lint_on UNUSEDSIGNAL */
     // fft tuser fields: {frame id, slot, block 0, is r, address}
     localparam integer RU_ADDR = 0, RU_IS_R = 16, RU_BLK0 = 17, RU_SLOT = 18, RU_FID = 27;
     localparam integer RUW = 29;
-    reg rq_valid;
-    reg [K*DATA_WIDTH-1:0] rq_data;
-    reg [RUW-1:0] rq_user;
-    assign of_data = rq_data;
-    always @(posedge clk) begin
-        rq_valid <= rf_valid && !rst;
-        of_push <= rf_valid && rf_is_r && (rf_layer == LAST_LAYER) && !rst;
-        of_end <= (rf_blk == LAST_BLK);
-        of_last <= rf_send && (rf_blk == LAST_BLK);
-        of_send <= rf_send;
-        rq_data <= p_valid ? p_data : e_data;
-        rq_user <= {rf_fid, rf_slot, rf_blk == 16'd0, rf_is_r, rf_addr[15:0]};
-    end
+    wire [RUW-1:0] rq_user = {rq_fid, rq_slot, rq_blk0, rq_is_r, rq_addr[15:0]};
 
     wire rfo_valid;
     wire [RUW-1:0] rfo_user;

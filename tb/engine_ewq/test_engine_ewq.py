@@ -16,7 +16,7 @@ Checked: ``ctx_full`` every cycle; every hidden block of every step is sent once
 exactly the cycle the contract allows: max(two cycles after the block's last counting
 result, SHARE cycles after the previous send, two cycles after its step became the head: the
 previous step's last send or its own push into an empty queue); ``blk_*`` the cycle after:
-the tag, the G (GRU 6) z words as the model's z memory holds them at the read, the state of
+the tag (with the block-0 and last-block flags), the G (GRU 6) z words as the model's z memory holds them at the read, the state of
 (layer, h) (zero on a first step) and the peepholes of (layer, h) as the model's memories hold
 them.  Coverage: a full queue, sends held by each of the three limits, resets, peephole writes.
 """
@@ -172,7 +172,8 @@ if cocotb is not None:
                 s, h, t = expect_blk
                 assert valid == 1, (f"cycle {cyc}: step {s['i']} block {h} not sent in cycle {t} "
                                     f"(the earliest the contract allows)")
-                exp_tag = (s["send"] << 26) | (s["fid"] << 24) | (s["layer"] << 16) | h
+                exp_tag = ((int(h == hb - 1) << 28) | (int(h == 0) << 27) | (s["send"] << 26)
+                           | (s["fid"] << 24) | (s["layer"] << 16) | h)
                 assert uint(dut.blk_tag.value) == exp_tag, \
                     f"cycle {cyc}: tag {uint(dut.blk_tag.value):#x}, expected {exp_tag:#x}"
                 zv = uint(dut.blk_z.value)

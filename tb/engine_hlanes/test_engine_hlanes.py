@@ -32,7 +32,8 @@ TOP = "engine_hlanes"
 def _p(k, hlanes, ps, cell, rows, rb, layers, fmts=DEFAULT) -> dict:
     p = hdl_params(k, ps, fmts)
     brows = rows * (1 if cell == 0 else 2)
-    return dict(K=k, HLANES=hlanes, PS=ps, CELL=cell, ROWS=rows, RB=rb, BDEPTH=layers * brows,
+    return dict(K=k, HLANES=hlanes, PS=ps, CELL=cell, PROJ=rb * k if cell == 0 else 0, ROWS=rows,
+                RB=rb, BDEPTH=layers * brows,
                 ACC_WIDTH=p["ACC_WIDTH"], **{n: v for n, v in fmts.items() if n != "WEIGHT_WIDTH"})
 
 
@@ -79,6 +80,9 @@ MUTANTS = {
     # the GRU's completing accumulation on every layer is gh
     "zkind-layer": {"engine_hlanes.v": ("(CELL == 0 || res_layer != 0) ? 2'd0 : 2'd1",
                                         "(CELL == 0) ? 2'd0 : 2'd1")},
+    # the last-row flag one row early
+    "last-early": {"engine_hlanes.v": ("last = ({16'd0, row_c} == RB - 1)",
+                                       "last = ({16'd0, row_c} == RB - 2)")},
     # the queue does not wait for the recurrence path
     "queue-ignores-busy": {"engine_hlanes.v": ("wire pq_go = pq_any && !rec_busy;",
                                                "wire pq_go = pq_any;")},
@@ -140,7 +144,7 @@ if cocotb is not None:
         stats = dict(gate=0, pad=0, proj=0, split=0, gh=0, bw=0, busy_hold=0, pj=0)
         cyc = 5
         for gi in range(cfg["GROUPS"]):
-            kinds = [0] + ([1] if cell == 1 else []) + ([2] if cfg.get("PROJ", rb) and cell == 0 else [])
+            kinds = [0] + ([1] if cell == 1 else []) + ([2] if cfg["PROJ"] > 0 else [])
             kind = rng.choice(kinds)
             layer, fid, send = rng.randrange(layers), rng.randrange(4), rng.randrange(2)
             split = kind == 2 and ps > 1
@@ -186,13 +190,14 @@ if cocotb is not None:
                         stats["pad"] += kind != 2
                     if kind == 2:
                         _, _, _, data = golden_rows(F, k, tot[None], np.zeros((1, k), np.int64))
-                        step.append((row, pack(data[0], dw)) if row < rb else None)
+                        step.append((row, pack(data[0], dw), int(row == 0), int(row == rb - 1))
+                                    if row < rb else None)
                         stats["proj"] += row < rb
                         stats["split"] += split
                 zi_exp[c0 + lat] = out
                 if kind == 2 and any(step):
-                    pj_rows[c0 + lat] = [dict(layer=layer, fid=fid, send=send, row=s[0], data=s[1])
-                                         if s else None for s in step]
+                    pj_rows[c0 + lat] = [dict(layer=layer, fid=fid, send=send, row=s[0], data=s[1],
+                                              blk0=s[2], last=s[3]) if s else None for s in step]
             cyc += npc + rng.choice([2, 2, 3, 7])
             if rng.random() < 0.3:
                 # a bias lane write while nothing is in flight
@@ -260,9 +265,11 @@ if cocotb is not None:
             assert pv == int(e is not None), f"cycle {c}: pj_valid {pv}, expected {int(e is not None)}"
             if e is not None:
                 got = (uint(dut.pj_layer.value), uint(dut.pj_fid.value), uint(dut.pj_send.value),
-                       uint(dut.pj_row.value), uint(dut.pj_data.value))
-                want = (e["layer"], e["fid"], e["send"], e["row"], e["data"])
-                assert got == want, f"cycle {c}: pj (layer, fid, send, row, data) {got}, expected {want}"
+                       uint(dut.pj_row.value), uint(dut.pj_blk0.value), uint(dut.pj_last.value),
+                       uint(dut.pj_data.value))
+                want = (e["layer"], e["fid"], e["send"], e["row"], e["blk0"], e["last"], e["data"])
+                assert got == want, \
+                    f"cycle {c}: pj (layer, fid, send, row, blk0, last, data) {got}, expected {want}"
                 stats["pj"] += 1
             # the edge: a lane step leaving the lanes this cycle is queued (visible next cycle)
             if hl > 1 and c in pj_rows:

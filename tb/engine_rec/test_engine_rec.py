@@ -3,7 +3,8 @@ scoreboard strobes and every spectrum and m-bank word read back.
 
 Source: in each cycle at random nothing, an element-wise output (e_*: an r block without
 projection, an m block with one) or a projection result (p_*: an r block; never both), with
-random layer, frame id, sequence end, block and full-range data words.  ``rst`` is pulsed
+random layer, frame id, sequence end, block (with the source's block-0 and last-block flags)
+and full-range data words.  ``rst`` is pulsed
 now and then: blocks in flight are lost.  Read port: a random address each cycle (sometimes
 beyond the depth: word 0).
 
@@ -55,13 +56,16 @@ def test_engine_rec_slow(sim, params):
 
 MUTANTS = {
     # the slot ignores the frame id: frames t and t + 1 share one slot
-    "slot-no-fid": {"engine_rec.v": ("wire [8:0] rf_slot = {rf_layer, rf_fid[0]};",
-                                     "wire [8:0] rf_slot = {rf_layer, 1'b0};")},
+    "slot-no-fid": {"engine_rec.v": ("wire [8:0] rq_slot = {rq_layer, rq_fid[0]};",
+                                     "wire [8:0] rq_slot = {rq_layer, 1'b0};")},
     # m block h in bank (h + 1) % PS
     "mbank-off-by-one": {"engine_rec.v": ("({16'd0, rfo_addr} % PS) == mb",
                                           "(({16'd0, rfo_addr} + 1) % PS) == mb")},
     # every layer's r blocks go to the output FIFO
-    "push-every-layer": {"engine_rec.v": ("&& (rf_layer == LAST_LAYER) && !rst", "&& !rst")},
+    "push-every-layer": {"engine_rec.v": ("&& rf_top && !rst", "&& !rst")},
+    # the frame's last block flag taken from the other source
+    "end-from-e": {"engine_rec.v": ("wire rf_end = p_valid ? p_last : e_last;",
+                                    "wire rf_end = e_last;")},
 }
 
 
@@ -100,8 +104,9 @@ if cocotb is not None:
         rng = random.Random(cfg["SEED"])
         lo, hi = -(1 << (dw - 1)), (1 << (dw - 1)) - 1
         cocotb.start_soon(Clock(dut.clk, 10, unit="ns").start())
-        for name in ("e_valid", "e_layer", "e_fid", "e_send", "e_blk", "e_data", "p_valid",
-                     "p_layer", "p_fid", "p_send", "p_blk", "p_data", "rd_addr"):
+        for name in ("e_valid", "e_layer", "e_fid", "e_send", "e_blk", "e_blk0", "e_last",
+                     "e_data", "p_valid", "p_layer", "p_fid", "p_send", "p_blk", "p_blk0", "p_last",
+                     "p_data", "rd_addr"):
             getattr(dut, name).value = 0
         dut.rst.value = 1
         for _ in range(3):
@@ -164,6 +169,9 @@ if cocotb is not None:
                 getattr(dut, f"{s}_fid").value = b["fid"]
                 getattr(dut, f"{s}_send").value = b["send"]
                 getattr(dut, f"{s}_blk").value = b["blk"]
+                # the source's flags: block 0, and its last block (r: RB - 1, m: HB - 1)
+                getattr(dut, f"{s}_blk0").value = int(b["blk"] == 0)
+                getattr(dut, f"{s}_last").value = int(b["blk"] == (rb if is_r else hb) - 1)
                 getattr(dut, f"{s}_data").value = b["word"]
                 if s == src:
                     blk = b
