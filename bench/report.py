@@ -150,7 +150,10 @@ def hardware_section(hw: ds.HardwareModel, engine: dict | None, engine_path: Pat
         L += [_not_measured("engine cycles", "make engine-bench", engine_path), ""]
     else:
         rtls = sorted({r["rtl"] for r in engine["rows"] if ds.is_reference(r)})
-        L += [f"Measured cycles/frame: `{_show(engine_path)}` (Verilator, last of a few frames at full "
+        sims = sorted({r.get("sim", "verilator").capitalize() for r in engine["rows"]
+                       if ds.is_reference(r)}) or ["Verilator"]
+        L += [f"Measured cycles/frame: `{_show(engine_path)}` ({' and '.join(sims)}, last of a few "
+              "frames at full "
               "rate, every output word equal to golden; RTL commit of the reference-size points: "
               f"{', '.join(rtls) or 'none measured'}).", ""]
     L += [f"Estimated cycles/frame (points not simulated) = beats + passes x {d.per_pass:.1f} "
