@@ -1,11 +1,11 @@
 """numpy <-> ``$readmemh`` conversion: the one place where codes become hex words."""
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from .atomic import atomic_write
 
 
 def to_words(codes, width: int) -> np.ndarray:
@@ -32,20 +32,11 @@ def write_memh(path, codes, width: int, header: str = "") -> None:
 
 def _write_lines(path, lines: list[str], header: str = "") -> None:
     """Write hex lines (and an optional ``//`` header) atomically: temp file + rename."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            if header:
-                f.write(f"// {header}\n")
-            f.write("\n".join(lines))
-            f.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    with atomic_write(path) as f:
+        if header:
+            f.write(f"// {header}\n")
+        f.write("\n".join(lines))
+        f.write("\n")
 
 
 def read_memh(path, width: int) -> np.ndarray:

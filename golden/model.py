@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import zipfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
 
+from .atomic import atomic_write
 from .circulant import n_blocks
 from .fft import check_k
 from .formats import Formats
@@ -208,19 +208,10 @@ class Model:
     def save(self, path: "str | os.PathLike") -> Path:
         """Write ``path`` (.npz) atomically: config JSON + every parameter."""
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
         meta = {"format_version": FORMAT_VERSION, "config": self.config.to_dict()}
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name, suffix=".tmp")
-        os.close(fd)
-        try:
-            with open(tmp, "wb") as f:
-                np.savez(f, __meta__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
-                         **self.params)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        with atomic_write(path, "wb") as f:
+            np.savez(f, __meta__=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+                     **self.params)
         return path
 
     @classmethod
