@@ -295,9 +295,15 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
             rec.update({"dev_per": ev["per"], "dev_loss": ev["loss"],
                         "elapsed": time.perf_counter() - t0})
             history.append(rec)
-            log.info("epoch %d/%d %s k=%d: train loss %.3f, dev loss %.3f, dev PER %.2f%% (%.0f s)",
-                     epoch + 1, len(plan), phase, model.spec.k, rec["train_loss"], ev["loss"],
-                     ev["per"], rec["elapsed"])
+            # the ADMM run's first phases train dense weights (k = 1) toward its block size:
+            # say so, rather than "k=1" for a k = 8 run
+            if phase in DENSE_PHASES and cfg.mode == "admm":
+                what = f"{phase} (dense, toward k={cfg.target_spec.k})"
+            else:
+                what = f"{phase} k={model.spec.k}"
+            log.info("epoch %d/%d %s: train loss %.3f, dev loss %.3f, dev PER %.2f%% (%.0f s)",
+                     epoch + 1, len(plan), what, rec["train_loss"], ev["loss"], ev["per"],
+                     rec["elapsed"])
             with open(out / "log.jsonl", "a") as f:
                 f.write(json.dumps(rec) + "\n")
             state = {"config": cfg.to_dict(), "spec": model.spec.to_dict(), "epoch": epoch + 1,
