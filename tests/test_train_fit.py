@@ -226,3 +226,25 @@ def test_cli_batch_size_per_preset():
         assert cfg("--preset", "small", "--mode", mode).batch_size == small
         assert cfg("--preset", "tiny", "--mode", mode).batch_size == TrainConfig.batch_size
     assert cfg("--preset", "small", "--batch-size", "32").batch_size == 32
+
+
+def test_cli_refuses_a_block_size_it_would_ignore_or_cannot_build(monkeypatch, tmp_path, capsys):
+    """--k with the dense mode is refused, and an unsupported k is one line, both before any
+    data is loaded and before the run directory exists."""
+    import train.__main__ as cli
+
+    def no_data(*a, **k):
+        raise AssertionError("the corpus was loaded before the arguments were checked")
+    monkeypatch.setattr(cli, "_dataset", no_data)
+    out = tmp_path / "run"
+    for argv, words in ((["--k", "8"], "--k sets the block size"),
+                        (["--k-proj", "4"], "--k-proj sets the block size"),
+                        (["--mode", "direct", "--k", "7"], "k=7 is not supported")):
+        with pytest.raises(SystemExit) as e:
+            cli.main(["fit", "--preset", "tiny", "--corpus", "synthetic", *argv, "--out", str(out)])
+        assert words in str(e.value) and str(e.value).startswith("error: ")
+        assert "\n" not in str(e.value)
+    assert not out.exists()
+    # the default block size of a circulant run is still 8
+    cfg = cli.config_from_args(cli.build_parser().parse_args(["fit", "--out", "x", "--mode", "admm"]))
+    assert cfg.k == 8

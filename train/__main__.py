@@ -52,8 +52,10 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("training")
     g.add_argument("--mode", choices=("dense", "direct", "admm"), default="dense",
                    help="how to obtain the weights (see below)")
-    g.add_argument("--k", type=int, default=8, help="block size of the gate matrices (direct/admm)")
-    g.add_argument("--k-proj", type=int, default=0, help="block size of the projection (0: --k)")
+    g.add_argument("--k", type=int, default=None,
+                   help="block size of the gate matrices (direct/admm; default 8)")
+    g.add_argument("--k-proj", type=int, default=0,
+                   help="block size of the projection (direct/admm; 0: --k)")
     g.add_argument("--epochs", type=int, default=20, help="epoch budget (all modes)")
     g.add_argument("--qat-epochs", type=int, default=0, help="quantization-aware fine-tuning epochs")
     g.add_argument("--qat-steps", type=int, default=0,
@@ -248,6 +250,16 @@ def config_from_args(args) -> "TrainConfig":
         kw0 = {"admm_pretrain": args.admm_pretrain, "admm_rounds_frac": args.admm_frac}
     else:
         kw0 = {}
+    # a block size means a circulant run: refuse it with the dense mode (it would be ignored)
+    # before any data is loaded
+    mode = getattr(args, "mode", "dense")
+    if hasattr(args, "k") and mode == "dense" and (args.k is not None or args.k_proj):
+        opt = "--k" if args.k is not None else "--k-proj"
+        raise SystemExit(f"error: {opt} sets the block size of --mode direct or admm; --mode dense "
+                         f"(the default) trains uncompressed weights: add --mode admm (or "
+                         f"direct), or drop {opt}")
+    if hasattr(args, "k") and args.k is None:
+        args.k = 8
     kw = kw0 | {name: getattr(args, name) for name in
           ("mode", "k", "k_proj", "epochs", "qat_epochs", "qat_steps", "qat_lr", "batch_size", "lr", "lr_decay", "rho",
            "rho_growth", "admm_rounds_per_epoch", "max_steps", "seed", "retrain_lr", "avg_epochs", "distill_weight",
@@ -273,6 +285,11 @@ def cmd_fit(args) -> int:
     from train.trainer import fit
 
     cfg = config_from_args(args)
+    try:                                   # a bad block size: one line, before the corpus loads
+        cfg.model.validate()
+        cfg.target_spec.validate()
+    except ValueError as e:
+        raise SystemExit(f"error: {e}") from None
     ds = _dataset(cfg)
     if ds.input_size != cfg.model.input_size:
         cfg.model = dataclasses.replace(cfg.model, input_size=ds.input_size)
