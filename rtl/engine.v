@@ -32,6 +32,12 @@
 //            block it reads exists, and every result carries its step (layer, frame id,
 //            sequence end), so frame t+1's W_x x_{t+1} runs while frame t drains.
 //            The sequencer and its scoreboard are engine_seq.
+// Modules  : this file derives the sizes, checks them and wires the modules that do the work:
+//            engine_input (input path, x memory), engine_seq (sequencer), engine_array (PE
+//            array and hand-off chains), engine_hlanes (hand-off lanes, bias memory),
+//            engine_ewq (step queue, z / state / peephole memories), engine_ew (element-wise
+//            unit), engine_rec (recurrence path, spectrum memories), engine_ofifo, engine_load,
+//            engine_wmem (weights), engine_regs (AXI4-Lite); each has its own tb/<module>.
 // Formats  : DATA/WEIGHT/SPEC/PRE/BIAS/PEEP/GATE/CELL_{WIDTH,FRAC} = golden.formats.Formats;
 //            spectrum words s(DATA_WIDTH+log2 K).DATA_FRAC; accumulators ACC_W bits, exact.
 // Streams  : s_axis: one block of K data words per beat (word n at [n*DATA_WIDTH +:
