@@ -38,6 +38,7 @@ from pathlib import Path
 import numpy as np
 
 from .activations import write_act_mem
+from .atomic import atomic_write
 from .circulant import n_blocks, pack_half_spectrum, quantize_freq_weights
 from .fixed import RND, quantize, round_shift
 from .formats import Formats
@@ -376,13 +377,11 @@ def engine_memories(model: Model, params: EngineParams) -> dict[str, np.ndarray]
 
 def _write_lines(path: Path, lanes: np.ndarray, width: int, header: str) -> None:
     """Rows of unsigned lane words -> one hex line per row, lane 0 rightmost."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     lanes = np.asarray(lanes, dtype=np.int64)
     n = lanes.shape[1]
     total = n * width
     digits = -(-total // 4)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    with open(tmp, "w") as f:
+    with atomic_write(path) as f:
         f.write(f"// {header}\n")
         if width % 4 == 0:
             d = width // 4
@@ -395,7 +394,6 @@ def _write_lines(path: Path, lanes: np.ndarray, width: int, header: str) -> None
                 for i, x in enumerate(row.tolist()):
                     v |= int(x) << (i * width)
                 f.write(f"{v:0{digits}x}\n")
-    tmp.replace(path)
 
 
 def write_engine_mem(model: Model, params: EngineParams, out_dir: "str | Path",

@@ -18,6 +18,8 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
+from golden.atomic import atomic_write
+
 from .admm import AdmmState, distances, hard_project, target_ks
 from .batches import Dataset, batches
 from .config import ModelSpec, TrainConfig, with_k
@@ -70,9 +72,8 @@ def evaluate(model: SpeechRNN, examples, batch_size: int = 64, quant=None,
 # ---- checkpoints -----------------------------------------------------------------------------
 
 def save_checkpoint(path: Path, state: dict) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
+    with atomic_write(path, "wb") as f:
+        torch.save(state, f)
 
 
 def load_checkpoint(path: Path) -> dict:

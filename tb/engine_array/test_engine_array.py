@@ -136,7 +136,6 @@ if cocotb is not None:
         pending_ops: dict[int, dict] = {}          # cycle -> memory outputs of that cycle
         cyc = 0
         last_end = -100
-        checked = resets = 0
         stats = dict(kinds=set(), masked=0, drains=0, lost=0)
         for gi in range(cfg["GROUPS"]):
             kind = rng.choice([0, 1, 2])
@@ -203,7 +202,6 @@ if cocotb is not None:
                         del drains[c]
                     await _drive(dut, rng, beat_names, None, cyc, pending_ops, drains, cfg, stats,
                                  rst=1)
-                    resets += 1
                     stats["lost"] += 1
                     last_end = cyc
         for _ in range(delay + npc + 4):

@@ -205,7 +205,7 @@ if cocotb is not None:
             rst = rst_left > 0
             rst_left = max(0, rst_left - 1)
             push = 0
-            if not rst and n_q + 0 < 4 and rng.random() < p_push and uint(dut.ctx_full.value) == 0:
+            if not rst and n_q < 4 and rng.random() < p_push and uint(dut.ctx_full.value) == 0:
                 st = dict(i=len(steps), layer=rng.randrange(layers), fid=rng.randrange(4),
                           first=int(rng.random() < 0.2), send=int(rng.random() < 0.3),
                           push=cyc, counted=[], sent={})

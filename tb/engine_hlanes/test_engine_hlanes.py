@@ -213,7 +213,6 @@ if cocotb is not None:
         # run
         queue: list[list] = []     # lane steps pushed (visible), each HLANES rows or None
         lane = 0
-        pending_push = None
         for c in range(end):
             await FallingEdge(dut.clk)
             d = drive.get(c)
@@ -254,7 +253,6 @@ if cocotb is not None:
                 go = bool(queue) and not busy
                 if go:
                     e = queue[0][lane]
-                    stats["busy_hold"] += 0
                     lane += 1
                     if lane == hl:
                         queue.pop(0)
