@@ -150,7 +150,10 @@ def _hdl_value(v: int | str) -> str:
     return f'"{v}"' if isinstance(v, str) else str(v)
 
 
-def _yosys_read(fl: FileList, top: str, params: dict[str, int | str], base: Path) -> list[str]:
+def _yosys_read(fl: FileList, top: str, params: dict[str, int | str], base: Path,
+                defines: Sequence[str] = (), libs: Sequence[str] = ()) -> list[str]:
+    # ``defines``: Verilog macros (rtl/mul_reg.v's MUL_ECP5); ``libs``: yosys share files read as
+    # black boxes first, so that the hierarchy check knows the primitives the RTL instantiates.
     # Paths relative to the run directory ``base`` (yosys's cwd): the YoWASP build maps its own
     # temporary directory over /tmp, so absolute paths of a checkout under /tmp are invisible
     # to it, while relative ones always resolve.
@@ -158,8 +161,12 @@ def _yosys_read(fl: FileList, top: str, params: dict[str, int | str], base: Path
     srcs = " ".join(os.path.relpath(s, base) for s in fl.sources)
     # `chparam -set` on the deferred module rather than `hierarchy -chparam`: yosys 0.70
     # trips an internal assertion (rtlil_bufnorm.cc) on the engine with the latter.
-    return ([f"read_verilog -defer {inc} {srcs}"]
+    dfs = "".join(f" -D{d}" for d in defines)
+    # (the black boxes after the deferred read: read first, they make yosys miss the deferred
+    # modules' instances)
+    return ([f"read_verilog -defer{dfs} {inc} {srcs}"]
             + [f"chparam -set {k} {_hdl_value(v)} $abstract\\{top}" for k, v in params.items()]
+            + [f"read_verilog -lib {lib}" for lib in libs]
             + [f"hierarchy -check -top {top}"])
 
 
@@ -266,7 +273,17 @@ def synth_ecp5(top: str, params: dict[str, int | str], out: Path,
     (the same for every placer seed)."""
     fl = filelist or filelist_for(top)
     out.mkdir(parents=True, exist_ok=True)
-    script = _yosys_read(fl, top, params, out) + [
+    # MUL_ECP5: the multipliers are MULT18X18D instances that use their own registers
+    # (rtl/mul_reg.v); synth_ecp5 alone would leave every register around them in the fabric.
+    # The elaborated design goes through RTLIL and back before synth_ecp5: a deferred (-defer)
+    # module that instantiates a parameterized black box is otherwise re-elaborated from its
+    # source by synth_ecp5's last hierarchy pass, after flattening removed its submodules
+    # (yosys 0.70: "Module `\mul_reg' referenced in module `\cmul' ... is not part of the
+    # design").
+    script = _yosys_read(fl, top, params, out, defines=["MUL_ECP5"], libs=["+/ecp5/cells_bb.v"]) + [
+        "write_rtlil elaborated.il",
+        "design -reset",
+        "read_rtlil elaborated.il",
         f"synth_ecp5 -top {top} -json netlist.json",
         "tee -q -o stat.json stat -json",
     ]

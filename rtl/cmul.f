@@ -1,1 +1,2 @@
+-f rtl/mul_reg.f
 rtl/cmul.v

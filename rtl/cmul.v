@@ -17,8 +17,10 @@
 // Pipe     : PIPE = 1 adds a second operand register and a second product register, so that
 //            a multiplier placed far from the logic around it (many multipliers compete for
 //            the few multiplier sites) has a register on each side that can sit next to it:
-//            the long routes then run register to register.  (DSP48E2 absorbs both into its
-//            A/B and P registers.)
+//            the long routes then run register to register.  The multiplies are mul_reg
+//            instances: on ECP5 the second operand register and the product register are the
+//            MULT18X18D's own input and output registers; DSP48E2 absorbs them into its A/B
+//            and P registers.
 // Bit growth: product A+B bits, +1 for the sum of two products (-2^(A-1) * -2^(B-1) * 2
 //            needs A+B+1 bits).
 
@@ -54,9 +56,6 @@ module cmul #(
 
     reg signed [A_WIDTH-1:0] a_re_reg, a_im_reg;
     reg signed [B_WIDTH-1:0] b_re_reg, b_im_reg;
-    // the multipliers' operands: the operand registers, or (PIPE) a second register after them
-    wire signed [A_WIDTH-1:0] a_re_m, a_im_m;
-    wire signed [B_WIDTH-1:0] b_re_m, b_im_m;
     reg pair_d1, pair_d2, pair_d3;
     wire pair_s;  // pair with the products' sum (PIPE more stages of delay)
     // the four real products rr, ii, ri, ir after stage 3
@@ -83,45 +82,34 @@ module cmul #(
     end
     generate
         if (PIPE != 0) begin : g_opipe
-            reg signed [A_WIDTH-1:0] a_re_p, a_im_p;
-            reg signed [B_WIDTH-1:0] b_re_p, b_im_p;
             reg pair_d4, pair_d5;
             always @(posedge clk) begin
                 if (ce) begin
-                    a_re_p  <= a_re_reg;
-                    a_im_p  <= a_im_reg;
-                    b_re_p  <= b_re_reg;
-                    b_im_p  <= b_im_reg;
                     pair_d4 <= pair_d3;
                     pair_d5 <= pair_d4;
                 end
             end
-            assign a_re_m = a_re_p;
-            assign a_im_m = a_im_p;
-            assign b_re_m = b_re_p;
-            assign b_im_m = b_im_p;
             assign pair_s = pair_d5;
         end else begin : g_onone
-            assign a_re_m = a_re_reg;
-            assign a_im_m = a_im_reg;
-            assign b_re_m = b_re_reg;
-            assign b_im_m = b_im_reg;
             assign pair_s = pair_d3;
         end
     endgenerate
 
+    // The multipliers (mul_reg): with PIPE their operand registers are a second register after
+    // the operand registers above (on ECP5 the multiplier block's own input registers), else
+    // the operand registers themselves feed them; each registers its product (stage 2).
     generate
         if (A_WIDTH > MUL_WIDTH) begin : g_split
             localparam integer L = MUL_WIDTH - 1;  // low part: unsigned, L bits
             localparam integer HW = A_WIDTH - L;  // high part: signed
-            wire signed [L:0] re_lo = {1'b0, a_re_m[L-1:0]};
-            wire signed [L:0] im_lo = {1'b0, a_im_m[L-1:0]};
-            wire signed [HW-1:0] re_hi = a_re_m[A_WIDTH-1:L];
-            wire signed [HW-1:0] im_hi = a_im_m[A_WIDTH-1:L];
+            wire signed [L:0] re_lo = {1'b0, a_re_reg[L-1:0]};
+            wire signed [L:0] im_lo = {1'b0, a_im_reg[L-1:0]};
+            wire signed [HW-1:0] re_hi = a_re_reg[A_WIDTH-1:L];
+            wire signed [HW-1:0] im_hi = a_im_reg[A_WIDTH-1:L];
             // partial products: lo (L+1+B bits), hi (HW+B bits)
-            reg signed [L+B_WIDTH:0] rr_lo, ii_lo, ri_lo, ir_lo;
-            reg signed [HW+B_WIDTH-1:0] rr_hi, ii_hi, ri_hi, ir_hi;
-            // the partial products the join adds: these registers, or (PIPE) a second copy
+            wire signed [L+B_WIDTH:0] rr_lo, ii_lo, ri_lo, ir_lo;
+            wire signed [HW+B_WIDTH-1:0] rr_hi, ii_hi, ri_hi, ir_hi;
+            // the partial products the join adds: the product registers, or (PIPE) a copy
             wire signed [L+B_WIDTH:0] rr_lo_j, ii_lo_j, ri_lo_j, ir_lo_j;
             wire signed [HW+B_WIDTH-1:0] rr_hi_j, ii_hi_j, ri_hi_j, ir_hi_j;
             // a*b = (a_hi*b << L) + a_lo*b, exact in PW bits (HW >= 2, so both extensions are
@@ -130,16 +118,24 @@ module cmul #(
                                                    input reg [L+B_WIDTH:0] lo);
                 join_parts = {hi, {L{1'b0}}} + {{(HW - 1) {lo[L+B_WIDTH]}}, lo};
             endfunction
+            mul_reg #(.A_WIDTH(L + 1), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) rr_lo_inst (
+                .clk(clk), .ce(ce), .a(re_lo), .b(b_re_reg), .p(rr_lo));
+            mul_reg #(.A_WIDTH(L + 1), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ii_lo_inst (
+                .clk(clk), .ce(ce), .a(im_lo), .b(b_im_reg), .p(ii_lo));
+            mul_reg #(.A_WIDTH(L + 1), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ri_lo_inst (
+                .clk(clk), .ce(ce), .a(re_lo), .b(b_im_reg), .p(ri_lo));
+            mul_reg #(.A_WIDTH(L + 1), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ir_lo_inst (
+                .clk(clk), .ce(ce), .a(im_lo), .b(b_re_reg), .p(ir_lo));
+            mul_reg #(.A_WIDTH(HW), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) rr_hi_inst (
+                .clk(clk), .ce(ce), .a(re_hi), .b(b_re_reg), .p(rr_hi));
+            mul_reg #(.A_WIDTH(HW), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ii_hi_inst (
+                .clk(clk), .ce(ce), .a(im_hi), .b(b_im_reg), .p(ii_hi));
+            mul_reg #(.A_WIDTH(HW), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ri_hi_inst (
+                .clk(clk), .ce(ce), .a(re_hi), .b(b_im_reg), .p(ri_hi));
+            mul_reg #(.A_WIDTH(HW), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ir_hi_inst (
+                .clk(clk), .ce(ce), .a(im_hi), .b(b_re_reg), .p(ir_hi));
             always @(posedge clk) begin
                 if (ce) begin
-                    rr_lo  <= re_lo * b_re_m;
-                    ii_lo  <= im_lo * b_im_m;
-                    ri_lo  <= re_lo * b_im_m;
-                    ir_lo  <= im_lo * b_re_m;
-                    rr_hi  <= re_hi * b_re_m;
-                    ii_hi  <= im_hi * b_im_m;
-                    ri_hi  <= re_hi * b_im_m;
-                    ir_hi  <= im_hi * b_re_m;
                     rr_reg <= join_parts(rr_hi_j, rr_lo_j);
                     ii_reg <= join_parts(ii_hi_j, ii_lo_j);
                     ri_reg <= join_parts(ri_hi_j, ri_lo_j);
@@ -162,14 +158,18 @@ module cmul #(
                 assign {rr_hi_j, ii_hi_j, ri_hi_j, ir_hi_j} = {rr_hi, ii_hi, ri_hi, ir_hi};
             end
         end else begin : g_whole
-            reg signed [PW-1:0] rr_m, ii_m, ri_m, ir_m;
+            wire signed [PW-1:0] rr_m, ii_m, ri_m, ir_m;
             wire signed [PW-1:0] rr_j, ii_j, ri_j, ir_j;  // rr_m.. or (PIPE) a second copy
+            mul_reg #(.A_WIDTH(A_WIDTH), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) rr_inst (
+                .clk(clk), .ce(ce), .a(a_re_reg), .b(b_re_reg), .p(rr_m));
+            mul_reg #(.A_WIDTH(A_WIDTH), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ii_inst (
+                .clk(clk), .ce(ce), .a(a_im_reg), .b(b_im_reg), .p(ii_m));
+            mul_reg #(.A_WIDTH(A_WIDTH), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ri_inst (
+                .clk(clk), .ce(ce), .a(a_re_reg), .b(b_im_reg), .p(ri_m));
+            mul_reg #(.A_WIDTH(A_WIDTH), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ir_inst (
+                .clk(clk), .ce(ce), .a(a_im_reg), .b(b_re_reg), .p(ir_m));
             always @(posedge clk) begin
                 if (ce) begin
-                    rr_m   <= a_re_m * b_re_m;
-                    ii_m   <= a_im_m * b_im_m;
-                    ri_m   <= a_re_m * b_im_m;
-                    ir_m   <= a_im_m * b_re_m;
                     rr_reg <= rr_j;
                     ii_reg <= ii_j;
                     ri_reg <= ri_j;

@@ -1,5 +1,6 @@
 rtl/pipe_reg.v
 rtl/round_sat.v
+rtl/mul_reg.v
 rtl/cmul.v
 rtl/fft_bfly.v
 rtl/fft_dit.v

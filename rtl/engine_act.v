@@ -18,7 +18,8 @@
 //            register from a registered address (a synchronous ROM, block-RAM mappable) and
 //            registered once more (the block RAM's output register: its clock-to-out is slow).
 //              1 |z| (negate, clamp)         2 knot addresses i, i+1   3 table read T[i], T[i+1]
-//              4 knot output register        5 d = T[i+1]-T[i]         6 d*t (registered operands)
+//              4 knot output register        5 d = T[i+1]-T[i], t (the multiplier's operand registers)
+//              6 d*t (mul_reg)
 //              7 sum = (T[i] << TB) + d*t    8 v = round_sat(sum)      9 sign: v, -v or 1-v
 // Latency  : 9 cycles (LATENCY), II = 1, no enable: out_data is the activation of in_data
 //            presented 9 clock edges earlier.
@@ -68,17 +69,19 @@ module engine_act #(
 
     // ---- stage 2: knot addresses (registered: the ROM below reads synchronously)
     reg [SEG_BITS:0] addr_lo_reg, addr_hi_reg;
-    reg [TB-1:0] off_d2, off_d3, off_d4, off_d5;
+    reg [TB-1:0] off_d2, off_d3, off_d4;
 
     // ---- stage 3: table read; stage 4: its output register
     reg [OUT_WIDTH-1:0] knot_lo_reg, knot_hi_reg, knot_lo_d4, knot_hi_d4;
 
-    // ---- stage 5: knot difference
-    reg signed [DW-1:0] diff_reg;
+    // ---- stage 5: knot difference and offset, into the multiplier's operand registers;
+    // ---- stage 6: product (mul_reg: on ECP5 the MULT18X18D's own registers)
+    wire signed [DW-1:0] diff = $signed({knot_hi_d4[OUT_WIDTH-1], knot_hi_d4})
+                              - $signed({knot_lo_d4[OUT_WIDTH-1], knot_lo_d4});
+    wire signed [PW-1:0] prod_reg;
     reg [OUT_WIDTH-1:0] knot_lo_d5, knot_lo_d6;
-
-    // ---- stage 6: product
-    reg signed [PW-1:0] prod_reg;
+    mul_reg #(.A_WIDTH(DW), .B_WIDTH(TB + 1), .IN_REG(1)) prod_inst (
+        .clk(clk), .ce(1'b1), .a(diff), .b($signed({1'b0, off_d4})), .p(prod_reg));
 
     // ---- stage 7: sum = (T[i] << TB) + d*t, modulo 2^SW (the exact sum fits SW bits)
     reg [SW-1:0] sum_reg;
@@ -121,11 +124,7 @@ module engine_act #(
         knot_lo_d4  <= knot_lo_reg;
         knot_hi_d4  <= knot_hi_reg;
         off_d4      <= off_d3;
-        diff_reg    <= $signed({knot_hi_d4[OUT_WIDTH-1], knot_hi_d4})
-                     - $signed({knot_lo_d4[OUT_WIDTH-1], knot_lo_d4});
         knot_lo_d5  <= knot_lo_d4;
-        off_d5      <= off_d4;
-        prod_reg    <= diff_reg * $signed({1'b0, off_d5});
         knot_lo_d6  <= knot_lo_d5;
         sum_reg     <= {knot_lo_d6, {TB{1'b0}}} + prod_reg[SW-1:0];
         v_reg       <= v_rnd[OUT_WIDTH-1:0];

@@ -25,8 +25,10 @@
 //   GRU r*gh s32 >> 14 -> s19, (1-z) s17 * n -> s33 >> 16 -> s18, z*h s32 >> 14 -> s19.
 // Pipeline : at most one multiply or one add (carry chain, then a saturation mux) between
 //            registers; multiplier operands are registers and every product is registered
-//            (DSP-mappable).  Each "x + rnd(a*b)" takes three stages: multiply, round, add
-//            and saturate.  ACT_LAT = 9 is engine_act's latency.
+//            (mul_reg: DSP48E2 registers, or on ECP5 the MULT18X18D's own; the p*c products
+//            register their operands in the multiplier, the others take them from the
+//            activations' and delay lines' registers).  Each "x + rnd(a*b)" takes three
+//            stages: multiply, round, add and saturate.  ACT_LAT = 9 is engine_act's latency.
 //   LSTM: 1 operand registers; 2 p_i*c, p_f*c; 3 round; 4 zi', zf' (sat); 5-13 i, f, g;
 //         14 f*c, i*g; 15 round; 16 c (sat); 17 p_o*c, tanh input (round, sat); 18 round;
 //         19 zo' (sat); 20-28 o, tanh(c); 29 o*tc; 30 m (round, sat).
@@ -147,17 +149,12 @@ module engine_cell #(
             wire [10:0] ovf;
             /* verilator lint_on UNUSEDSIGNAL */
 
-            // ---- 1: multiplier operands; z delays
-            reg [PEEP_WIDTH-1:0] pi_reg, pf_reg;
+            // ---- 1: multiplier operands (the p_i*c, p_f*c multipliers' own registers); z delays
             reg [CELL_WIDTH-1:0] cp_reg;
-            always @(posedge clk) begin
-                pi_reg <= in_p0;
-                pf_reg <= in_p1;
-                cp_reg <= in_s;
-            end
+            always @(posedge clk) cp_reg <= in_s;
             // delays named after the stage they reach (_d<stage>, here and below)
             wire [PRE_WIDTH-1:0] zi_d3, zf_d3, zg_d4, zo_d18;
-            wire [PEEP_WIDTH-1:0] po_d16;
+            wire [PEEP_WIDTH-1:0] po_d15;
             wire [CELL_WIDTH-1:0] cp_d13;
             pipe_reg #(.WIDTH(2 * PRE_WIDTH), .DEPTH(T_ZIF - 1), .RESET(0)) zif_pipe_inst (
                 .clk(clk), .rst(rst), .ce(1'b1), .in_data({in_z0, in_z1}), .out_data({zi_d3, zf_d3}));
@@ -165,17 +162,17 @@ module engine_cell #(
                 .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_z2), .out_data(zg_d4));
             pipe_reg #(.WIDTH(PRE_WIDTH), .DEPTH(T_ZO - 1), .RESET(0)) zo_pipe_inst (
                 .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_z3), .out_data(zo_d18));
-            pipe_reg #(.WIDTH(PEEP_WIDTH), .DEPTH(T_C), .RESET(0)) po_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_p2), .out_data(po_d16));
+            pipe_reg #(.WIDTH(PEEP_WIDTH), .DEPTH(T_C - 1), .RESET(0)) po_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_p2), .out_data(po_d15));
             pipe_reg #(.WIDTH(CELL_WIDTH), .DEPTH(T_IFG - 1), .RESET(0)) cp_pipe_inst (
                 .clk(clk), .rst(rst), .ce(1'b1), .in_data(cp_reg), .out_data(cp_d13));
 
             // ---- 2-4: zi' = sat_pre(zi + rnd(p_i*c_prev)), zf' likewise
-            reg signed [PCW-1:0] pic_reg, pfc_reg;
-            always @(posedge clk) begin
-                pic_reg <= $signed(pi_reg) * $signed(cp_reg);
-                pfc_reg <= $signed(pf_reg) * $signed(cp_reg);
-            end
+            wire signed [PCW-1:0] pic_reg, pfc_reg;
+            mul_reg #(.A_WIDTH(PEEP_WIDTH), .B_WIDTH(CELL_WIDTH), .IN_REG(1)) pic_inst (
+                .clk(clk), .ce(1'b1), .a(in_p0), .b(in_s), .p(pic_reg));
+            mul_reg #(.A_WIDTH(PEEP_WIDTH), .B_WIDTH(CELL_WIDTH), .IN_REG(1)) pfc_inst (
+                .clk(clk), .ce(1'b1), .a(in_p1), .b(in_s), .p(pfc_reg));
             wire [RPC-1:0] pic_r, pfc_r;
             round_sat #(.IN_WIDTH(PCW), .SHIFT(S_PC), .OUT_WIDTH(RPC), .MODE(1), .SAT(1))
                 rnd_pic_inst (.in_data(pic_reg), .out_data(pic_r), .out_ovf(ovf[0]));
@@ -214,12 +211,12 @@ module engine_cell #(
                 act_g_inst (.clk(clk), .in_data(zg_d4), .out_data(gg));
 
             // ---- 14-16: c = sat_cell(rnd(f*c_prev) + rnd(i*g))
-            reg signed [FCW-1:0] fc_reg;
-            reg signed [IGW-1:0] ig_reg;
-            always @(posedge clk) begin
-                fc_reg <= $signed(gf) * $signed(cp_d13);
-                ig_reg <= $signed(gi) * $signed(gg);
-            end
+            wire signed [FCW-1:0] fc_reg;
+            wire signed [IGW-1:0] ig_reg;
+            mul_reg #(.A_WIDTH(GATE_WIDTH), .B_WIDTH(CELL_WIDTH), .IN_REG(0)) fc_inst (
+                .clk(clk), .ce(1'b1), .a(gf), .b(cp_d13), .p(fc_reg));
+            mul_reg #(.A_WIDTH(GATE_WIDTH), .B_WIDTH(GATE_WIDTH), .IN_REG(0)) ig_inst (
+                .clk(clk), .ce(1'b1), .a(gi), .b(gg), .p(ig_reg));
             wire [RFC-1:0] fc_r;
             wire [RIG-1:0] ig_r;
             round_sat #(.IN_WIDTH(FCW), .SHIFT(GATE_FRAC), .OUT_WIDTH(RFC), .MODE(1), .SAT(1))
@@ -240,9 +237,11 @@ module engine_cell #(
             reg [CELL_WIDTH-1:0] c_reg;
             always @(posedge clk) c_reg <= c_sat;
 
-            // ---- 17-19: zo' = sat_pre(zo + rnd(p_o*c)); tanh input sat_pre(rnd(c)) (17)
-            reg signed [PCW-1:0] poc_reg;
-            always @(posedge clk) poc_reg <= $signed(po_d16) * $signed(c_reg);
+            // ---- 17-19: zo' = sat_pre(zo + rnd(p_o*c)); tanh input sat_pre(rnd(c)) (17);
+            // the p_o*c multiplier registers p_o and c (stage 16) itself
+            wire signed [PCW-1:0] poc_reg;
+            mul_reg #(.A_WIDTH(PEEP_WIDTH), .B_WIDTH(CELL_WIDTH), .IN_REG(1)) poc_inst (
+                .clk(clk), .ce(1'b1), .a(po_d15), .b(c_sat), .p(poc_reg));
             wire [PRE_WIDTH-1:0] tc_in;
             round_sat #(.IN_WIDTH(CELL_WIDTH), .SHIFT(CELL_FRAC - PRE_FRAC), .OUT_WIDTH(PRE_WIDTH),
                         .MODE(1), .SAT(1)) rnd_tc_inst (.in_data(c_reg), .out_data(tc_in), .out_ovf(ovf[7]));
@@ -275,8 +274,9 @@ module engine_cell #(
                 act_tc_inst (.clk(clk), .in_data(tc_d19), .out_data(gtc));
 
             // ---- 29-30: m = sat_data(rnd(o*tc))
-            reg signed [IGW-1:0] otc_reg;
-            always @(posedge clk) otc_reg <= $signed(go) * $signed(gtc);
+            wire signed [IGW-1:0] otc_reg;
+            mul_reg #(.A_WIDTH(GATE_WIDTH), .B_WIDTH(GATE_WIDTH), .IN_REG(0)) otc_inst (
+                .clk(clk), .ce(1'b1), .a(go), .b(gtc), .p(otc_reg));
             wire [DATA_WIDTH-1:0] m_sat;
             round_sat #(.IN_WIDTH(IGW), .SHIFT(2 * GATE_FRAC - DATA_FRAC), .OUT_WIDTH(DATA_WIDTH),
                         .MODE(1), .SAT(1))
@@ -342,14 +342,14 @@ module engine_cell #(
 
             // ---- 11-13: zn = sat_pre(gx_n + rnd(r*gh_n)); z*h_prev and 1-z start here too
             localparam [OMW-1:0] ONE = {{(OMW - 1) {1'b0}}, 1'b1} << GATE_FRAC;  // 1.0
-            reg signed [RHW-1:0] rhn_reg;
-            reg signed [ZHW-1:0] zh_reg;
+            wire signed [RHW-1:0] rhn_reg;
+            wire signed [ZHW-1:0] zh_reg;
             reg signed [OMW-1:0] omz_reg;
-            always @(posedge clk) begin
-                rhn_reg <= $signed(gr) * $signed(hn_d10);
-                zh_reg  <= $signed(gz) * $signed(hp_d10);
-                omz_reg <= ONE - {gz[GATE_WIDTH-1], gz};
-            end
+            mul_reg #(.A_WIDTH(GATE_WIDTH), .B_WIDTH(PRE_WIDTH), .IN_REG(0)) rhn_inst (
+                .clk(clk), .ce(1'b1), .a(gr), .b(hn_d10), .p(rhn_reg));
+            mul_reg #(.A_WIDTH(GATE_WIDTH), .B_WIDTH(DATA_WIDTH), .IN_REG(0)) zh_inst (
+                .clk(clk), .ce(1'b1), .a(gz), .b(hp_d10), .p(zh_reg));
+            always @(posedge clk) omz_reg <= ONE - {gz[GATE_WIDTH-1], gz};
             wire [RRH-1:0] rhn_r;
             wire [RZH-1:0] zh_r;
             round_sat #(.IN_WIDTH(RHW), .SHIFT(GATE_FRAC), .OUT_WIDTH(RRH), .MODE(1), .SAT(1))
@@ -379,8 +379,9 @@ module engine_cell #(
                 act_n_inst (.clk(clk), .in_data(zn_reg), .out_data(gn));
 
             // ---- 23-25: h = sat_data(rnd((1-z)*n) + rnd(z*h_prev))
-            reg signed [ZNW-1:0] zn_p_reg;
-            always @(posedge clk) zn_p_reg <= $signed(omz_d22) * $signed(gn);
+            wire signed [ZNW-1:0] zn_p_reg;
+            mul_reg #(.A_WIDTH(OMW), .B_WIDTH(GATE_WIDTH), .IN_REG(0)) zn_p_inst (
+                .clk(clk), .ce(1'b1), .a(omz_d22), .b(gn), .p(zn_p_reg));
             wire [RZN-1:0] zn_r;
             round_sat #(.IN_WIDTH(ZNW), .SHIFT(S_ZN), .OUT_WIDTH(RZN), .MODE(1), .SAT(1))
                 rnd_zn_inst (.in_data(zn_p_reg), .out_data(zn_r), .out_ovf(ovf[5]));

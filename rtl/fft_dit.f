@@ -1,6 +1,6 @@
 -f rtl/round_sat.f
 rtl/pipe_reg.v
-rtl/cmul.v
+-f rtl/cmul.f
 rtl/fft_bfly.v
 rtl/fft_dit.v
 +incdir+rtl

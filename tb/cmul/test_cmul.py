@@ -35,6 +35,15 @@ def test_cmul(sim, params):
     run_cocotb(TOP, "test_cmul", sim, params, {**params, "N": 10000, "SEED": 1})
 
 
+# as built for ECP5 (rtl/mul_reg.v instantiates MULT18X18D): whole and split operands, PIPE 1
+ECP5 = [dict(A_WIDTH=18, B_WIDTH=16, PIPE=1), dict(A_WIDTH=19, B_WIDTH=16, PIPE=1)]
+
+
+@pytest.mark.parametrize("sim,params", sim_cases(ECP5, ECP5))
+def test_cmul_ecp5(sim, params):
+    run_cocotb(TOP, "test_cmul", sim, params, {**params, "N": 10000, "SEED": 1}, prim="ecp5")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("sim,params", sim_cases(ICARUS, VERILATOR))
 def test_cmul_slow(sim, params):

