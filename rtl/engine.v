@@ -86,10 +86,14 @@ module engine #(
     // MULT18X18D (the default), 27 for DSP48E2 (the fpga flow sets it per family)
     parameter integer MUL_WIDTH    = 18,
     // a register more on each side of the PEs' multipliers (cmul PIPE, PE latency + 2): 1 for
-    // ECP5 (the default: its multiplier sites sit far from the PE logic and yosys packs no
-    // registers into them), 0 for DSP48E2, whose own A/B/M/P registers do it (the fpga flow
-    // sets it per family, with MUL_WIDTH)
+    // ECP5 (the default: its multiplier sites sit far from the PE logic; the inner pair are the
+    // MULT18X18D's own registers, rtl/mul_reg.v, the outer pair fabric registers), 0 for
+    // DSP48E2, whose own A/B/M/P registers do it (the fpga flow sets it per family, with
+    // MUL_WIDTH)
     parameter integer MUL_PIPE     = 1,
+    // real multipliers per complex MAC in the PEs (cmul MULTS): 4, or 3 (Gauss form: a DSP48E2
+    // less per MAC for three fabric pre-adds; needs MUL_WIDTH 27)
+    parameter integer MUL_MULTS    = 4,
     // words (complex MACs) each PE takes per beat: a power of two dividing K/2; a block's K/2
     // packed words take K/2 / WPAR beats (WPAR = K/2: a whole block per beat)
     parameter integer WPAR         = 1,
@@ -399,6 +403,7 @@ module engine #(
         .ACC_WIDTH(ACC_W),
         .MUL_WIDTH(MUL_WIDTH),
         .MUL_PIPE(MUL_PIPE),
+        .MUL_MULTS(MUL_MULTS),
         .ROWS(ROWS),
         .BROWS(BROWS)
     ) array_inst (

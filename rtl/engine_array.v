@@ -39,6 +39,7 @@ module engine_array #(
     parameter integer ACC_WIDTH    = 44,
     parameter integer MUL_WIDTH    = 18,
     parameter integer MUL_PIPE     = 1,
+    parameter integer MUL_MULTS    = 4,   // cmul MULTS: 4, or 3 (DSP48E2: MUL_WIDTH 27)
     parameter integer ROWS         = 8,   // gate rows per layer
     parameter integer BROWS        = 8    // bias rows per layer
 ) (
@@ -202,7 +203,8 @@ module engine_array #(
                 .ACC_WIDTH(ACC_WIDTH),
                 .MUL_WIDTH(MUL_WIDTH),
                 .WPAR(WPAR),
-                .MUL_PIPE(MUL_PIPE)
+                .MUL_PIPE(MUL_PIPE),
+                .MUL_MULTS(MUL_MULTS)
             ) pe_inst (
                 .clk(clk),
                 .x_re(pe_xr),

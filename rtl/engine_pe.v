@@ -40,7 +40,8 @@ module engine_pe #(
     parameter integer ACC_WIDTH = 44,
     parameter integer MUL_WIDTH = 18,  // widest signed multiplier operand (cmul): ECP5 18, DSP48E2 27
     parameter integer WPAR      = 1,   // words (complex MACs) per beat, a power of two dividing K/2
-    parameter integer MUL_PIPE  = 1    // cmul PIPE: registers next to the multipliers (LATENCY)
+    parameter integer MUL_PIPE  = 1,   // cmul PIPE: registers next to the multipliers (LATENCY)
+    parameter integer MUL_MULTS = 4    // cmul MULTS: real multipliers per complex one (4, or 3)
 ) (
     input  wire                        clk,
     input  wire [WPAR*X_WIDTH-1:0]     x_re,
@@ -78,7 +79,8 @@ module engine_pe #(
                 .A_WIDTH(X_WIDTH),
                 .B_WIDTH(W_WIDTH),
                 .MUL_WIDTH(MUL_WIDTH),
-                .PIPE(MUL_PIPE)
+                .PIPE(MUL_PIPE),
+                .MULTS(MUL_MULTS)
             ) cmul_inst (
                 .clk(clk),
                 .ce(1'b1),

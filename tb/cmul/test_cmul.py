@@ -13,7 +13,7 @@ import random
 import numpy as np
 import pytest
 
-from tb.common.sim import run_cocotb, sim_cases
+from tb.common.sim import assert_mutant_fails, mutant_sim, run_cocotb, sim_cases
 
 TOP = "cmul"
 # MUL_WIDTH 18 (default): 18 bits whole, 19 and 20 bits split (hi 2 and 3 bits); 5 bits split at
@@ -23,6 +23,12 @@ ICARUS = [dict(A_WIDTH=18, B_WIDTH=18), dict(A_WIDTH=19, B_WIDTH=16), dict(A_WID
           dict(A_WIDTH=19, B_WIDTH=16, PIPE=1), dict(A_WIDTH=20, B_WIDTH=16, MUL_WIDTH=27, PIPE=1)]
 VERILATOR = [dict(A_WIDTH=19, B_WIDTH=16), dict(A_WIDTH=20, B_WIDTH=16, MUL_WIDTH=27),
              dict(A_WIDTH=19, B_WIDTH=16, PIPE=1)]
+# 3 multipliers (Gauss form): the pre-sums must fit MUL_WIDTH 27 (DSP48E2)
+GAUSS = [dict(A_WIDTH=19, B_WIDTH=16, MUL_WIDTH=27, MULTS=3),
+         dict(A_WIDTH=19, B_WIDTH=16, MUL_WIDTH=27, MULTS=3, PIPE=1),
+         dict(A_WIDTH=5, B_WIDTH=7, MUL_WIDTH=8, MULTS=3)]
+ICARUS += GAUSS
+VERILATOR += GAUSS[:2]
 
 
 def latency(params: dict) -> int:
@@ -33,6 +39,17 @@ def latency(params: dict) -> int:
 @pytest.mark.parametrize("sim,params", sim_cases(ICARUS, VERILATOR))
 def test_cmul(sim, params):
     run_cocotb(TOP, "test_cmul", sim, params, {**params, "N": 10000, "SEED": 1})
+
+
+# The Gauss form's post-add k1 + k2 turned into k1 - k2 must fail the test.
+def test_cmul_gauss_mutant_fails():
+    params = GAUSS[0]
+    n_tests, n_fail = run_cocotb(TOP, "test_cmul", mutant_sim("icarus"), params,
+                                 {**params, "N": 500, "SEED": 3}, tagname="mutant-gauss-sum",
+                                 mutation={"cmul.v": ("p_im <= k1_reg + k2_reg;",
+                                                      "p_im <= k1_reg - k2_reg;")},
+                                 check=False)
+    assert_mutant_fails("gauss-sum", n_tests, n_fail, "test_cmul")
 
 
 # as built for ECP5 (rtl/mul_reg.v instantiates MULT18X18D): whole and split operands, PIPE 1

@@ -43,9 +43,11 @@ SETS = {
     "gru2": dict(cell="gru", k=4, n_pe=4, hlanes=2, num_layers=2, input_size=16, hidden_size=16,
                  proj_size=0, peephole=False),
     # wide PEs: a whole block (4 words) per beat, one accumulator per multiplier; the PEs
-    # without the extra multiplier registers (MUL_PIPE 0, as the Xilinx flow builds them)
+    # without the extra multiplier registers (MUL_PIPE 0, as the Xilinx flow builds them) and
+    # with 3 real multipliers per complex MAC (MUL_MULTS 3, DSP48E2's 27-bit operand)
     "lstm1": dict(cell="lstm", k=8, n_pe=2, wpar=4, hlanes=2, num_layers=1, input_size=20,
-                  hidden_size=32, proj_size=0, peephole=False, hdl=dict(MUL_PIPE=0)),
+                  hidden_size=32, proj_size=0, peephole=False,
+                  hdl=dict(MUL_PIPE=0, MUL_WIDTH=27, MUL_MULTS=3)),
     # 2 projection rows on 8 PEs: each row split over 4 PEs (EngineParams.ps == 4), one row per
     # hand-off lane (2 lanes); 2 words per beat (the whole block of k = 4)
     # as the ECP5 flow builds it: every multiply a MULT18X18D with its own registers

@@ -62,7 +62,8 @@ def _p(k: int, exact: bool = False, **extra) -> dict:
 # WPAR 2 and 4 (K/2: a whole block per beat, one accumulator per multiplier) are the wide PEs.
 # Verilator builds cost ~20 s each: K=4 (the same RTL path as K=8) runs on Icarus only.
 ENGINE = [_p(8), _p(4), _p(2), _p(8, MUL_WIDTH=27), _p(8, WPAR=4), _p(16, WPAR=2)]
-ICARUS = ENGINE + [_p(8, exact=True), _p(8, exact=True, WPAR=4), _p(8, MUL_PIPE=0)]
+ICARUS = ENGINE + [_p(8, exact=True), _p(8, exact=True, WPAR=4), _p(8, MUL_PIPE=0),
+                   _p(8, exact=True, WPAR=4, MUL_WIDTH=27, MUL_PIPE=0, MUL_MULTS=3)]
 VERILATOR = [_p(8), _p(2), _p(8, MUL_WIDTH=27), _p(8, WPAR=4)]
 
 
