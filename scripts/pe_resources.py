@@ -57,6 +57,9 @@ def main() -> int:
     ap.add_argument("--mul-pipe", type=int, choices=(0, 1), default=None,
                     help="a register more on each side of the multipliers (engine MUL_PIPE; "
                          "default 0, as `python -m fpga synth` builds it for Xilinx)")
+    ap.add_argument("--mul-mults", type=int, choices=(3, 4), default=None,
+                    help="real multipliers per complex MAC (engine MUL_MULTS; default 4; 3 is the "
+                         "Gauss form, three fabric pre-adds for a DSP less)")
     ap.add_argument("--part", default="xcku060-ffva1156-2-e", help="Xilinx part (default XCKU060)")
     args = ap.parse_args()
     try:
@@ -70,6 +73,8 @@ def main() -> int:
         params["MUL_WIDTH"] = args.mul_width
     if args.mul_pipe is not None:
         params["MUL_PIPE"] = args.mul_pipe
+    if args.mul_mults is not None:
+        params["MUL_MULTS"] = args.mul_mults
     params = with_mul_width(TOP, params, "xilinx")
     name = "-".join(f"{n.lower()}{v}" for n, v in params.items())
     out = ROOT / "build" / "pe_resources" / name
