@@ -147,7 +147,6 @@ module engine_ew #(
             localparam [CB-1:0] LAST = SHARE_M1[CB-1:0];
             // ---- input side: slice counter (0: idle, or slice 0 from the inputs), block register
             reg [CB-1:0] cnt;
-            reg [(SHARE-1)*SLW-1:0] hold;  // slices 1..SHARE-1
             reg [TAG_WIDTH-1:0] hold_tag;
             wire idle = (cnt == {CB{1'b0}});
             // wraps to 0 after the last slice
@@ -155,14 +154,28 @@ module engine_ew #(
             always @(posedge clk) begin
                 if (rst) cnt <= {CB{1'b0}};
                 else cnt <= cnt_next;
-                if (idle) begin
-                    hold <= blk[SLW+:(SHARE-1)*SLW];
-                    hold_tag <= in_tag_q;
-                end
+                if (idle) hold_tag <= in_tag_q;
             end
-            // slice j of the block at [j*SLW +: SLW]: slice 0 from the inputs, the others held
-            wire [SHARE*SLW-1:0] slices = {hold, blk[0+:SLW]};
-            assign cur = slices[{{(32 - CB) {1'b0}}, cnt}*SLW+:SLW];
+            // Each lane selects its own unit of the slice with its own copy of the counter and
+            // holds its own units of slices 1..SHARE-1: one counter would drive every lane's
+            // multiplexers and hold enables across the die (the lanes spread over it with
+            // their multipliers and tables).
+            genvar sl;
+            for (sl = 0; sl < L; sl = sl + 1) begin : g_sel
+                (* keep *) reg [CB-1:0] cnt_l;
+                reg [(SHARE-1)*UW-1:0] hold_l;  // this lane's units of slices 1..SHARE-1
+                wire idle_l = (cnt_l == {CB{1'b0}});
+                integer j;
+                always @(posedge clk) begin
+                    if (rst) cnt_l <= {CB{1'b0}};
+                    else if (!idle_l || in_valid_q) cnt_l <= cnt_l + 1'b1;
+                    if (idle_l)
+                        for (j = 1; j < SHARE; j = j + 1)
+                            hold_l[(j-1)*UW+:UW] <= blk[j*SLW+sl*UW+:UW];
+                end
+                wire [SHARE*UW-1:0] slices_l = {hold_l, blk[sl*UW+:UW]};
+                assign cur[sl*UW+:UW] = slices_l[{{(32 - CB) {1'b0}}, cnt_l}*UW+:UW];
+            end
             assign cur_valid = in_valid_q || !idle;
             assign cur_tag = {idle ? in_tag_q : hold_tag, cnt};
             // the input register's rule one cycle ahead: the next cycle's counter, and in_valid

@@ -53,8 +53,8 @@ def test_engine_ew(sim, params):
 # Mutants: each must make the test fail, or the test proves nothing.
 MUTANTS = {
     # the slice counter one ahead: the lanes take slice j + 1 (mod SHARE) of the block
-    "slice-off-by-one": ("assign cur = slices[{{(32 - CB) {1'b0}}, cnt}*SLW+:SLW];",
-                         "assign cur = slices[{{(32 - CB) {1'b0}}, cnt + 1'b1}*SLW+:SLW];"),
+    "slice-off-by-one": ("assign cur[sl*UW+:UW] = slices_l[{{(32 - CB) {1'b0}}, cnt_l}*UW+:UW];",
+                         "assign cur[sl*UW+:UW] = slices_l[{{(32 - CB) {1'b0}}, cnt_l + 1'b1}*UW+:UW];"),
     # the collector puts slice c's outputs into slot c + 1
     "collector-slot": ("col_a[c*ADW+:ADW] <= lane_a;", "col_a[((c+1)%(SHARE-1))*ADW+:ADW] <= lane_a;"),
     # ready one cycle early: the next block is announced while the last slice is still to come
