@@ -92,7 +92,7 @@ def test_export_engine_options(paths, tmp_path, capsys, argv, words):
     assert not out.exists()
 
 
-def test_fit_refuses_an_out_that_is_a_file(tmp_path, capsys, monkeypatch):
+def test_fit_refuses_a_wrong_out_or_teacher(tmp_path, capsys, monkeypatch):
     import train.__main__ as train_cli
 
     monkeypatch.setattr(train_cli, "_dataset", lambda *a: pytest.fail("data loaded"))
@@ -100,6 +100,11 @@ def test_fit_refuses_an_out_that_is_a_file(tmp_path, capsys, monkeypatch):
     f.write_text("")
     assert train_main(["fit", "--preset", "tiny", "--mode", "admm", "--out", str(f)]) == 2
     one_error_line(capsys, f"--out {f} is a file", "give a new directory")
+    out = tmp_path / "run"
+    assert train_main(["fit", "--preset", "tiny", "--mode", "admm", "--distill-weight", "1",
+                       "--teacher", str(tmp_path / "nope"), "--out", str(out)]) == 2
+    one_error_line(capsys, "nope: no such run directory or checkpoint")
+    assert not out.exists()
 
 
 def test_check_prints_the_bundle(paths, capsys):

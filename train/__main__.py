@@ -302,6 +302,9 @@ def cmd_fit(args) -> int:
     if Path(args.out).exists() and not Path(args.out).is_dir():
         raise UsageError(f"--out {args.out} is a file; fit writes a run directory there: give a "
                          f"new directory or an earlier run's")
+    if cfg.teacher:                        # a wrong --teacher path: before the corpus loads
+        from train.trainer import run_checkpoint
+        run_checkpoint(cfg.teacher)
     try:                                   # a bad block size: one line, before the corpus loads
         cfg.model.validate()
         cfg.target_spec.validate()
