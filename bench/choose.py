@@ -21,6 +21,7 @@ if __package__ in (None, ""):                     # python bench/choose.py
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import designspace as ds  # noqa: E402
+from golden.cli import UsageError, run  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -34,27 +35,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--results", default=str(ds.RESULTS),
                     help="directory with accuracy.json and engine_cycles.json")
     ap.add_argument("--accuracy", help="accuracy sweep JSON (default: RESULTS/accuracy.json)")
-    args = ap.parse_args(argv)
+    # an unknown --part is a KeyError naming the known ones
+    return run(choose, ap.parse_args(argv), errors=(ds.InputError, KeyError))
+
+
+def choose(args: argparse.Namespace) -> int:
+    from fpga.parts import get_part
+
     results = Path(args.results)
+    part = get_part(args.part).name
+    acc_path = Path(args.accuracy) if args.accuracy else results / "accuracy.json"
+    acc = ds.load_accuracy(acc_path)
+    if acc is None:
+        raise UsageError(f"{acc_path}: not measured yet: run `python -m train explore ...` first")
+    hw = ds.HardwareModel(ds.load_engine(results / "engine_cycles.json"), args.clock_mhz)
     try:
-        from fpga.parts import get_part
-        try:
-            part = get_part(args.part).name
-        except KeyError as e:
-            raise ds.InputError(str(e.args[0] if e.args else e)) from None
-        acc_path = Path(args.accuracy) if args.accuracy else results / "accuracy.json"
-        acc = ds.load_accuracy(acc_path)
-        if acc is None:
-            raise ds.InputError(f"{acc_path}: not measured yet: run "
-                                "`python -m train explore ...` first")
-        hw = ds.HardwareModel(ds.load_engine(results / "engine_cycles.json"), args.clock_mhz)
         choice = ds.choose(acc, hw, args.max_per, args.max_dsp, part, args.cell)
-    except ds.InputError as e:
-        print(f"choose: {e}", file=sys.stderr)
-        return 2
     except ds.NothingFits as e:
-        print(f"choose: nothing fits the budgets: {e}", file=sys.stderr)
-        return 2
+        raise UsageError(f"nothing fits the budgets: {e}") from None
     print(ds.describe(choice, args.max_per, args.max_dsp, acc["corpus"]))
     return 0
 

@@ -52,6 +52,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.models import LATENCY, REFERENCE, TINY, passes_per_frame  # noqa: E402
+from golden.cli import UsageError, run  # noqa: E402
 from golden.engine_layout import EngineParams, write_engine_mem  # noqa: E402
 from golden.model import Model, ModelConfig  # noqa: E402
 from tb.common.sim import ROOT, run_cocotb  # noqa: E402
@@ -76,7 +77,7 @@ def parse_pe(item: str, v: str) -> tuple[int, int, int]:
     """'64' -> (64, 1, 1); '64x4' -> (64, 4, 1); '128x4h4' -> (128, 4, 4): N_PE, WPAR, HLANES."""
     m = re.fullmatch(r"(\d+)(?:x(\d+))?(?:h(\d+))?", v)
     if not m:
-        raise SystemExit(f"--only {item}: N_PE entries are N[xWPAR][hHLANES] integers "
+        raise UsageError(f"--only {item}: N_PE entries are N[xWPAR][hHLANES] integers "
                          f"(e.g. 64, 64x4 or 128x4h4)")
     return int(m.group(1)), int(m.group(2) or 1), int(m.group(3) or 1)
 
@@ -96,7 +97,7 @@ def select(quick: bool, only: list[str] | None) -> list[tuple[dict, int, int, in
         if name not in specs and m and m.group(1) in base:     # any k of a reference model
             specs[name] = ({**base[m.group(1)], "k": int(m.group(2)), "name": name}, REF_NPES)
         if name not in specs:
-            raise SystemExit(f"--only {item}: unknown model {name!r}; known: {', '.join(specs)} "
+            raise UsageError(f"--only {item}: unknown model {name!r}; known: {', '.join(specs)} "
                              f"(or {'/'.join(REFERENCE)}-k<k> for another block size)")
         ns = ([parse_pe(item, v) for v in npes.split(",")] if npes
               else [(n, 1, 1) for n in specs[name][1]])
@@ -104,7 +105,7 @@ def select(quick: bool, only: list[str] | None) -> list[tuple[dict, int, int, in
             for n, w, h in ns:
                 EngineParams.for_model(ModelConfig(**specs[name][0]), n, w, h)
         except ValueError as e:
-            raise SystemExit(f"--only {item}: {e}")
+            raise UsageError(f"--only {item}: {e}") from None
         out += [(specs[name][0], n, w, h) for n, w, h in ns]
     return out
 
@@ -252,8 +253,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", help="also write the table to this file (the builds log to stdout)")
     ap.add_argument("--json", default=str(JSON_OUT), help="merge the rows into this JSON file "
                     "('' for none) (default: %(default)s)")
-    args = ap.parse_args(argv)
+    return run(measure, ap.parse_args(argv))
+
+
+def measure(args: argparse.Namespace) -> int:
     if args.table:
+        if not Path(args.json).is_file():
+            raise UsageError(f"--json {args.json}: no such file; measure rows first "
+                             "(`make engine-bench`, or this script without --table)")
         rows = json.loads(Path(args.json).read_text())["rows"]
         text = "\n".join(table([r for r in rows if r["sim"] == sim], sim, max(
             [r["frames"] for r in rows if r["sim"] == sim] or [0]))

@@ -29,13 +29,24 @@ from golden.runner import Runner  # noqa: E402
 JSON_OUT = Path(__file__).resolve().parent / "results" / "golden_speed.json"
 
 
+def int_list(s: str) -> list[int]:
+    """``--batches`` / ``--workers`` text: positive integers separated by commas."""
+    try:
+        values = [int(x) for x in s.split(",")]
+    except ValueError:
+        values = []
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"wants positive integers separated by commas, e.g. 16,64; got {s!r}")
+    return values
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--frames", type=int, default=100, help="frames per sequence")
     ap.add_argument("--k", type=int, default=8)
-    ap.add_argument("--batches", default="16,64")
-    ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--batches", type=int_list, default="16,64", help="batch sizes (default: %(default)s)")
+    ap.add_argument("--workers", type=int_list, default="1,2", help="worker processes (default: %(default)s)")
     ap.add_argument("--json", default=str(JSON_OUT),
                     help="write the figures to this JSON file ('' for none) (default: %(default)s)")
     args = ap.parse_args(argv)
@@ -50,9 +61,9 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     print(f"{'path':6s} {'batch':>5s} {'workers':>7s} {'frames/s':>10s}  runs")
     for fixed in (True, False):
-        for w in (int(v) for v in args.workers.split(",")):
+        for w in args.workers:
             runner = Runner(model, fixed=fixed, workers=w)
-            for B in (int(v) for v in args.batches.split(",")):
+            for B in args.batches:
                 x = np.random.default_rng(B).standard_normal((args.frames, B, cfg.input_size))
                 runner(x[:4])                                   # warm-up (tables, allocator)
                 rates = []

@@ -29,6 +29,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench import designspace as ds  # noqa: E402
 from bench.models import CELL_MODEL, REFERENCE  # noqa: E402
 from fpga.parts import get_part  # noqa: E402
+from golden.cli import run  # noqa: E402
 
 HW_KS = (8, 16)
 HW_NPES = (16, 64, 128)
@@ -498,14 +499,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clock-mhz", type=float, default=ds.F_CLK_MHZ, help="assumed clock")
     ap.add_argument("--fpga-md", default=str(ds.ROOT / "docs" / "fpga.md"),
                     help="markdown with the measured ECP5 Fmax table")
-    args = ap.parse_args(argv)
+    return run(write_report, ap.parse_args(argv), errors=(ds.InputError,))
+
+
+def write_report(args: argparse.Namespace) -> int:
     out = Path(args.out)
-    try:
-        text = render(Path(args.results), out, Path(args.img), args.clock_mhz, Path(args.fpga_md),
-                      Path(args.accuracy) if args.accuracy else None)
-    except ds.InputError as e:
-        print(f"report: {e}", file=sys.stderr)
-        return 2
+    text = render(Path(args.results), out, Path(args.img), args.clock_mhz, Path(args.fpga_md),
+                  Path(args.accuracy) if args.accuracy else None)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text)
     print(f"wrote {out}")

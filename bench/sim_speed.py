@@ -24,20 +24,32 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bench.engine_cycles import model_specs, run_one  # noqa: E402
 
 MODEL, N_PE = "tiny-lstmp", 2
+SIMS = ("verilator", "icarus")
 JSON_OUT = Path(__file__).resolve().parent / "results" / "sim_speed.json"
+
+
+def sim_list(s: str) -> list[str]:
+    """``--sims`` text: simulators separated by commas."""
+    sims = s.split(",")
+    unknown = [x for x in sims if x not in SIMS]
+    if unknown:
+        raise argparse.ArgumentTypeError(f"unknown simulator(s) {', '.join(map(repr, unknown))}; "
+                                         f"known: {', '.join(SIMS)} (e.g. --sims verilator,icarus)")
+    return sims
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--frames", type=int, default=20, help="frames streamed per simulator")
-    ap.add_argument("--sims", default="verilator,icarus")
+    ap.add_argument("--sims", type=sim_list, default="verilator,icarus",
+                    help="simulators separated by commas (default: %(default)s)")
     ap.add_argument("--json", default=str(JSON_OUT),
                     help="write the figures to this JSON file ('' for none) (default: %(default)s)")
     args = ap.parse_args(argv)
     spec = model_specs()[MODEL][0]
     load = os.getloadavg()[0]             # other jobs on the machine slow the figures down
     rows = []
-    for sim in args.sims.split(","):
+    for sim in args.sims:
         r = run_one(spec, N_PE, sim, args.frames)
         rows.append({"sim": sim, "sim_cycles": r["sim_cycles"], "wall_s": r["wall_s"],
                      "cycles_per_s": r["sim_cycles_per_s"], "frame_cycles": r["last_frame_cycles"],

@@ -9,6 +9,9 @@ Examples:
   python -m fpga fmax --top engine --seeds 1,2,3         # ... median over 3 placer seeds
   python -m fpga model --write docs/resources.md         # resource model table
   python -m fpga parts | configs | tops
+
+A wrong part, configuration, top or parameter is one `error:` line on stderr and exit status 2;
+a failed tool run one `error:` line and exit status 1; ERNN_DEBUG=1 shows the traceback instead.
 """
 from __future__ import annotations
 
@@ -16,7 +19,10 @@ import argparse
 import dataclasses
 import json
 import logging
+import os
 import sys
+
+from golden.cli import UsageError, run
 
 from . import configs as cfg
 from . import flow, parts
@@ -37,8 +43,11 @@ def _params(s: list[str] | None) -> dict[str, int]:
     for item in s or []:
         name, _, val = item.partition("=")
         if not val:
-            raise SystemExit(f"-P wants NAME=VALUE, got {item!r}")
-        out[name] = int(val, 0)
+            raise UsageError(f"-P wants NAME=VALUE, got {item!r}")
+        try:
+            out[name] = int(val, 0)
+        except ValueError:
+            raise UsageError(f"-P {item}: {val!r} is not an integer (e.g. -P K=16 or -P K=0x10)") from None
     return out
 
 
@@ -163,6 +172,9 @@ def cmd_fmax(a: argparse.Namespace) -> int:
 
 def cmd_model(a: argparse.Namespace) -> int:
     from . import model
+    if a.calibration and not os.path.isfile(a.calibration):
+        raise UsageError(f"--calibration {a.calibration}: no such file; give a JSON of measured "
+                         f"PE figures (`python -m fpga calibrate` writes fpga/calibration.json)")
     text = model.render(a.calibration)
     if a.write:
         with open(a.write, "w") as fh:
@@ -249,11 +261,9 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if a.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
-    try:
-        return a.func(a)
-    except (flow.FlowError, KeyError, ValueError, FileNotFoundError) as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
+    # unknown parts, configurations, tops and parameters raise KeyError, ValueError and
+    # FileNotFoundError naming what is known; FlowError is a tool run that failed
+    return run(a.func, a, errors=(KeyError, ValueError, FileNotFoundError), failures=(flow.FlowError,))
 
 
 if __name__ == "__main__":

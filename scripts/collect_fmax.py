@@ -28,6 +28,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from fpga.flow import median_of  # noqa: E402
+from golden.cli import UsageError, run  # noqa: E402
 
 OUT = ROOT / "bench" / "results" / "ecp5_fmax.json"
 
@@ -87,18 +88,26 @@ def main(argv: list[str] | None = None) -> int:
                     help="fmax.json files, or fmax_seeds.json of multi-seed runs")
     ap.add_argument("--commit", default="", help="RTL commit routed (default: HEAD)")
     ap.add_argument("--note", default="", help="free text stored with each row")
-    a = ap.parse_args(argv)
+    return run(collect, ap.parse_args(argv))
+
+
+def collect(a: argparse.Namespace) -> int:
+    for p in a.runs:                      # every path before anything is written
+        if not p.is_file():
+            raise UsageError(f"{p}: no such file; give the fmax.json or fmax_seeds.json a run of "
+                             "`python -m fpga fmax` wrote")
     commit = a.commit or subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
                                         capture_output=True, text=True).stdout.strip()
     rows = {key(r): r for r in (json.loads(OUT.read_text()) if OUT.exists() else [])}
     touched = []
     for p in a.runs:
-        if not p.is_file():
-            print(f"collect_fmax: {p}: no such file (run `python -m fpga fmax` first)",
-                  file=sys.stderr)
-            return 2
-        for run in runs_in(p):
-            r = row(run, commit, a.note)
+        try:
+            runs = runs_in(p)
+        except json.JSONDecodeError as e:
+            raise UsageError(f"{p} is not valid JSON ({e}); give the fmax.json or "
+                             "fmax_seeds.json of a finished `python -m fpga fmax` run") from None
+        for fmax_run in runs:
+            r = row(fmax_run, commit, a.note)
             rows[key(r)] = r
             touched.append(design(r))
             print(f"{r['top']:<12} {r['config']:<8} grade {r['speed_grade']} seed {r['seed']}: "

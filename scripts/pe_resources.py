@@ -27,6 +27,7 @@ if str(ROOT) not in sys.path:
 from fpga.__main__ import with_mul_width  # noqa: E402
 from fpga.flow import FlowError, format_synth, synth_yosys  # noqa: E402
 from fpga.parts import get_part  # noqa: E402
+from golden.cli import run  # noqa: E402
 
 TOP = "engine_pe"
 
@@ -68,6 +69,12 @@ def main() -> int:
         ap.error(str(e))
     if args.wpar < 1 or args.wpar & (args.wpar - 1) or (args.k // 2) % args.wpar:
         ap.error(f"--wpar {args.wpar}: must be a power of two dividing k/2 = {args.k // 2}")
+    # an unknown --part is a KeyError naming the known ones; a failed yosys run a FlowError
+    return run(synthesize, args, params, errors=(KeyError,), failures=(FlowError,))
+
+
+def synthesize(args: argparse.Namespace, params: dict) -> int:
+    part = get_part(args.part)         # before anything is built
     params["WPAR"] = args.wpar
     if args.mul_width is not None:
         params["MUL_WIDTH"] = args.mul_width
@@ -79,13 +86,8 @@ def main() -> int:
     name = "-".join(f"{n.lower()}{v}" for n, v in params.items())
     out = ROOT / "build" / "pe_resources" / name
     out.mkdir(parents=True, exist_ok=True)
-    part = get_part(args.part)
     print(f"synthesizing {TOP} {params} (yosys synth_xilinx, {part.name}) ...", flush=True)
-    try:
-        res = synth_yosys(TOP, part, params, config=name, out_dir=out)
-    except FlowError as e:
-        print(f"error: {e}", file=sys.stderr)
-        return 1
+    res = synth_yosys(TOP, part, params, config=name, out_dir=out)
     print(format_synth(res, part))
     u = res.used
     print(f"per complex MAC (/{args.wpar}): LUT {u.lut / args.wpar:.0f}, FF {u.ff / args.wpar:.0f}, "

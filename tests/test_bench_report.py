@@ -15,6 +15,7 @@ import pytest
 
 from bench import choose, designspace as ds, report
 from bench.engine_cycles import merge_json, select
+from golden.cli import UsageError
 
 DATA = Path(__file__).parent / "data" / "bench"
 NUM = re.compile(r"^-?[\d,]+(\.\d+)?[x*%]?$")
@@ -194,11 +195,11 @@ def test_engine_cycles_selection_and_merge(tmp_path: Path):
         ("lstm-512-k8", 512, 64, 4, 1), ("lstm-512-k8", 512, 32, 1, 1),
         ("lstm-512-k8", 512, 128, 4, 4), ("lstm-512-k8", 512, 64, 1, 2)]
     for bad in ("lstmp-2048-k8", "tiny-gru-k8"):
-        with pytest.raises(SystemExit, match="unknown model"):
+        with pytest.raises(UsageError, match="unknown model"):
             select(False, [bad])
     for bad, msg in (("lstm-512-k8:64x3", "wpar=3"), ("lstm-512-k8:64xa", "N\\[xWPAR\\]"),
                      ("lstm-512-k8:64h3", "hlanes=3")):
-        with pytest.raises(SystemExit, match=msg):
+        with pytest.raises(UsageError, match=msg):
             select(False, [bad])
     path = tmp_path / "ec.json"
     rows = json.loads((DATA / "engine_cycles.json").read_text())["rows"]

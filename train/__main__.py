@@ -7,6 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
+from golden.cli import UsageError, run
 from train.data import cli as data_cli
 
 DESCRIPTION = """\
@@ -18,10 +19,13 @@ Typical flow (the `small` preset on the embedded synthetic corpus, about 5 minut
   python -m train fit --preset small --mode admm --k 8 --qat-epochs 1 --out runs/admm8
   python -m train eval runs/admm8 --fixed                 # PER in float and bit-accurate
   python -m train export runs/admm8 --out bundles/admm8   # bundle for golden/ and rtl/
+  python -m train check bundles/admm8                     # validate a bundle, print a summary
   python -m train explore --ks 1 4 8 16 --modes admm direct --max-per 30 --out runs/explore
 
 Distributed: torchrun --nproc_per_node 2 -m train fit ...  (DDP over gloo, CPU).
-See docs/training.md for the modes, the checkpoint format and the bundle format."""
+See docs/training.md for the modes, the checkpoint format and the bundle format.
+A mistake in the command line or in the paths it names is one `error:` line on stderr and exit
+status 2; ERNN_DEBUG=1 shows the traceback instead."""
 
 EPILOG = """\
 modes (same epoch budget for all, so the comparison is fair):
@@ -180,6 +184,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("check", help="validate an exported bundle and print its summary",
+                       description="Re-read a bundle written by `python -m train export`: every "
+                                   "file against its checksum in bundle.json, the model's config, "
+                                   "formats and shapes, and the quantized weights against the float "
+                                   "ones; print the model, its formats, the engine build and the "
+                                   "files, or one `error:` line (exit status 2).",
+                       formatter_class=fmt)
+    p.add_argument("bundle", help="bundle directory (the --out of `python -m train export`)")
+    p.set_defaults(func=cmd_check)
+
     p = sub.add_parser("explore", help="E-RNN phase I: sweep k x mode x cell x width, float and "
                                        "fixed-point PER, pick the cheapest",
                        description="Train every combination of block size, training mode, cell "
@@ -255,7 +269,7 @@ def config_from_args(args) -> "TrainConfig":
     mode = getattr(args, "mode", "dense")
     if hasattr(args, "k") and mode == "dense" and (args.k is not None or args.k_proj):
         opt = "--k" if args.k is not None else "--k-proj"
-        raise SystemExit(f"error: {opt} sets the block size of --mode direct or admm; --mode dense "
+        raise UsageError(f"{opt} sets the block size of --mode direct or admm; --mode dense "
                          f"(the default) trains uncompressed weights: add --mode admm (or "
                          f"direct), or drop {opt}")
     if hasattr(args, "k") and args.k is None:
@@ -285,11 +299,17 @@ def cmd_fit(args) -> int:
     from train.trainer import fit
 
     cfg = config_from_args(args)
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise UsageError(f"--out {args.out} is a file; fit writes a run directory there: give a "
+                         f"new directory or an earlier run's")
+    if cfg.teacher:                        # a wrong --teacher path: before the corpus loads
+        from train.trainer import run_checkpoint
+        run_checkpoint(cfg.teacher)
     try:                                   # a bad block size: one line, before the corpus loads
         cfg.model.validate()
         cfg.target_spec.validate()
     except ValueError as e:
-        raise SystemExit(f"error: {e}") from None
+        raise UsageError(str(e)) from e
     ds = _dataset(cfg)
     if ds.input_size != cfg.model.input_size:
         cfg.model = dataclasses.replace(cfg.model, input_size=ds.input_size)
@@ -313,16 +333,52 @@ def cmd_eval(args) -> int:
 
 
 def cmd_export(args) -> int:
+    from train.export import MANIFEST, export_run
+
     for opt, v in (("--wpar", args.wpar), ("--hlanes", args.hlanes)):
         if v < 1 or v & (v - 1):
-            raise SystemExit(f"error: {opt} {v}: must be a power of two >= 1")
+            raise UsageError(f"{opt} {v}: must be a power of two >= 1")
     if args.n_pe < 1 or args.n_pe % args.hlanes:
-        raise SystemExit(f"error: --hlanes {args.hlanes} must divide --n-pe {args.n_pe}")
+        raise UsageError(f"--hlanes {args.hlanes} must divide --n-pe {args.n_pe}")
+    out = Path(args.out)
+    if out.exists() and not (out / MANIFEST).is_file() and (not out.is_dir() or any(out.iterdir())):
+        raise UsageError(f"--out {out}: {'a directory that is not a bundle' if out.is_dir() else 'a file'}"
+                         f" (export writes a directory of files and replaces an earlier bundle); "
+                         f"give a new directory or an earlier bundle's")
     _setup(args)
-    from train.export import export_run
     path = export_run(args.run, args.out, name=args.name or None, n_pe=args.n_pe,
                       wpar=args.wpar, hlanes=args.hlanes)
     print(f"bundle written to {path}")
+    return 0
+
+
+def cmd_check(args) -> int:
+    from train.export import MANIFEST, load_bundle
+
+    try:
+        gm = load_bundle(args.bundle)
+    except ValueError as e:
+        raise UsageError(str(e)) from e
+    out = Path(args.bundle)
+    man = json.loads((out / MANIFEST).read_text())
+    F = gm.config.formats
+    eng = man.get("engine") or {}
+    if eng.get("written"):
+        engine = (f"images for N_PE {eng['n_pe']}, WPAR {eng['wpar']}, HLANES {eng['hlanes']}, "
+                  f"{eng['directions']} direction(s)")
+    else:
+        engine = f"no images ({eng.get('reason', 'not recorded')})"
+    by_dir: dict[str, list[str]] = {}
+    for rel in [MANIFEST, *man["files"]]:
+        folder, _, name = rel.rpartition("/")
+        by_dir.setdefault(folder, []).append(name)
+    print(f"{out}: bundle version {man['bundle_version']}, {len(man['files']) + 1} files, "
+          f"checksums, shapes and quantized weights OK")
+    print(f"model   : {gm.summary()}")
+    print("formats : " + ", ".join(f"{n} {v}" for n, v in F.to_dict().items()))
+    print(f"engine  : {engine}")
+    for folder, names in by_dir.items():
+        print(f"files   : {folder + '/' if folder else '.'} ({len(names)}): {' '.join(names)}")
     return 0
 
 
@@ -334,8 +390,10 @@ def cmd_explore(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from train.data.timit import TimitError
+
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    return run(args.func, args, errors=(TimitError,))
 
 
 if __name__ == "__main__":

@@ -73,10 +73,10 @@ def run_eval(args) -> dict:
 
     from .batches import load_dataset
     from .export import to_golden
-    from .trainer import CKPT, evaluate, load_checkpoint, model_from_checkpoint
+    from .trainer import evaluate, load_checkpoint, model_from_checkpoint, run_checkpoint
 
     run = Path(args.run)
-    ck = load_checkpoint(run / CKPT if run.is_dir() else run)
+    ck = load_checkpoint(run_checkpoint(run))
     model, cfg = model_from_checkpoint(ck)
     corpus = args.corpus or cfg.corpus
     ds = load_dataset(corpus, args.features or cfg.features, args.timit or cfg.timit_path, cfg.seed)

@@ -46,6 +46,7 @@ from .models import SpeechRNN
 log = logging.getLogger(__name__)
 
 BUNDLE_VERSION = 1
+MANIFEST = "bundle.json"
 MATRICES = ("w_x", "w_r", "w_h", "w_p")
 
 
@@ -176,7 +177,7 @@ def write_bundle(gm: Model, out_dir: str | Path, train_info: dict | None = None,
           f"localparam integer NUM_CLASSES = {c.num_classes};"] + _fmt_params(F)
     (out / "params.vh").write_text("\n".join(vh) + "\n")
     engine = write_engine_images(gm, out, n_pe, wpar, hlanes)
-    files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "bundle.json")
+    files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != MANIFEST)
     manifest = {
         "bundle_version": BUNDLE_VERSION,
         "model_config": c.to_dict(),
@@ -190,20 +191,30 @@ def write_bundle(gm: Model, out_dir: str | Path, train_info: dict | None = None,
         "train": train_info or {},
         "files": {str(p.relative_to(out)): _sha(p) for p in files},
     }
-    (out / "bundle.json").write_text(json.dumps(manifest, indent=2, default=str))
+    (out / MANIFEST).write_text(json.dumps(manifest, indent=2, default=str))
     return out
 
 
 def load_bundle(path: str | Path) -> Model:
     """Read and validate a bundle; returns golden's Model.  Raises ValueError naming the field."""
+    from .trainer import CKPT
+
     out = Path(path)
-    mpath = out / "bundle.json"
+    mpath = out / MANIFEST
+    want = "give the directory `python -m train export RUN --out DIR` wrote"
+    if not out.exists():
+        raise ValueError(f"{out}: no such bundle directory; {want}")
+    if (out / CKPT).is_file() or out.suffix == ".pt":
+        raise ValueError(f"{out} is a training run, not an exported bundle; export it with "
+                         f"`python -m train export {out} --out DIR`")
+    if not out.is_dir():
+        raise ValueError(f"{out} is a file, not a bundle directory; {want}")
     if not mpath.is_file():
-        raise ValueError(f"{out}: field 'bundle.json' is missing; not an exported bundle")
+        raise ValueError(f"{out}: field '{MANIFEST}' is missing (not an exported bundle); {want}")
     try:
         man = json.loads(mpath.read_text())
     except json.JSONDecodeError as e:
-        raise ValueError(f"{mpath}: field 'bundle.json' is not valid JSON ({e})") from None
+        raise ValueError(f"{mpath}: field '{MANIFEST}' is not valid JSON ({e})") from None
     for key in ("bundle_version", "model_config", "formats", "params", "quantized", "files"):
         if key not in man:
             raise ValueError(f"{mpath}: field '{key}' is missing")
@@ -242,10 +253,10 @@ def load_bundle(path: str | Path) -> Model:
 def export_run(run: str | Path, out_dir: str | Path, name: str | None = None, n_pe: int = 2,
                wpar: int = 1, hlanes: int = 1) -> Path:
     """Checkpoint (or run directory) -> bundle."""
-    from .trainer import CKPT, load_checkpoint, model_from_checkpoint
+    from .trainer import load_checkpoint, model_from_checkpoint, run_checkpoint
 
     run = Path(run)
-    ck = load_checkpoint(run / CKPT if run.is_dir() else run)
+    ck = load_checkpoint(run_checkpoint(run))
     model, cfg = model_from_checkpoint(ck)
     gm = to_golden(model, cfg.golden_formats(), name or (run if run.is_dir() else run.parent).name)
     hist = ck.get("history") or []

@@ -13,12 +13,14 @@ import logging
 import math
 import os
 import time
+import zipfile
 from pathlib import Path
 
 import torch
 from tqdm import tqdm
 
 from golden.atomic import atomic_write
+from golden.cli import UsageError
 
 from .admm import AdmmState, distances, hard_project, target_ks
 from .batches import Dataset, batches
@@ -76,13 +78,54 @@ def save_checkpoint(path: Path, state: dict) -> None:
         torch.save(state, f)
 
 
-def load_checkpoint(path: Path) -> dict:
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"checkpoint {path} not found; train one with `python -m train fit`")
-    ck = torch.load(path, map_location="cpu", weights_only=False)
+def _numpy_archive(path: Path) -> bool:
+    """``path`` is a zip of .npy files (np.savez), not a torch.save zip."""
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+    return bool(names) and all(n.endswith(".npy") for n in names)
+
+
+WANT_RUN = f"give the run directory `python -m train fit --out` wrote (or its {CKPT})"
+
+
+def run_checkpoint(run: str | Path) -> Path:
+    """The checkpoint of ``run``, a run directory or a checkpoint file; a UsageError saying what
+    ``run`` is instead (missing, an exported bundle, another directory)."""
+    from .export import MANIFEST
+
+    run = Path(run)
+    if not run.exists():
+        raise UsageError(f"{run}: no such run directory or checkpoint; {WANT_RUN}")
+    if not run.is_dir():
+        return run
+    if (run / CKPT).is_file():
+        return run / CKPT
+    if (run / MANIFEST).is_file():
+        raise UsageError(f"{run} is an exported bundle ({MANIFEST}), not a run directory; "
+                         f"{WANT_RUN}; to validate the bundle: `python -m train check {run}`")
+    raise UsageError(f"{run} is a directory without {CKPT}, not a run directory; {WANT_RUN}, "
+                     f"or train one into it with `python -m train fit --out {run}`")
+
+
+def load_checkpoint(path: str | Path) -> dict:
+    """Read a checkpoint file; a UsageError naming the file if it is missing, unreadable
+    (truncated, corrupt, another kind of file) or not a training checkpoint."""
+    path = Path(path)
+    if not path.is_file():
+        raise UsageError(f"checkpoint {path} not found; train one with `python -m train fit`")
+    try:
+        ck = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as e:             # torch.load's many ways to fail on a bad file
+        if _numpy_archive(path):
+            raise UsageError(f"{path} is a NumPy archive (an exported bundle's model.npz?), not a "
+                             f"training checkpoint; {WANT_RUN}") from e
+        raise UsageError(f"{path} is not a readable training checkpoint (truncated or corrupt: "
+                         f"{type(e).__name__}); train the run again, or {WANT_RUN}") from e
     for key in ("config", "spec", "model", "epoch"):
-        if key not in ck:
-            raise ValueError(f"{path}: not a training checkpoint (field '{key}' missing)")
+        if not isinstance(ck, dict) or key not in ck:
+            raise UsageError(f"{path}: not a training checkpoint (field '{key}' missing); {WANT_RUN}")
     return ck
 
 
@@ -99,11 +142,10 @@ def make_teacher(cfg: TrainConfig, model: SpeechRNN) -> SpeechRNN:
     """The frozen distillation teacher: ``cfg.teacher`` (a run directory or checkpoint), or a
     copy of ``model`` (the run's own dense model at the end of ADMM pre-training)."""
     if cfg.teacher:
-        path = Path(cfg.teacher)
-        teacher, _ = model_from_checkpoint(load_checkpoint(path / CKPT if path.is_dir() else path))
+        teacher, _ = model_from_checkpoint(load_checkpoint(run_checkpoint(cfg.teacher)))
         for name in ("input_size", "num_classes"):
             if getattr(teacher.spec, name) != getattr(model.spec, name):
-                raise ValueError(f"teacher {cfg.teacher}: {name} {getattr(teacher.spec, name)} "
+                raise UsageError(f"--teacher {cfg.teacher}: {name} {getattr(teacher.spec, name)} "
                                  f"differs from the student's {getattr(model.spec, name)}")
         teacher.float()
     else:
@@ -194,7 +236,7 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
         ck = load_checkpoint(out / CKPT)
         saved = TrainConfig.from_dict(ck["config"])
         if saved != cfg:
-            raise ValueError(f"--resume: {out / CKPT} was written by a different configuration; "
+            raise UsageError(f"--resume: {out / CKPT} was written by a different configuration; "
                              "rerun with the same options or another --out directory")
         model, _ = model_from_checkpoint(ck)
         start_epoch, history = ck["epoch"], ck["history"]

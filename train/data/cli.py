@@ -62,7 +62,6 @@ def main(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
     from . import FeatureConfig, load_corpus
-    from .timit import TimitError
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     if args.feature_dim is not None:
@@ -70,13 +69,10 @@ def main(args: argparse.Namespace) -> int:
     else:
         feats = replace(FeatureConfig.preset(args.features), norm=args.norm)
     start = time.perf_counter()
-    try:
-        corpus = load_corpus("timit" if args.timit else args.corpus, timit_path=args.timit,
-                             seed=args.seed, n_utts=args.n_utts, features=feats,
-                             cache_dir=args.cache_dir, workers=args.workers, progress=True,
-                             rebuild=args.rebuild)
-    except TimitError as exc:
-        raise SystemExit(f"error: {exc}") from None
+    corpus = load_corpus("timit" if args.timit else args.corpus, timit_path=args.timit,
+                         seed=args.seed, n_utts=args.n_utts, features=feats,
+                         cache_dir=args.cache_dir, workers=args.workers, progress=True,
+                         rebuild=args.rebuild)      # a TimitError is reported by train's main
     elapsed = time.perf_counter() - start
     stats = corpus.stats()
     stats["load_seconds"] = round(elapsed, 2)
