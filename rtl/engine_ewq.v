@@ -111,7 +111,10 @@ module engine_ewq #(
     reg [CTXW-1:0] ctx_mem[0:CTX_DEPTH-1];
     reg [1:0] ctx_wr, ctx_rd;
     reg [2:0] ctx_cnt;
-    assign ctx_full = ctx_cnt[2];
+    // ctx_full = (ctx_cnt == 4), as its own register that only the sequencer reads, so that it
+    // can sit next to the sequencer's issue decision (the queue's logic sits by the z memory)
+    (* keep *) reg ctx_full_r;
+    assign ctx_full = ctx_full_r;
     wire [CTXW-1:0] ctx_head = ctx_mem[ctx_rd];
     wire [7:0] e_layer = ctx_head[7:0];
     wire e_first = ctx_head[8];
@@ -130,16 +133,19 @@ module engine_ewq #(
     reg [7:0] e_gap;
     wire e_issue = (ctx_cnt != 0) && !e_fresh && !z_slack[ZAW-1] && e_room;
     wire ctx_pop = e_issue && e_hlast;
+    wire [2:0] ctx_cnt_next = ctx_cnt + (ctx_push ? 3'd1 : 3'd0) - (ctx_pop ? 3'd1 : 3'd0);
     always @(posedge clk) begin
         if (ctx_push) ctx_mem[ctx_wr] <= {ctx_send, ctx_fid, ctx_first, ctx_layer};
         if (rst) begin
             ctx_wr <= 0;
             ctx_rd <= 0;
             ctx_cnt <= 0;
+            ctx_full_r <= 1'b0;
         end else begin
             if (ctx_push) ctx_wr <= ctx_wr + 1'b1;
             if (ctx_pop) ctx_rd <= ctx_rd + 1'b1;
-            ctx_cnt <= ctx_cnt + (ctx_push ? 3'd1 : 3'd0) - (ctx_pop ? 3'd1 : 3'd0);
+            ctx_cnt <= ctx_cnt_next;
+            ctx_full_r <= ctx_cnt_next[2];
         end
     end
     always @(posedge clk) e_base <= e_layer * HB;
