@@ -264,6 +264,11 @@ module engine #(
     // (engine_regs: AXI4-Lite block, CTRL, STATUS, counters, configuration read-back)
     wire run_reg, soft_rst_reg, clr_reg;
     wire core_rst = rst | soft_rst_reg;
+    // the same reset per block, each from its own copy of the SOFT_RESET pulse (engine_regs
+    // SRST_COPIES): input, seq, array, hlanes, ewq, ew, rec, ofifo, load
+    localparam integer NRST = 9;
+    wire [NRST-1:0] soft_rst_copy;
+    wire [NRST-1:0] blk_rst = {NRST{rst}} | soft_rst_copy;
 
     // ------------------------------------------------------------------ frame counters
     // (mod 256) accepted / loaded by the input path, started / x-done by the sequencer, done
@@ -286,7 +291,7 @@ module engine #(
         .ADDR_WIDTH(32)
     ) input_inst (
         .clk(clk),
-        .rst(core_rst),
+        .rst(blk_rst[0]),
         .run(run_reg),
         .s_axis_tdata(s_axis_tdata),
         .s_axis_tvalid(s_axis_tvalid),
@@ -344,7 +349,7 @@ module engine #(
         .ROW_WIDTH(32)
     ) seq_inst (
         .clk(clk),
-        .rst(core_rst),
+        .rst(blk_rst[1]),
         .run(run_reg),
         .frames_loaded(frames_loaded),
         .in_seq_end(seq_end_mem),
@@ -408,7 +413,7 @@ module engine #(
         .BROWS(BROWS)
     ) array_inst (
         .clk(clk),
-        .rst(core_rst),
+        .rst(blk_rst[2]),
         .b_valid(b_valid),
         .b_xin(b_xin),
         .b_mask(b_mask),
@@ -470,7 +475,7 @@ module engine #(
         .BIAS_FILE({MEM_PREFIX, "bias.mem"})
     ) hlanes_inst (
         .clk(clk),
-        .rst(core_rst),
+        .rst(blk_rst[3]),
         .ch_acc(ch_acc),
         .ch_shift(ch_shift),
         .ch_row(ch_row),
@@ -542,7 +547,7 @@ module engine #(
         .PEEP_FILE({MEM_PREFIX, "peep.mem"})
     ) ewq_inst (
         .clk(clk),
-        .rst(core_rst),
+        .rst(blk_rst[4]),
         .ctx_push(ctx_push),
         .ctx_layer(ctx_layer),
         .ctx_fid(ctx_fid),
@@ -593,7 +598,7 @@ module engine #(
         .S_WIDTH(SW)
     ) ew_inst (
         .clk(clk),
-        .rst(core_rst),
+        .rst(blk_rst[5]),
         .in_valid(e1_valid),
         .in_ready_next(e_ready_next_unused),
         .in_tag(e1_tag),
@@ -630,7 +635,7 @@ module engine #(
         .ADDR_WIDTH(32)
     ) rec_inst (
         .clk(clk),
-        .rst(core_rst),
+        .rst(blk_rst[6]),
         .e_valid(e_out_valid),
         .e_layer(e_out_layer),
         .e_fid(e_out_fid),
@@ -672,7 +677,7 @@ module engine #(
         .BLOCKS(RB)
     ) ofifo_inst (
         .clk(clk),
-        .rst(core_rst),
+        .rst(blk_rst[7]),
         .reserve(frame_start),
         .room(of_room),
         .s_axis_tdata(of_data),
@@ -704,7 +709,7 @@ module engine #(
         .NLW(NLW)
     ) load_inst (
         .clk(clk),
-        .rst(core_rst),
+        .rst(blk_rst[8]),
         .run(run_reg),
         .idle(seq_idle && !in_flight),
         .ld_valid(ld_valid),
@@ -765,7 +770,8 @@ module engine #(
         .SPEC_FRAC(SPEC_FRAC), .PRE_WIDTH(PRE_WIDTH), .PRE_FRAC(PRE_FRAC), .BIAS_WIDTH(BIAS_WIDTH),
         .BIAS_FRAC(BIAS_FRAC), .PEEP_WIDTH(PEEP_WIDTH), .PEEP_FRAC(PEEP_FRAC),
         .GATE_WIDTH(GATE_WIDTH), .GATE_FRAC(GATE_FRAC), .CELL_WIDTH(CELL_WIDTH),
-        .CELL_FRAC(CELL_FRAC), .TW_WIDTH(TW_WIDTH), .ACT_SEG_BITS(ACT_SEG_BITS)
+        .CELL_FRAC(CELL_FRAC), .TW_WIDTH(TW_WIDTH), .ACT_SEG_BITS(ACT_SEG_BITS),
+        .SRST_COPIES(NRST)
     ) regs_inst (
         .clk(clk),
         .rst(rst),
@@ -788,6 +794,7 @@ module engine #(
         .s_axil_rready(s_axil_rready),
         .ctrl_run(run_reg),
         .ctrl_soft_rst(soft_rst_reg),
+        .ctrl_soft_rst_copy(soft_rst_copy),
         .ctrl_clr(clr_reg),
         .stat_busy(st_busy),
         .stat_idle(st_idle),

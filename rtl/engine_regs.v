@@ -58,7 +58,8 @@ module engine_regs #(
     parameter integer CELL_WIDTH   = 16,
     parameter integer CELL_FRAC    = 12,
     parameter integer TW_WIDTH     = 18,
-    parameter integer ACT_SEG_BITS = 8
+    parameter integer ACT_SEG_BITS = 8,
+    parameter integer SRST_COPIES  = 1   // copies of SOFT_RESET, one per consumer group
 ) (
     input  wire        clk,
     input  wire        rst,
@@ -83,6 +84,9 @@ module engine_regs #(
     // CTRL
     output wire        ctrl_run,        // RUN (level)
     output wire        ctrl_soft_rst,   // SOFT_RESET (one-cycle pulse)
+    // the same pulse from SRST_COPIES kept registers: each consumer group's reset comes from
+    // its own copy, so that no one register drives the resets of the whole engine
+    output wire [SRST_COPIES-1:0] ctrl_soft_rst_copy,
     output wire        ctrl_clr,        // CLEAR (one-cycle pulse; counters cleared here)
     // STATUS levels (read as they are)
     input  wire        stat_busy,
@@ -119,6 +123,17 @@ module engine_regs #(
     assign ctrl_clr = clr_reg;
 
     wire wr_fire = s_axil_awvalid && s_axil_wvalid && !s_axil_bvalid;
+    // soft_rst_reg's next value (the CTRL write's SOFT_RESET bit), for the copies
+    wire srst_next = !rst && wr_fire && s_axil_awaddr[7:2] == 6'h00 && s_axil_wstrb[0]
+                     && s_axil_wdata[1];
+    genvar sc;
+    generate
+        for (sc = 0; sc < SRST_COPIES; sc = sc + 1) begin : g_srst
+            (* keep *) reg copy_reg;
+            always @(posedge clk) copy_reg <= srst_next;
+            assign ctrl_soft_rst_copy[sc] = copy_reg;
+        end
+    endgenerate
     assign s_axil_awready = wr_fire;
     assign s_axil_wready = wr_fire;
     assign s_axil_bresp = 2'b00;

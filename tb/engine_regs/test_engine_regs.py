@@ -322,7 +322,8 @@ if cocotb is not None:
             return {"s_axil_awready": fire, "s_axil_wready": fire, "s_axil_bvalid": self.bvalid,
                     "s_axil_bresp": 0, "s_axil_arready": int(not self.rvalid),
                     "s_axil_rvalid": self.rvalid, "s_axil_rresp": 0, "ctrl_run": self.run,
-                    "ctrl_soft_rst": self.soft, "ctrl_clr": self.clr}
+                    "ctrl_soft_rst": self.soft, "ctrl_soft_rst_copy": self.soft,  # 1 copy
+                    "ctrl_clr": self.clr}
 
         def edge(self, i: dict[str, int]) -> None:
             """The rising edge: every register's next value from the values before it."""
