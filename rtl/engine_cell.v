@@ -25,9 +25,9 @@
 //   GRU r*gh s32 >> 14 -> s19, (1-z) s17 * n -> s33 >> 16 -> s18, z*h s32 >> 14 -> s19.
 // Pipeline : at most one multiply or one add (carry chain, then a saturation mux) between
 //            registers; multiplier operands are registers and every product is registered
-//            (mul_reg: DSP48E2 registers, or on ECP5 the MULT18X18D's own; the p*c products
+//            (mul_reg: DSP48E2 registers, or on ECP5 the MULT18X18D's own; p_i*c and p_f*c
 //            register their operands in the multiplier, the others take them from the
-//            activations' and delay lines' registers).  Each "x + rnd(a*b)" takes three
+//            activations', c's and delay lines' registers).  Each "x + rnd(a*b)" takes three
 //            stages: multiply, round, add and saturate.  ACT_LAT = 9 is engine_act's latency.
 //   LSTM: 1 operand registers; 2 p_i*c, p_f*c; 3 round; 4 zi', zf' (sat); 5-13 i, f, g;
 //         14 f*c, i*g; 15 round; 16 c (sat); 17 p_o*c, tanh input (round, sat); 18 round;
@@ -154,7 +154,7 @@ module engine_cell #(
             always @(posedge clk) cp_reg <= in_s;
             // delays named after the stage they reach (_d<stage>, here and below)
             wire [PRE_WIDTH-1:0] zi_d3, zf_d3, zg_d4, zo_d18;
-            wire [PEEP_WIDTH-1:0] po_d15;
+            wire [PEEP_WIDTH-1:0] po_d16;
             wire [CELL_WIDTH-1:0] cp_d13;
             pipe_reg #(.WIDTH(2 * PRE_WIDTH), .DEPTH(T_ZIF - 1), .RESET(0)) zif_pipe_inst (
                 .clk(clk), .rst(rst), .ce(1'b1), .in_data({in_z0, in_z1}), .out_data({zi_d3, zf_d3}));
@@ -162,8 +162,8 @@ module engine_cell #(
                 .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_z2), .out_data(zg_d4));
             pipe_reg #(.WIDTH(PRE_WIDTH), .DEPTH(T_ZO - 1), .RESET(0)) zo_pipe_inst (
                 .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_z3), .out_data(zo_d18));
-            pipe_reg #(.WIDTH(PEEP_WIDTH), .DEPTH(T_C - 1), .RESET(0)) po_pipe_inst (
-                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_p2), .out_data(po_d15));
+            pipe_reg #(.WIDTH(PEEP_WIDTH), .DEPTH(T_C), .RESET(0)) po_pipe_inst (
+                .clk(clk), .rst(rst), .ce(1'b1), .in_data(in_p2), .out_data(po_d16));
             pipe_reg #(.WIDTH(CELL_WIDTH), .DEPTH(T_IFG - 1), .RESET(0)) cp_pipe_inst (
                 .clk(clk), .rst(rst), .ce(1'b1), .in_data(cp_reg), .out_data(cp_d13));
 
@@ -237,11 +237,12 @@ module engine_cell #(
             reg [CELL_WIDTH-1:0] c_reg;
             always @(posedge clk) c_reg <= c_sat;
 
-            // ---- 17-19: zo' = sat_pre(zo + rnd(p_o*c)); tanh input sat_pre(rnd(c)) (17);
-            // the p_o*c multiplier registers p_o and c (stage 16) itself
+            // ---- 17-19: zo' = sat_pre(zo + rnd(p_o*c)); tanh input sat_pre(rnd(c)) (17); the
+            // operands are c_reg and a delay line's register (the multiplier's own input
+            // registers would put the c sum's add and saturation in front of the multiplier)
             wire signed [PCW-1:0] poc_reg;
-            mul_reg #(.A_WIDTH(PEEP_WIDTH), .B_WIDTH(CELL_WIDTH), .IN_REG(1)) poc_inst (
-                .clk(clk), .ce(1'b1), .a(po_d15), .b(c_sat), .p(poc_reg));
+            mul_reg #(.A_WIDTH(PEEP_WIDTH), .B_WIDTH(CELL_WIDTH), .IN_REG(0)) poc_inst (
+                .clk(clk), .ce(1'b1), .a(po_d16), .b(c_reg), .p(poc_reg));
             wire [PRE_WIDTH-1:0] tc_in;
             round_sat #(.IN_WIDTH(CELL_WIDTH), .SHIFT(CELL_FRAC - PRE_FRAC), .OUT_WIDTH(PRE_WIDTH),
                         .MODE(1), .SAT(1)) rnd_tc_inst (.in_data(c_reg), .out_data(tc_in), .out_ovf(ovf[7]));
