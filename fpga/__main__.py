@@ -22,7 +22,7 @@ import logging
 import os
 import sys
 
-from golden.cli import UsageError, run
+from golden.cli import ArgumentParser, UsageError, run
 
 from . import configs as cfg
 from . import flow, parts
@@ -79,8 +79,8 @@ def parse_seeds(s: str) -> list[int]:
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--top", default="", help="top module (rtl/<top>.f); default: "
-                   "engine, else engine_pe, else fft_real")
+    p.add_argument("--top", default="", help="top module (rtl/<top>.f) (default: engine, else "
+                   "engine_pe, else fft_real)")
     p.add_argument("--config", default=cfg.DEFAULT_CONFIG,
                    help=f"named configuration ({', '.join(cfg.CONFIGS)})")
     p.add_argument("-P", "--param", action="append", metavar="NAME=VALUE",
@@ -212,9 +212,8 @@ def cmd_tops(_: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m fpga", description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+def build_parser() -> ArgumentParser:
+    ap = ArgumentParser(prog="python -m fpga", description=__doc__)
     ap.add_argument("-v", "--verbose", action="store_true")
     sub = ap.add_subparsers(dest="cmd", required=True)
 
@@ -231,12 +230,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("fmax", help="routed Fmax on ECP5 (yosys synth_ecp5 + nextpnr-ecp5)")
     _common(p)
     p.add_argument("--speed", type=int, choices=flow.ECP5_SPEEDS, default=flow.ECP5_DEFAULT_SPEED,
-                   help=f"ECP5 speed grade for nextpnr-ecp5 --speed (default "
-                        f"{flow.ECP5_DEFAULT_SPEED}, the slowest; 8 is the fastest)")
+                   help=f"ECP5 speed grade for nextpnr-ecp5 --speed ({min(flow.ECP5_SPEEDS)} is "
+                        f"the slowest, {max(flow.ECP5_SPEEDS)} the fastest)")
     p.add_argument("--freq", type=_positive, default=200.0,
-                   help="target clock for nextpnr (MHz, default 200)")
+                   help="target clock for nextpnr (MHz)")
     seed = p.add_mutually_exclusive_group()
-    seed.add_argument("--seed", type=int, default=1, help="nextpnr placer seed (default 1)")
+    seed.add_argument("--seed", type=int, default=1, help="nextpnr placer seed")
     seed.add_argument("--seeds", type=parse_seeds, default=None, metavar="S1,S2,...",
                       help="route these placer seeds one after another on one synthesized "
                            "netlist and report the median Fmax (with min and max)")
@@ -244,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("model", help="resource model table for several k and N_PE")
     p.add_argument("--calibration", default=None,
-                   help="JSON of measured PE figures (default fpga/calibration.json)")
+                   help="JSON of measured PE figures (default: fpga/calibration.json)")
     p.add_argument("--write", metavar="FILE", help="write the markdown table to FILE")
     p.set_defaults(func=cmd_model)
 
@@ -257,8 +256,11 @@ def main(argv: list[str] | None = None) -> int:
                           ("configs", cmd_configs, "list the named configurations"),
                           ("tops", cmd_tops, "list the tops that have a file list")):
         sub.add_parser(name, help=hlp).set_defaults(func=fn)
+    return ap
 
-    a = ap.parse_args(argv)
+
+def main(argv: list[str] | None = None) -> int:
+    a = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if a.verbose else logging.WARNING,
                         format="%(levelname)s %(name)s: %(message)s")
     # unknown parts, configurations, tops and parameters raise KeyError, ValueError and

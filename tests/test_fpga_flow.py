@@ -171,7 +171,7 @@ def test_fmax_command_line_rejects_bad_input(capsys):
         assert msg in err.splitlines()[-1]
     with pytest.raises(SystemExit):
         main(["fmax", "--help"])
-    assert "default 6" in " ".join(capsys.readouterr().out.split())
+    assert "(default: 6)" in " ".join(capsys.readouterr().out.split())
 
 
 def test_make_fmax_passes_the_speed_grade():

@@ -7,7 +7,7 @@ import logging
 import sys
 from pathlib import Path
 
-from golden.cli import UsageError, run
+from golden.cli import ArgumentParser, UsageError, run
 from train.data import cli as data_cli
 
 DESCRIPTION = """\
@@ -57,7 +57,7 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
     g.add_argument("--mode", choices=("dense", "direct", "admm"), default="dense",
                    help="how to obtain the weights (see below)")
     g.add_argument("--k", type=int, default=None,
-                   help="block size of the gate matrices (direct/admm; default 8)")
+                   help="block size of the gate matrices (direct/admm; default: 8)")
     g.add_argument("--k-proj", type=int, default=0,
                    help="block size of the projection (direct/admm; 0: --k)")
     g.add_argument("--epochs", type=int, default=20, help="epoch budget (all modes)")
@@ -119,26 +119,15 @@ def _add_common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bars, warnings only")
 
 
-class _Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Keeps the examples' line breaks and shows every option's default (None: the preset's)."""
-
-    def _get_help_string(self, action):
-        if action.default is None or isinstance(action.default, bool):
-            return action.help
-        return super()._get_help_string(action)
-
-
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m train", description=DESCRIPTION, epilog=EPILOG,
-                                     formatter_class=_Formatter)
+    parser = ArgumentParser(prog="python -m train", description=DESCRIPTION, epilog=EPILOG)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    fmt = _Formatter
 
     p = sub.add_parser("fit", help="train a model (dense, direct circulant or ADMM; optional QAT)",
                        description="Train a model into --out: checkpoint.pt (full config, weights, "
                                    "optimizer), log.jsonl (one record per epoch), result.json "
                                    "(test PER, time). Interrupted? Rerun with --resume.",
-                       epilog=EPILOG, formatter_class=fmt)
+                       epilog=EPILOG)
     _add_fit_args(p)
     _add_data_args(p)
     p.add_argument("--out", required=True, help="run directory")
@@ -149,8 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("eval", help="phone error rate in float and bit-accurate fixed point",
                        description="Evaluate a run (directory or checkpoint): PER with the "
                                    "PyTorch float model, and with --fixed the bit-accurate "
-                                   "fixed-point PER computed by the golden model (golden.runner).",
-                       formatter_class=fmt)
+                                   "fixed-point PER computed by the golden model (golden.runner).")
     p.add_argument("run", help="run directory or checkpoint.pt")
     p.add_argument("--split", default="test", choices=("train", "dev", "test"))
     p.add_argument("--fixed", action="store_true", help="also run golden's bit-accurate model")
@@ -171,16 +159,16 @@ def build_parser() -> argparse.ArgumentParser:
                                    "parameter header), engine/d*/ (the RTL engine's memory images "
                                    "and engine_params.vh, when the model fits the engine) and "
                                    "bundle.json (manifest with checksums). "
-                                   "See docs/training.md.", formatter_class=fmt)
+                                   "See docs/training.md.")
     p.add_argument("run", help="run directory or checkpoint.pt")
     p.add_argument("--out", required=True, help="bundle directory")
     p.add_argument("--name", default="", help="model name in the bundle (default: run directory name)")
     p.add_argument("--n-pe", type=int, default=2, help="PEs of the RTL engine build for engine/")
     p.add_argument("--wpar", type=int, default=1,
                    help="complex multipliers per PE of that build (words per beat, a power of two "
-                        "dividing k/2; default 1)")
+                        "dividing k/2)")
     p.add_argument("--hlanes", type=int, default=1,
-                   help="hand-off lanes of that build (a power of two dividing --n-pe; default 1)")
+                   help="hand-off lanes of that build (a power of two dividing --n-pe)")
     _add_common(p)
     p.set_defaults(func=cmd_export)
 
@@ -189,8 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "file against its checksum in bundle.json, the model's config, "
                                    "formats and shapes, and the quantized weights against the float "
                                    "ones; print the model, its formats, the engine build and the "
-                                   "files, or one `error:` line (exit status 2).",
-                       formatter_class=fmt)
+                                   "files, or one `error:` line (exit status 2).")
     p.add_argument("bundle", help="bundle directory (the --out of `python -m train export`)")
     p.set_defaults(func=cmd_check)
 
@@ -208,8 +195,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "points are reused when rerun, so an interrupted sweep is "
                                    "completed by rerunning the same command.",
                        epilog="CI-sized example (seconds): python -m train explore --preset tiny "
-                              "--corpus tiny --ks 1 4 --epochs 3 --max-steps 2 --out /tmp/ex",
-                       formatter_class=fmt)
+                              "--corpus tiny --ks 1 4 --epochs 3 --max-steps 2 --out /tmp/ex")
     p.add_argument("--ks", type=int, nargs="+", default=[1, 2, 4, 8, 16],
                    help="block sizes (1: the dense baseline)")
     p.add_argument("--modes", "--explore-mode", nargs="+", default=["admm", "direct"],

@@ -15,8 +15,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
         "data", help="build/cache the speech corpus and print its statistics",
         description="Generate (first use) and cache the embedded synthetic speech corpus, or "
                     "read TIMIT, extract features and print corpus statistics: utterances, "
-                    "hours, speakers and phone counts per class. See docs/data.md.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                    "hours, speakers and phone counts per class. See docs/data.md.")
     p.add_argument("action", nargs="?", choices=("stats", "phones"), default="stats",
                    help="stats: build/load the corpus and print statistics; "
                         "phones: print the espeak-ng -> TIMIT -> 39-class tables")
@@ -28,7 +27,7 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--n-utts", type=int, default=None,
                    help="total synthetic utterances (80/10/10 train/dev/test), overrides the preset")
     p.add_argument("--features", default="fbank40", choices=("mfcc39", "fbank153", "fbank40"),
-                   help="feature preset (default: fbank40, the small preset's)")
+                   help="feature preset (fbank40 is the small preset's)")
     p.add_argument("--feature-dim", type=int, default=None,
                    help="fbank+energy+deltas features of this dimension instead of --features")
     p.add_argument("--norm", choices=("speaker", "global", "none"), default="speaker",
