@@ -105,6 +105,29 @@ def test_learning_rate_schedule_and_retrain_restart():
         TrainConfig(model=spec, mode="admm", epochs=20, avg_epochs=9)
 
 
+def test_epoch_labels_name_the_phase_and_its_own_count():
+    from train.trainer import epoch_label, epoch_phases
+    spec = PRESETS["tiny"]
+    cfg = TrainConfig(model=spec, mode="admm", k=8, epochs=20, qat_epochs=1, rho=1e-3,
+                      rho_growth=2.0)
+    labels = [epoch_label(cfg, e) for e in range(len(epoch_phases(cfg)))]
+    assert dict(cfg.phases()) == {"admm-pretrain": 5, "admm": 7, "retrain": 8, "qat": 1}
+    assert labels[0] == "epoch 1/20 (dense pre-training toward k=8)"
+    assert labels[5] == "epoch 6/20 (ADMM rounds 1-2 of 14 toward k=8, rho=0.001, 0.002)"
+    assert labels[11] == "epoch 12/20 (ADMM rounds 13-14 of 14 toward k=8, rho=4.1, 8.19)"
+    assert labels[12] == "epoch 13/20 (circulant retraining, k=8)"
+    assert labels[19] == "epoch 20/20 (circulant retraining, k=8)"
+    assert labels[20] == "QAT epoch 1/1 (fixed point, k=8)"
+    # an epoch with a single batch has one round
+    assert epoch_label(cfg, 6, rounds_per_epoch=1) == \
+        "epoch 7/20 (ADMM round 2 of 7 toward k=8, rho=0.002)"
+    assert epoch_label(TrainConfig(model=spec, mode="dense", epochs=3), 2) == "epoch 3/3 (dense, k=1)"
+    assert epoch_label(TrainConfig(model=spec, mode="direct", k=4, epochs=3), 0) == \
+        "epoch 1/3 (direct circulant training, k=4)"
+    with pytest.raises(IndexError):
+        epoch_label(cfg, 21)
+
+
 def test_weight_average():
     from train.trainer import average_in
     torch.manual_seed(0)

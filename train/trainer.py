@@ -186,12 +186,60 @@ def epoch_phases(cfg: TrainConfig) -> list[str]:
     return out
 
 
+def phase_position(cfg: TrainConfig, epoch: int) -> tuple[str, int, int]:
+    """(phase, index of ``epoch`` within it from 0, the phase's epochs) for ``epoch`` (from 0)
+    of ``cfg``'s plan."""
+    start = 0
+    for phase, n in cfg.phases():
+        if epoch < start + n:
+            return phase, epoch - start, n
+        start += n
+    raise IndexError(f"epoch {epoch + 1} is past the plan's {start} epochs")
+
+
+PHASE_WORDS = {"dense": "dense", "direct": "direct circulant training",
+               "admm-pretrain": "dense pre-training", "retrain": "circulant retraining"}
+
+
+def admm_rho(cfg: TrainConfig, round_number: int) -> float:
+    """rho of ADMM round ``round_number`` (from 1): ``AdmmState.round`` multiplies it by
+    ``rho_growth`` after each round."""
+    return cfg.rho * cfg.rho_growth ** (round_number - 1)
+
+
+def epoch_label(cfg: TrainConfig, epoch: int, rounds_per_epoch: int | None = None) -> str:
+    """How the log names ``epoch`` (from 0): its number in the ``--epochs`` budget, or among
+    the QAT epochs, and its phase in words with the block size it trains toward, e.g.
+    ``epoch 9/20 (ADMM rounds 7-8 of 14 toward k=8, rho=0.0241, 0.041)`` or
+    ``QAT epoch 1/1 (fixed point, k=8)``.  ``rounds_per_epoch``: the ADMM rounds an epoch
+    really has (fewer than ``admm_rounds_per_epoch`` when it has fewer batches)."""
+    phase, i, n = phase_position(cfg, epoch)
+    k = cfg.target_spec.k
+    if phase == "qat":
+        return f"QAT epoch {i + 1}/{n} (fixed point, k={k})"
+    head = f"epoch {epoch + 1}/{cfg.epochs}"
+    if phase == "admm":
+        per_epoch = cfg.admm_rounds_per_epoch if rounds_per_epoch is None else rounds_per_epoch
+        if not per_epoch:
+            return f"{head} (ADMM epoch {i + 1} of {n} toward k={k}, no rounds)"
+        first, last = i * per_epoch + 1, (i + 1) * per_epoch
+        rounds = f"round {first}" if first == last else f"rounds {first}-{last}"
+        rhos = ", ".join(f"{admm_rho(cfg, r):.3g}" for r in range(first, last + 1))
+        return f"{head} (ADMM {rounds} of {n * per_epoch} toward k={k}, rho={rhos})"
+    if phase == "admm-pretrain":
+        return f"{head} ({PHASE_WORDS[phase]} toward k={k})"
+    return f"{head} ({PHASE_WORDS[phase]}, k={k})"
+
+
+ADMM_NOTE = ("ADMM pulls the dense weights toward block-circulant form (k=%d): dev PER is "
+             "expected to rise during these epochs and to recover in the circulant retraining")
+
+
 def lr_at(cfg: TrainConfig, epoch: int, phase: str) -> float:
     if phase == "qat":
         return cfg.qat_lr
     if phase == "retrain" and cfg.retrain_lr:
-        start = epoch_phases(cfg).index("retrain")
-        return cfg.retrain_lr * cfg.lr_decay ** (epoch - start)
+        return cfg.retrain_lr * cfg.lr_decay ** phase_position(cfg, epoch)[1]
     half = cfg.epochs // 2
     return cfg.lr * cfg.lr_decay ** max(0, epoch - half)
 
@@ -244,7 +292,8 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
         avg = ck.get("avg")
         if main_proc:      # drop records of an epoch that was logged but not checkpointed
             (out / "log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in history))
-        log.info("resuming %s at epoch %d/%d", out, start_epoch + 1, len(plan))
+        log.info("resuming %s at %s", out, epoch_label(cfg, start_epoch)
+                 if start_epoch < len(plan) else "the end (all epochs done)")
     else:
         torch.manual_seed(cfg.seed)
         model = SpeechRNN(spec_for(cfg, plan[0]))
@@ -273,6 +322,8 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
             opt = torch.optim.Adam(model.parameters(), lr=lr_at(cfg, epoch, phase))
             if phase == "admm":
                 admm = AdmmState(model, cfg.target_spec, cfg.rho)
+                if first_of_phase:
+                    log.info(ADMM_NOTE, cfg.target_spec.k)
             if ck is not None and not first_of_phase:
                 opt.load_state_dict(ck["optim"])
                 if phase == "admm":
@@ -290,8 +341,11 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
         n_rounds = cfg.admm_rounds_per_epoch if phase == "admm" else 0
         round_at = {math.ceil((i + 1) * len(plan_b) / n_rounds) - 1 for i in range(n_rounds)}
         rounds = []
-        bar = tqdm(plan_b, desc=f"epoch {epoch + 1}/{len(plan)} {phase}", unit="batch",
-                   disable=not (progress and main_proc), leave=False)
+        label = epoch_label(cfg, epoch, len(round_at))
+        _, in_phase, phase_epochs = phase_position(cfg, epoch)
+        first_round, all_rounds = in_phase * len(round_at) + 1, phase_epochs * len(round_at)
+        bar = tqdm(plan_b, desc=label, unit="batch", disable=not (progress and main_proc),
+                   leave=False)
         tot = tot_kd = 0.0
         dtype = next(model.parameters()).dtype
         model.train()
@@ -315,8 +369,9 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
             if step in round_at:
                 r = admm.round(model, cfg.rho_growth)
                 rounds.append(r)
-                log.info("ADMM round: rho=%.3g  ||W - Proj(W)|| = %.4f (relative %.4f)",
-                         r["rho"], r["dist"], r["rel_dist"])
+                log.info("ADMM round %d of %d: rho=%.3g  ||W - Proj(W)|| = %.4f (relative %.4f)",
+                         first_round + len(rounds) - 1, all_rounds, r["rho"], r["dist"],
+                         r["rel_dist"])
         bar.close()
         if cfg.avg_epochs and cfg.epochs - cfg.avg_epochs <= epoch < cfg.epochs:
             avg = average_in(avg, model)
@@ -338,15 +393,8 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
             rec.update({"dev_per": ev["per"], "dev_loss": ev["loss"],
                         "elapsed": time.perf_counter() - t0})
             history.append(rec)
-            # the ADMM run's first phases train dense weights (k = 1) toward its block size:
-            # say so, rather than "k=1" for a k = 8 run
-            if phase in DENSE_PHASES and cfg.mode == "admm":
-                what = f"{phase} (dense, toward k={cfg.target_spec.k})"
-            else:
-                what = f"{phase} k={model.spec.k}"
-            log.info("epoch %d/%d %s: train loss %.3f, dev loss %.3f, dev PER %.2f%% (%.0f s)",
-                     epoch + 1, len(plan), what, rec["train_loss"], ev["loss"], ev["per"],
-                     rec["elapsed"])
+            log.info("%s: train loss %.3f, dev loss %.3f, dev PER %.2f%% (%.0f s)", label,
+                     rec["train_loss"], ev["loss"], ev["per"], rec["elapsed"])
             with open(out / "log.jsonl", "a") as f:
                 f.write(json.dumps(rec) + "\n")
             state = {"config": cfg.to_dict(), "spec": model.spec.to_dict(), "epoch": epoch + 1,
