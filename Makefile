@@ -4,6 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 STAMP  := $(VENV)/.req-hash
+PYTEST := $(PY) -m pytest -n 2 --durations=15
 
 .DEFAULT_GOAL := help
 .PHONY: help setup run demo test test-slow bench report engine-bench clean synth fmax resources sim lint pe-resources
@@ -21,11 +22,11 @@ run: setup ## main job: train small model, export, PER float/fixed, RTL engine v
 demo: setup ## golden model only: random LSTMP/GRU, float vs bit-accurate report (seconds)
 	@$(PY) -m golden.demo
 
-test: setup ## run the test suite (pytest -n 2, slow sweeps in reduced form)
-	@$(PY) -m pytest -n 2
+test: setup ## run the test suite (pytest -n 2, slow sweeps in reduced form; a line per RTL bench, the 15 slowest tests)
+	@$(PYTEST)
 
 test-slow: setup ## run the full slow sweeps as well
-	@$(PY) -m pytest -n 2 -m "slow or not slow"
+	@$(PYTEST) -m "slow or not slow"
 
 bench: setup ## golden speed, Verilator vs Icarus speed (short), then the report docs/results.md
 	@$(PY) bench/golden_speed.py | tee bench/golden_speed.txt
