@@ -153,7 +153,8 @@ def _hdl_value(v: int | str) -> str:
 def _yosys_read(fl: FileList, top: str, params: dict[str, int | str], base: Path,
                 defines: Sequence[str] = (), libs: Sequence[str] = ()) -> list[str]:
     # ``defines``: Verilog macros (rtl/mul_reg.v's MUL_ECP5); ``libs``: yosys share files read as
-    # black boxes first, so that the hierarchy check knows the primitives the RTL instantiates.
+    # black boxes before the hierarchy check, so that it knows the primitives the RTL
+    # instantiates.
     # Paths relative to the run directory ``base`` (yosys's cwd): the YoWASP build maps its own
     # temporary directory over /tmp, so absolute paths of a checkout under /tmp are invisible
     # to it, while relative ones always resolve.
