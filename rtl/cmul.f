@@ -1,2 +1,3 @@
 -f rtl/mul_reg.f
+rtl/pipe_reg.v
 rtl/cmul.v

@@ -64,6 +64,11 @@ module cmul #(
         end
     end
 
+    // pair travels with the operands to the sum stage (stage 4, + 2 with PIPE)
+    wire pair_s;
+    pipe_reg #(.WIDTH(1), .DEPTH(3 + 2 * PIPE), .RESET(0)) pair_pipe_inst (
+        .clk(clk), .rst(1'b0), .ce(ce), .in_data(pair), .out_data(pair_s));
+
     generate
         if (MULTS == 3) begin : g_three
             // stage 1: operands and pre-sums (one add each), pair selecting the real-pair form
@@ -73,8 +78,6 @@ module cmul #(
             (* keep *) reg signed [SA-1:0] as_reg;
             reg signed [B_WIDTH-1:0] br_reg;
             reg signed [SB-1:0] bd_reg, bs_reg;
-            reg pair_d1, pair_d2, pair_d3;
-            wire pair_s;
             always @(posedge clk) begin
                 if (ce) begin
                     ar_reg  <= a_re;
@@ -85,9 +88,6 @@ module cmul #(
                     bd_reg  <= {b_im[B_WIDTH-1], b_im} - {b_re[B_WIDTH-1], b_re};
                     bs_reg  <= pair ? {b_im[B_WIDTH-1], b_im}
                                     : {b_re[B_WIDTH-1], b_re} + {b_im[B_WIDTH-1], b_im};
-                    pair_d1 <= pair;
-                    pair_d2 <= pair_d1;
-                    pair_d3 <= pair_d2;
                 end
             end
             // stages 2-3 (+ PIPE): k1 = br*(ar+ai), k2 = ar*(bi-br), k3 = ai*(br+bi); each fits
@@ -103,19 +103,12 @@ module cmul #(
             reg signed [PW:0] k1_reg, k2_reg, k3_reg;
             if (PIPE != 0) begin : g_ppipe
                 reg signed [PW:0] k1_2, k2_2, k3_2;
-                reg pair_d4, pair_d5;
                 always @(posedge clk) begin
-                    if (ce) begin
-                        {k1_2, k2_2, k3_2} <= {k1, k2, k3};
-                        pair_d4 <= pair_d3;
-                        pair_d5 <= pair_d4;
-                    end
+                    if (ce) {k1_2, k2_2, k3_2} <= {k1, k2, k3};
                 end
                 assign {k1_j, k2_j, k3_j} = {k1_2, k2_2, k3_2};
-                assign pair_s = pair_d5;
             end else begin : g_pnone
                 assign {k1_j, k2_j, k3_j} = {k1, k2, k3};
-                assign pair_s = pair_d3;
             end
             always @(posedge clk) begin
                 if (ce) {k1_reg, k2_reg, k3_reg} <= {k1_j, k2_j, k3_j};
@@ -135,14 +128,12 @@ module cmul #(
         end else begin : g_four
             reg signed [A_WIDTH-1:0] a_re_reg, a_im_reg;
             reg signed [B_WIDTH-1:0] b_re_reg, b_im_reg;
-            reg pair_d1, pair_d2, pair_d3;
-            wire pair_s;  // pair with the products' sum (PIPE more stages of delay)
             // the four real products rr, ii, ri, ir after stage 3
             reg signed [PW-1:0] rr_reg, ii_reg, ri_reg, ir_reg;
 
-            // The A operand registers are kept per instance: a spectrum word broadcast to many PEs
-            // would otherwise be registered once after synthesis merges the identical registers, and
-            // that one register would drive every PE's multipliers across the die.
+            // The A operand registers are kept per instance: a spectrum word broadcast to many
+            // PEs would otherwise be registered once after synthesis merges the identical
+            // registers, and that one register would drive every PE's multipliers across the die.
             (* keep *)
             always @(posedge clk) begin
                 if (ce) begin
@@ -154,114 +145,100 @@ module cmul #(
                 if (ce) begin
                     b_re_reg <= b_re;
                     b_im_reg <= b_im;
-                    pair_d1  <= pair;
-                    pair_d2  <= pair_d1;
-                    pair_d3  <= pair_d2;
                 end
             end
-                    if (PIPE != 0) begin : g_opipe
-                    reg pair_d4, pair_d5;
-                    always @(posedge clk) begin
-                        if (ce) begin
-                            pair_d4 <= pair_d3;
-                            pair_d5 <= pair_d4;
-                        end
-                    end
-                    assign pair_s = pair_d5;
-                end else begin : g_onone
-                    assign pair_s = pair_d3;
-                end
 
-            // The multipliers (mul_reg): with PIPE their operand registers are a second register after
-            // the operand registers above (on ECP5 the multiplier block's own input registers), else
-            // the operand registers themselves feed them; each registers its product (stage 2).
-                    if (A_WIDTH > MUL_WIDTH) begin : g_split
-                    localparam integer L = MUL_WIDTH - 1;  // low part: unsigned, L bits
-                    localparam integer HW = A_WIDTH - L;  // high part: signed
-                    wire signed [L:0] re_lo = {1'b0, a_re_reg[L-1:0]};
-                    wire signed [L:0] im_lo = {1'b0, a_im_reg[L-1:0]};
-                    wire signed [HW-1:0] re_hi = a_re_reg[A_WIDTH-1:L];
-                    wire signed [HW-1:0] im_hi = a_im_reg[A_WIDTH-1:L];
-                    // partial products: lo (L+1+B bits), hi (HW+B bits)
-                    wire signed [L+B_WIDTH:0] rr_lo, ii_lo, ri_lo, ir_lo;
-                    wire signed [HW+B_WIDTH-1:0] rr_hi, ii_hi, ri_hi, ir_hi;
-                    // the partial products the join adds: the product registers, or (PIPE) a copy
-                    wire signed [L+B_WIDTH:0] rr_lo_j, ii_lo_j, ri_lo_j, ir_lo_j;
-                    wire signed [HW+B_WIDTH-1:0] rr_hi_j, ii_hi_j, ri_hi_j, ir_hi_j;
-                    // a*b = (a_hi*b << L) + a_lo*b, exact in PW bits (HW >= 2, so both extensions are
-                    // at least one bit)
-                    function automatic [PW-1:0] join_parts(input reg [HW+B_WIDTH-1:0] hi,
-                                                           input reg [L+B_WIDTH:0] lo);
-                        join_parts = {hi, {L{1'b0}}} + {{(HW - 1) {lo[L+B_WIDTH]}}, lo};
-                    endfunction
-                    mul_reg #(.A_WIDTH(L + 1), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) rr_lo_inst (
-                        .clk(clk), .ce(ce), .a(re_lo), .b(b_re_reg), .p(rr_lo));
-                    mul_reg #(.A_WIDTH(L + 1), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ii_lo_inst (
-                        .clk(clk), .ce(ce), .a(im_lo), .b(b_im_reg), .p(ii_lo));
-                    mul_reg #(.A_WIDTH(L + 1), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ri_lo_inst (
-                        .clk(clk), .ce(ce), .a(re_lo), .b(b_im_reg), .p(ri_lo));
-                    mul_reg #(.A_WIDTH(L + 1), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ir_lo_inst (
-                        .clk(clk), .ce(ce), .a(im_lo), .b(b_re_reg), .p(ir_lo));
-                    mul_reg #(.A_WIDTH(HW), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) rr_hi_inst (
-                        .clk(clk), .ce(ce), .a(re_hi), .b(b_re_reg), .p(rr_hi));
-                    mul_reg #(.A_WIDTH(HW), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ii_hi_inst (
-                        .clk(clk), .ce(ce), .a(im_hi), .b(b_im_reg), .p(ii_hi));
-                    mul_reg #(.A_WIDTH(HW), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ri_hi_inst (
-                        .clk(clk), .ce(ce), .a(re_hi), .b(b_im_reg), .p(ri_hi));
-                    mul_reg #(.A_WIDTH(HW), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ir_hi_inst (
-                        .clk(clk), .ce(ce), .a(im_hi), .b(b_re_reg), .p(ir_hi));
-                    always @(posedge clk) begin
-                        if (ce) begin
-                            rr_reg <= join_parts(rr_hi_j, rr_lo_j);
-                            ii_reg <= join_parts(ii_hi_j, ii_lo_j);
-                            ri_reg <= join_parts(ri_hi_j, ri_lo_j);
-                            ir_reg <= join_parts(ir_hi_j, ir_lo_j);
-                        end
-                    end
-                    if (PIPE != 0) begin : g_ppipe
-                        reg signed [L+B_WIDTH:0] rr_lo2, ii_lo2, ri_lo2, ir_lo2;
-                        reg signed [HW+B_WIDTH-1:0] rr_hi2, ii_hi2, ri_hi2, ir_hi2;
-                        always @(posedge clk) begin
-                            if (ce) begin
-                                {rr_lo2, ii_lo2, ri_lo2, ir_lo2} <= {rr_lo, ii_lo, ri_lo, ir_lo};
-                                {rr_hi2, ii_hi2, ri_hi2, ir_hi2} <= {rr_hi, ii_hi, ri_hi, ir_hi};
-                            end
-                        end
-                        assign {rr_lo_j, ii_lo_j, ri_lo_j, ir_lo_j} = {rr_lo2, ii_lo2, ri_lo2, ir_lo2};
-                        assign {rr_hi_j, ii_hi_j, ri_hi_j, ir_hi_j} = {rr_hi2, ii_hi2, ri_hi2, ir_hi2};
-                    end else begin : g_pnone
-                        assign {rr_lo_j, ii_lo_j, ri_lo_j, ir_lo_j} = {rr_lo, ii_lo, ri_lo, ir_lo};
-                        assign {rr_hi_j, ii_hi_j, ri_hi_j, ir_hi_j} = {rr_hi, ii_hi, ri_hi, ir_hi};
-                    end
-                end else begin : g_whole
-                    wire signed [PW-1:0] rr_m, ii_m, ri_m, ir_m;
-                    wire signed [PW-1:0] rr_j, ii_j, ri_j, ir_j;  // rr_m.. or (PIPE) a second copy
-                    mul_reg #(.A_WIDTH(A_WIDTH), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) rr_inst (
-                        .clk(clk), .ce(ce), .a(a_re_reg), .b(b_re_reg), .p(rr_m));
-                    mul_reg #(.A_WIDTH(A_WIDTH), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ii_inst (
-                        .clk(clk), .ce(ce), .a(a_im_reg), .b(b_im_reg), .p(ii_m));
-                    mul_reg #(.A_WIDTH(A_WIDTH), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ri_inst (
-                        .clk(clk), .ce(ce), .a(a_re_reg), .b(b_im_reg), .p(ri_m));
-                    mul_reg #(.A_WIDTH(A_WIDTH), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ir_inst (
-                        .clk(clk), .ce(ce), .a(a_im_reg), .b(b_re_reg), .p(ir_m));
-                    always @(posedge clk) begin
-                        if (ce) begin
-                            rr_reg <= rr_j;
-                            ii_reg <= ii_j;
-                            ri_reg <= ri_j;
-                            ir_reg <= ir_j;
-                        end
-                    end
-                    if (PIPE != 0) begin : g_ppipe
-                        reg signed [PW-1:0] rr_m2, ii_m2, ri_m2, ir_m2;
-                        always @(posedge clk) begin
-                            if (ce) {rr_m2, ii_m2, ri_m2, ir_m2} <= {rr_m, ii_m, ri_m, ir_m};
-                        end
-                        assign {rr_j, ii_j, ri_j, ir_j} = {rr_m2, ii_m2, ri_m2, ir_m2};
-                    end else begin : g_pnone
-                        assign {rr_j, ii_j, ri_j, ir_j} = {rr_m, ii_m, ri_m, ir_m};
+            // The multipliers (mul_reg): with PIPE their operand registers are a second register
+            // after the operand registers above (on ECP5 the multiplier block's own input
+            // registers), else the operand registers themselves feed them; each registers its
+            // product (stage 2).
+                if (A_WIDTH > MUL_WIDTH) begin : g_split
+                localparam integer L = MUL_WIDTH - 1;  // low part: unsigned, L bits
+                localparam integer HW = A_WIDTH - L;  // high part: signed
+                wire signed [L:0] re_lo = {1'b0, a_re_reg[L-1:0]};
+                wire signed [L:0] im_lo = {1'b0, a_im_reg[L-1:0]};
+                wire signed [HW-1:0] re_hi = a_re_reg[A_WIDTH-1:L];
+                wire signed [HW-1:0] im_hi = a_im_reg[A_WIDTH-1:L];
+                // partial products: lo (L+1+B bits), hi (HW+B bits)
+                wire signed [L+B_WIDTH:0] rr_lo, ii_lo, ri_lo, ir_lo;
+                wire signed [HW+B_WIDTH-1:0] rr_hi, ii_hi, ri_hi, ir_hi;
+                // the partial products the join adds: the product registers, or (PIPE) a copy
+                wire signed [L+B_WIDTH:0] rr_lo_j, ii_lo_j, ri_lo_j, ir_lo_j;
+                wire signed [HW+B_WIDTH-1:0] rr_hi_j, ii_hi_j, ri_hi_j, ir_hi_j;
+                // a*b = (a_hi*b << L) + a_lo*b, exact in PW bits (HW >= 2, so both extensions are
+                // at least one bit)
+                function automatic [PW-1:0] join_parts(input reg [HW+B_WIDTH-1:0] hi,
+                                                       input reg [L+B_WIDTH:0] lo);
+                    join_parts = {hi, {L{1'b0}}} + {{(HW - 1) {lo[L+B_WIDTH]}}, lo};
+                endfunction
+                mul_reg #(.A_WIDTH(L + 1), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) rr_lo_inst (
+                    .clk(clk), .ce(ce), .a(re_lo), .b(b_re_reg), .p(rr_lo));
+                mul_reg #(.A_WIDTH(L + 1), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ii_lo_inst (
+                    .clk(clk), .ce(ce), .a(im_lo), .b(b_im_reg), .p(ii_lo));
+                mul_reg #(.A_WIDTH(L + 1), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ri_lo_inst (
+                    .clk(clk), .ce(ce), .a(re_lo), .b(b_im_reg), .p(ri_lo));
+                mul_reg #(.A_WIDTH(L + 1), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ir_lo_inst (
+                    .clk(clk), .ce(ce), .a(im_lo), .b(b_re_reg), .p(ir_lo));
+                mul_reg #(.A_WIDTH(HW), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) rr_hi_inst (
+                    .clk(clk), .ce(ce), .a(re_hi), .b(b_re_reg), .p(rr_hi));
+                mul_reg #(.A_WIDTH(HW), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ii_hi_inst (
+                    .clk(clk), .ce(ce), .a(im_hi), .b(b_im_reg), .p(ii_hi));
+                mul_reg #(.A_WIDTH(HW), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ri_hi_inst (
+                    .clk(clk), .ce(ce), .a(re_hi), .b(b_im_reg), .p(ri_hi));
+                mul_reg #(.A_WIDTH(HW), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ir_hi_inst (
+                    .clk(clk), .ce(ce), .a(im_hi), .b(b_re_reg), .p(ir_hi));
+                always @(posedge clk) begin
+                    if (ce) begin
+                        rr_reg <= join_parts(rr_hi_j, rr_lo_j);
+                        ii_reg <= join_parts(ii_hi_j, ii_lo_j);
+                        ri_reg <= join_parts(ri_hi_j, ri_lo_j);
+                        ir_reg <= join_parts(ir_hi_j, ir_lo_j);
                     end
                 end
+                if (PIPE != 0) begin : g_ppipe
+                    reg signed [L+B_WIDTH:0] rr_lo2, ii_lo2, ri_lo2, ir_lo2;
+                    reg signed [HW+B_WIDTH-1:0] rr_hi2, ii_hi2, ri_hi2, ir_hi2;
+                    always @(posedge clk) begin
+                        if (ce) begin
+                            {rr_lo2, ii_lo2, ri_lo2, ir_lo2} <= {rr_lo, ii_lo, ri_lo, ir_lo};
+                            {rr_hi2, ii_hi2, ri_hi2, ir_hi2} <= {rr_hi, ii_hi, ri_hi, ir_hi};
+                        end
+                    end
+                    assign {rr_lo_j, ii_lo_j, ri_lo_j, ir_lo_j} = {rr_lo2, ii_lo2, ri_lo2, ir_lo2};
+                    assign {rr_hi_j, ii_hi_j, ri_hi_j, ir_hi_j} = {rr_hi2, ii_hi2, ri_hi2, ir_hi2};
+                end else begin : g_pnone
+                    assign {rr_lo_j, ii_lo_j, ri_lo_j, ir_lo_j} = {rr_lo, ii_lo, ri_lo, ir_lo};
+                    assign {rr_hi_j, ii_hi_j, ri_hi_j, ir_hi_j} = {rr_hi, ii_hi, ri_hi, ir_hi};
+                end
+            end else begin : g_whole
+                wire signed [PW-1:0] rr_m, ii_m, ri_m, ir_m;
+                wire signed [PW-1:0] rr_j, ii_j, ri_j, ir_j;  // rr_m.. or (PIPE) a second copy
+                mul_reg #(.A_WIDTH(A_WIDTH), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) rr_inst (
+                    .clk(clk), .ce(ce), .a(a_re_reg), .b(b_re_reg), .p(rr_m));
+                mul_reg #(.A_WIDTH(A_WIDTH), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ii_inst (
+                    .clk(clk), .ce(ce), .a(a_im_reg), .b(b_im_reg), .p(ii_m));
+                mul_reg #(.A_WIDTH(A_WIDTH), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ri_inst (
+                    .clk(clk), .ce(ce), .a(a_re_reg), .b(b_im_reg), .p(ri_m));
+                mul_reg #(.A_WIDTH(A_WIDTH), .B_WIDTH(B_WIDTH), .IN_REG(PIPE)) ir_inst (
+                    .clk(clk), .ce(ce), .a(a_im_reg), .b(b_re_reg), .p(ir_m));
+                always @(posedge clk) begin
+                    if (ce) begin
+                        rr_reg <= rr_j;
+                        ii_reg <= ii_j;
+                        ri_reg <= ri_j;
+                        ir_reg <= ir_j;
+                    end
+                end
+                if (PIPE != 0) begin : g_ppipe
+                    reg signed [PW-1:0] rr_m2, ii_m2, ri_m2, ir_m2;
+                    always @(posedge clk) begin
+                        if (ce) {rr_m2, ii_m2, ri_m2, ir_m2} <= {rr_m, ii_m, ri_m, ir_m};
+                    end
+                    assign {rr_j, ii_j, ri_j, ir_j} = {rr_m2, ii_m2, ri_m2, ir_m2};
+                end else begin : g_pnone
+                    assign {rr_j, ii_j, ri_j, ir_j} = {rr_m, ii_m, ri_m, ir_m};
+                end
+            end
 
             always @(posedge clk) begin
                 if (ce) begin

@@ -1,5 +1,4 @@
 -f rtl/round_sat.f
-rtl/pipe_reg.v
 -f rtl/cmul.f
 rtl/fft_bfly.v
 rtl/fft_dit.v
