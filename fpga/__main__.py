@@ -186,6 +186,11 @@ def cmd_model(a: argparse.Namespace) -> int:
 
 
 def cmd_calibrate(a: argparse.Namespace) -> int:
+    if a.engines is not None:
+        from . import engine_cal
+        engine_cal.measure_engines(a.engines or None)
+        print(f"wrote {engine_cal.ENGINE_CALIBRATION}")
+        return 0
     from . import calibrate
     calibrate.measure(a.block or None)
     print(f"wrote {calibrate.CALIBRATION}")
@@ -250,6 +255,10 @@ def build_parser() -> ArgumentParser:
     p = sub.add_parser("calibrate", help="measure the model's blocks with yosys at several k "
                        "(writes fpga/calibration.json)")
     p.add_argument("block", nargs="*", help="only these blocks (default: all that exist)")
+    p.add_argument("--engines", nargs="*", metavar="SIZE", default=None,
+                   help="instead: synthesize the whole engine at the calibration sizes "
+                        "(fpga/engine_cal.py; all, or the SIZEs named), flattened and "
+                        "hierarchically, into fpga/engine_calibration.json (~2-15 min each)")
     p.set_defaults(func=cmd_calibrate)
 
     for name, fn, hlp in (("parts", cmd_parts, "list the parts and their capacities"),

@@ -25,6 +25,7 @@ class Config:
     k: int               # circulant block size
     n_pe: int            # circulant PEs
     wpar: int = 1        # complex multipliers per PE (words per beat, rtl/engine.v WPAR)
+    hlanes: int = 1      # hand-off lanes (rtl/engine.v HLANES)
     data_width: int = 16
     weight_width: int = 16
     description: str = ""
@@ -35,6 +36,7 @@ class Config:
         """Every parameter name a top may declare for this configuration, with its value."""
         p = {
             "K": self.k, "BLOCK": self.k, "N_PE": self.n_pe, "WPAR": self.wpar,
+            "HLANES": self.hlanes,
             "DATA_WIDTH": self.data_width,
             "W_WIDTH": self.weight_width, "WEIGHT_WIDTH": self.weight_width,
             "IN_DIM": self.in_dim, "IN_SIZE": self.in_dim, "N_IN": self.in_dim,

@@ -29,6 +29,6 @@ def prepare_engine(cfg: Config, out_dir: Path, seed: int = 0) -> dict[str, int]:
                        hidden_size=cfg.hidden, num_layers=cfg.layers, proj_size=cfg.proj,
                        peephole=cfg.cell == "lstmp", k=cfg.k, name=cfg.name)
     model = Model.random(mcfg, seed=seed)
-    params = EngineParams.for_model(model, cfg.n_pe, cfg.wpar)
+    params = EngineParams.for_model(model, cfg.n_pe, cfg.wpar, cfg.hlanes)
     write_engine_mem(model, params, out_dir / "mem", mem_prefix="mem/")
     return {k: int(v) for k, v in params.hdl_params().items()}

@@ -174,17 +174,20 @@ def _yosys_read(fl: FileList, top: str, params: dict[str, int | str], base: Path
 # --- open flow: yosys synth_xilinx -------------------------------------------------------
 
 def synth_yosys(top: str, part: Part, params: dict[str, int | str], config: str = "custom",
-                out_dir: Path | None = None, filelist: FileList | None = None) -> SynthResult:
+                out_dir: Path | None = None, filelist: FileList | None = None,
+                flatten: bool = True) -> SynthResult:
     """Synthesize ``top`` with yosys ``synth_xilinx`` for ``part``'s family; parse the stats.
 
     ``-noiopad`` leaves the ports without I/O buffers, like Vivado's out-of-context mode, so
     the figures are the block's own; ``-flatten`` lets yosys optimize across modules.
+    ``flatten=False`` keeps the hierarchy, so that ``stat.json`` also counts every module
+    (:func:`fpga.reports.module_totals`: what the whole-engine calibration fits per unit).
     ``filelist`` replaces ``rtl/<top>.f`` (for a block that has none yet)."""
     fl = filelist or filelist_for(top)
     out = out_dir or run_dir(top, config, part.name)
     script = _yosys_read(fl, top, params, out) + [
-        f"synth_xilinx -family {part.family} -top {top} -flatten -noiopad",
-        "tee -q -o stat.json stat -json",
+        f"synth_xilinx -family {part.family} -top {top}{' -flatten' if flatten else ''} -noiopad",
+        f"tee -q -o stat.json stat -json{'' if flatten else ' -top ' + top}",
     ]
     (out / "synth.ys").write_text("\n".join(script) + "\n")
     t0 = time.monotonic()

@@ -288,3 +288,50 @@ def parse_vivado_power(path_or_text: str | Path) -> float:
     if not m:
         raise ValueError("no 'Total On-Chip Power (W)' row in the power report")
     return float(m.group(1))
+
+
+def module_base(name: str) -> str:
+    """A yosys module name without its ``$paramod$<hash>\\`` prefix and escapes: the RTL
+    module's own name (``$paramod$1b2...\\engine_pe`` -> ``engine_pe``)."""
+    return name.lstrip("\\").rsplit("\\", 1)[-1]
+
+
+def module_totals(path_or_text: str | Path, top: str) -> dict[str, Resources]:
+    """Per RTL module, the resources of all its instances under ``top`` with everything
+    beneath them (a hierarchical ``synth_xilinx`` run's ``stat -json``): what the
+    whole-engine calibration fits unit by unit.  ``top``'s own entry is the whole design."""
+    text = Path(path_or_text).read_text() if isinstance(path_or_text, Path) else path_or_text
+    data = json.loads(text[text.find("{"):])
+    mods = {name.lstrip("\\"): m.get("num_cells_by_type", {}) for name, m in data["modules"].items()}
+    inclusive: dict[str, dict[str, int]] = {}
+
+    def cells_of(name: str) -> dict[str, int]:
+        # this module's primitive cells plus those of every submodule instance, recursively
+        if name not in inclusive:
+            acc: dict[str, int] = {}
+            for t, n in mods[name].items():
+                t = t.lstrip("\\")
+                if t in mods:
+                    for u, m in cells_of(t).items():
+                        acc[u] = acc.get(u, 0) + n * m
+                else:
+                    acc[t.lstrip("$")] = acc.get(t.lstrip("$"), 0) + n
+            inclusive[name] = acc
+        return inclusive[name]
+
+    tops = [n for n in mods if module_base(n) == top]
+    if not tops:
+        raise ValueError(f"yosys stat JSON has no module {top!r}")
+    counts: dict[str, dict[str, int]] = {}
+
+    def walk(name: str, times: int) -> None:
+        base = module_base(name)
+        tot = counts.setdefault(base, {})
+        for u, m in cells_of(name).items():
+            tot[u] = tot.get(u, 0) + times * m
+        for t, n in mods[name].items():
+            if t.lstrip("\\") in mods:
+                walk(t.lstrip("\\"), times * n)
+
+    walk(tops[0], 1)
+    return {base: resources_from_cells(c) for base, c in counts.items()}

@@ -98,7 +98,12 @@ def error_report(in_fmt: Fmt, out_fmt: Fmt, seg_bits: int) -> dict:
 
 
 def write_act_mem(path, func: str, in_fmt: Fmt, out_fmt: Fmt, seg_bits: int) -> None:
-    """Write the knot table as a ``$readmemh`` file (one two's-complement word per line)."""
-    from .memfile import write_memh
-    write_memh(path, act_table(func, in_fmt, out_fmt, seg_bits), out_fmt.width,
-               header=f"{func} knots: {2 ** seg_bits + 1} entries, in {in_fmt}, out {out_fmt}")
+    """Write the knot table as the engine stores it, a ``$readmemh`` file of 2^seg_bits lines:
+    line i holds segment i's two knots, T[i] in the low and T[i+1] in the high ``out_fmt.width``
+    bits.  One read then gives both knots, so the table is a single-port ROM that synthesis
+    maps to one block RAM or LUT RAM (rtl/engine_act.v)."""
+    from .memfile import write_memh_lanes
+    t = act_table(func, in_fmt, out_fmt, seg_bits)
+    write_memh_lanes(path, np.stack([t[:-1], t[1:]], axis=1), out_fmt.width,
+                     header=f"{func} knot pairs (T[i+1], T[i]): {2 ** seg_bits} segments, "
+                            f"in {in_fmt}, out {out_fmt}")

@@ -6,8 +6,11 @@
 //            computed as v = RND((T[i] << TB) + (T[i+1]-T[i]) * t, TB) (round_sat MODE 1): T[i] << TB
 //            has TB zero low bits, so adding it before the rounding changes nothing.
 //            tanh (FUNC 1): y = z < 0 ? -v : v;  sigmoid (FUNC 0): y = z < 0 ? 2^OUT_FRAC - v : v.
-//            T: 2^SEG_BITS+1 knots read with $readmemh from TABLE_FILE (golden
-//            write_act_mem; a table depends only on the formats, not on the model).
+//            T: 2^SEG_BITS+1 knots, stored as 2^SEG_BITS lines {T[i+1], T[i]} read with
+//            $readmemh from TABLE_FILE (golden write_act_mem; a table depends only on the
+//            formats, not on the model): one read gives a segment's two knots, so the table
+//            is a single-port ROM (one block RAM, or LUT RAM) instead of a two-port one that
+//            yosys builds from flip-flops and multiplexers.
 // Formats  : in sIN_WIDTH.* (pre) -> out sOUT_WIDTH.OUT_FRAC (gate); t is uTB.
 // Internal : d = T[i+1]-T[i] s(OUT_WIDTH+1); d*t s(OUT_WIDTH+TB+2) (sum of the operand widths,
 //            t taken as s(TB+1)); sum = (T[i] << TB) + d*t = T[i]*(2^TB-t) + T[i+1]*t is 2^TB
@@ -17,7 +20,7 @@
 // Pipeline : one multiply or one add (carry chain) per stage; the table is read into a
 //            register from a registered address (a synchronous ROM, block-RAM mappable) and
 //            registered once more (the block RAM's output register: its clock-to-out is slow).
-//              1 |z| (negate, clamp)         2 knot addresses i, i+1   3 table read T[i], T[i+1]
+//              1 |z| (negate, clamp)         2 segment address i       3 table read {T[i+1], T[i]}
 //              4 knot output register        5 d = T[i+1]-T[i], t (the multiplier's operand registers)
 //              6 d*t (mul_reg)
 //              7 sum = (T[i] << TB) + d*t    8 v = round_sat(sum)      9 sign: v, -v or 1-v
@@ -42,7 +45,7 @@ module engine_act #(
 );
     localparam integer LATENCY = 9;  // engine_cell's ACT_LAT repeats this figure
     localparam integer TB = IN_WIDTH - 1 - SEG_BITS;  // offset bits within a segment
-    localparam integer NT = (1 << SEG_BITS) + 1;  // knots
+    localparam integer NS = 1 << SEG_BITS;  // segments: table lines {T[i+1], T[i]}
     localparam integer DW = OUT_WIDTH + 1;  // knot difference
     localparam integer PW = DW + TB + 1;  // product d * t, t as s(TB+1)
     localparam integer SW = OUT_WIDTH + TB;  // sum (convex combination of two knots, * 2^TB)
@@ -54,7 +57,7 @@ module engine_act #(
             $finish;
         end
     end
-    reg [OUT_WIDTH-1:0] table_mem[0:NT-1];
+    reg [2*OUT_WIDTH-1:0] table_mem[0:NS-1];
     initial $readmemh(TABLE_FILE, table_mem);
 
     // z < 0 travels with the data to the sign stage: neg_d[k] is valid after stage k
@@ -67,12 +70,13 @@ module engine_act #(
     wire [IN_WIDTH-2:0] mag = z_min ? {(IN_WIDTH - 1) {1'b1}} : (z[IN_WIDTH-1] ? z_neg : z[IN_WIDTH-2:0]);
     reg [IN_WIDTH-2:0] mag_reg;
 
-    // ---- stage 2: knot addresses (registered: the ROM below reads synchronously)
-    reg [SEG_BITS:0] addr_lo_reg, addr_hi_reg;
+    // ---- stage 2: segment address (registered: the ROM below reads synchronously)
+    reg [SEG_BITS-1:0] addr_reg;
     reg [TB-1:0] off_d2, off_d3, off_d4;
 
     // ---- stage 3: table read; stage 4: its output register
-    reg [OUT_WIDTH-1:0] knot_lo_reg, knot_hi_reg, knot_lo_d4, knot_hi_d4;
+    reg [2*OUT_WIDTH-1:0] knots_reg;
+    reg [OUT_WIDTH-1:0] knot_lo_d4, knot_hi_d4;
 
     // ---- stage 5: knot difference and offset, into the multiplier's operand registers;
     // ---- stage 6: product (mul_reg: on ECP5 the MULT18X18D's own registers)
@@ -115,14 +119,12 @@ module engine_act #(
     always @(posedge clk) begin
         mag_reg     <= mag;
         neg_d       <= {neg_d[LATENCY-2:1], z[IN_WIDTH-1]};
-        addr_lo_reg <= {1'b0, mag_reg[IN_WIDTH-2:TB]};
-        addr_hi_reg <= {1'b0, mag_reg[IN_WIDTH-2:TB]} + 1'b1;
+        addr_reg    <= mag_reg[IN_WIDTH-2:TB];
         off_d2      <= mag_reg[TB-1:0];
-        knot_lo_reg <= table_mem[addr_lo_reg];
-        knot_hi_reg <= table_mem[addr_hi_reg];
+        knots_reg   <= table_mem[addr_reg];
         off_d3      <= off_d2;
-        knot_lo_d4  <= knot_lo_reg;
-        knot_hi_d4  <= knot_hi_reg;
+        knot_lo_d4  <= knots_reg[OUT_WIDTH-1:0];
+        knot_hi_d4  <= knots_reg[2*OUT_WIDTH-1:OUT_WIDTH];
         off_d4      <= off_d3;
         knot_lo_d5  <= knot_lo_d4;
         knot_lo_d6  <= knot_lo_d5;

@@ -4,7 +4,7 @@ import pytest
 
 from golden.activations import act_fixed, act_table, error_report, write_act_mem, _pwl_magnitude
 from golden.fixed import Fmt, to_float
-from golden.memfile import read_memh
+from golden.memfile import from_words, read_memh, to_words
 
 PRE, GATE = Fmt.parse("s16.12"), Fmt.parse("s16.14")
 Z = np.arange(PRE.min_int, PRE.max_int + 1, dtype=np.int64)
@@ -52,7 +52,12 @@ def test_knots_are_function_samples():
 def test_memory_file_round_trip(tmp_path):
     p = tmp_path / "sig.mem"
     write_act_mem(p, "sigmoid", PRE, GATE, 7)
-    assert np.array_equal(read_memh(p, GATE.width), act_table("sigmoid", PRE, GATE, 7))
+    T = act_table("sigmoid", PRE, GATE, 7)
+    w = GATE.width
+    lines = to_words(read_memh(p, 2 * w), 2 * w)   # line i: T[i] (low bits), T[i+1] (high bits)
+    assert len(lines) == len(T) - 1 == 128
+    assert np.array_equal(from_words(lines & ((1 << w) - 1), w), T[:-1])
+    assert np.array_equal(from_words(lines >> w, w), T[1:])
 
 
 def test_unknown_activation():

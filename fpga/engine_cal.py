@@ -1,0 +1,104 @@
+"""Whole-engine synthesis at several sizes: the data the resource model is calibrated and checked on.
+
+``python -m fpga calibrate --engines`` synthesizes ``rtl/engine.v`` with yosys ``synth_xilinx``
+(XCKU060 family, the Xilinx multiplier settings of ``make synth``) at every size of
+:data:`ENGINE_SIZES`, twice:
+
+* **flattened**, as ``make synth`` does: the totals (LUT, FF, DSP48E2, BRAM36) the model must
+  reproduce;
+* **hierarchical** (``-flatten`` off): yosys then counts every module, so the figures split
+  into the engine's units (PE array, FFTs, hand-off lanes, element-wise unit, memories,
+  control), which is what the model's per-unit formulas are fitted on.
+
+Sizes with role ``fit`` calibrate the model; the ``check`` size is held out: the model
+predicts it without having seen it (``fpga/model.py``, ``python -m fpga model``).  The results
+go to ``fpga/engine_calibration.json`` (committed; the model and docs are regenerated from it
+without re-running synthesis).  Each size takes ~2-15 min on one core.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+from pathlib import Path
+
+from . import flow
+from .configs import Config
+from .engine_mem import prepare_engine
+from .filelist import REPO
+from .parts import get_part
+from .reports import module_totals
+
+ENGINE_CALIBRATION = REPO / "fpga" / "engine_calibration.json"
+XILINX_MUL = {"MUL_WIDTH": 27, "MUL_PIPE": 0}   # fpga.__main__.MUL_PARAMS["xilinx"]
+
+# (config, role).  The sizes span k = 4 / 8 / 16, N_PE 2..32, WPAR 1..4, HLANES 1..4, LSTM with
+# peepholes, LSTMP (projection) and GRU, one and two layers; the held-out size has the
+# reference model's shape at a quarter of its cells.
+ENGINE_SIZES: tuple[tuple[Config, str], ...] = (
+    (Config("cal-tiny", "lstmp", 16, 64, 0, 1, k=4, n_pe=2), "fit"),
+    (Config("cal-small", "lstmp", 16, 64, 0, 1, k=8, n_pe=4), "fit"),
+    (Config("cal-gru-k16", "gru", 40, 128, 0, 2, k=16, n_pe=8, wpar=4, hlanes=2), "fit"),
+    (Config("cal-lstmp-k8", "lstmp", 40, 128, 64, 2, k=8, n_pe=16, wpar=2, hlanes=4), "fit"),
+    (Config("cal-lstmp-256", "lstmp", 153, 256, 128, 2, k=8, n_pe=32, wpar=4, hlanes=4), "check"),
+)
+
+
+def _commit() -> str:
+    try:
+        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, text=True,
+                              capture_output=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+
+
+def _figures(r) -> dict:
+    return {"lut": r.lut, "lut_mem": r.lut_mem, "ff": r.ff, "dsp": r.dsp, "bram36": r.bram36}
+
+
+def measure_one(cfg: Config, part_name: str = "xcku060") -> dict:
+    """Synthesize ``cfg``'s engine flattened and hierarchically; return its calibration row."""
+    part = get_part(part_name)
+    row: dict = {"config": {f: getattr(cfg, f) for f in
+                            ("cell", "in_dim", "hidden", "proj", "layers", "k", "n_pe", "wpar",
+                             "hlanes", "data_width", "weight_width")}}
+    for mode, flatten in (("flat", True), ("hier", False)):
+        out = flow.BUILD / "engine" / f"{cfg.name}_{mode}_{part.name}"
+        out.mkdir(parents=True, exist_ok=True)
+        params = {**prepare_engine(cfg, out), **XILINX_MUL}
+        t0 = time.monotonic()
+        res = flow.synth_yosys("engine", part, params, cfg.name, out_dir=out, flatten=flatten)
+        sec = time.monotonic() - t0
+        if flatten:
+            row["params"] = params
+            row["flat"] = _figures(res.used)
+        else:
+            units = module_totals(Path(out) / "stat.json", "engine")
+            row["hier"] = {m: _figures(r) for m, r in sorted(units.items())}
+        row[f"seconds_{mode}"] = round(sec, 1)
+        print(f"  {cfg.name:<15} {mode:<4} LUT {res.used.lut:>8,.0f}  FF {res.used.ff:>8,.0f}  "
+              f"DSP {res.used.dsp:>5.0f}  BRAM36 {res.used.bram36:>6.1f}  ({sec:.0f} s)", flush=True)
+    return row
+
+
+def measure_engines(names: list[str] | None = None, part_name: str = "xcku060",
+                    path: Path = ENGINE_CALIBRATION) -> dict:
+    """Measure the sizes of :data:`ENGINE_SIZES` (all, or ``names``) and update ``path``."""
+    data = json.loads(path.read_text()) if path.exists() else {}
+    data.update({"tool": "yosys synth_xilinx -family xcu -noiopad (flattened; and without "
+                         "-flatten for the per-unit split)",
+                 "part": get_part(part_name).name})
+    sizes = data.setdefault("sizes", {})
+    todo = [(c, role) for c, role in ENGINE_SIZES if not names or c.name in names]
+    if names and len(todo) != len(names):
+        known = ", ".join(c.name for c, _ in ENGINE_SIZES)
+        raise KeyError(f"unknown engine size in {names}; known: {known}")
+    for i, (cfg, role) in enumerate(todo, 1):
+        print(f"[{i}/{len(todo)}] engine {cfg.name} ({role}): {cfg.cell}, in {cfg.in_dim}, "
+              f"{cfg.hidden} cells, proj {cfg.proj}, {cfg.layers} layer(s), k={cfg.k}, "
+              f"N_PE={cfg.n_pe}, WPAR={cfg.wpar}, HLANES={cfg.hlanes}", flush=True)
+        row = measure_one(cfg, part_name)
+        row.update(role=role, rtl=_commit(), date=time.strftime("%Y-%m-%d"))
+        sizes[cfg.name] = row
+        path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    return data
