@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.req-hash
 PYTEST := $(PY) -m pytest -n 2 --durations=15
 
 .DEFAULT_GOAL := help
-.PHONY: help setup run demo test test-slow bench report engine-bench clean synth fmax resources sim lint pe-resources
+.PHONY: help setup run demo test test-slow bench report engine-bench clean synth fmax resources calibrate sim lint pe-resources
 
 help: ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | \
@@ -74,8 +74,11 @@ SEEDS  ?=
 fmax: setup ## routed Fmax and critical path of [TOP=] at [CONFIG=] on ECP5 LFE5U-85F, speed grade [SPEED=6|7|8] (an ECP5 figure); [SEEDS=1,2,3]: median over placer seeds (default: seed 1 only)
 	@$(PY) -m fpga fmax $(FPGA_ARGS) --speed $(SPEED)$(if $(SEEDS), --seeds $(SEEDS))
 
-resources: setup ## regenerate docs/resources.md (resource model, XCKU060 fit check)
+resources: setup ## regenerate docs/resources.md (whole-engine resource model: calibration, held-out check, XCKU060 fit)
 	@$(PY) -m fpga model --write docs/resources.md
+
+calibrate: setup ## whole-engine yosys synthesis at the model's calibration sizes -> fpga/engine_calibration.json (~40 min), then make resources
+	@$(PY) -m fpga calibrate --engines
 
 clean: ## remove build outputs (keeps .venv)
 	rm -rf build sim_build tb/**/sim_build .pytest_cache .hypothesis

@@ -5,9 +5,12 @@
 Among the accuracy sweep's block-circulant models (bench/results/accuracy.json, written by
 ``python -m train explore``) whose bit-accurate fixed-point test PER is <= --max-per, and the
 reference-size engine of the same cell type and k (lstmp-1024 / gru-1024, unidirectional) at
-each N_PE in {8, 16, 32, 64, 128, 256}, print the one with the most projected frames/s whose
-resource-model DSP count is <= --max-dsp and which fits --part; say why, which figures are
-measured and which estimated, and the commands that train, export, measure and synthesize it.
+each N_PE in {8, ..., 256} with WPAR in {1, 2, 4, 8} complex multipliers per PE, print the one
+with the most projected frames/s whose DSP count (resource model, or Vivado's where
+bench/results/vivado.json has it) is <= --max-dsp and which fits --part (LUT <= 85 %, DSP and
+BRAM <= 90 %); say why, which figures are measured and which estimated, frames/s at the
+assumed target clock and at the engine's routed ECP5 Fmax, and the commands that train,
+export, measure and synthesize it.
 Exit status 0 with a choice, 2 when nothing meets the budgets (the message says what excluded
 each candidate) or an input is missing or malformed.
 """
@@ -31,7 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-dsp", type=float, required=True, help="DSP slice budget")
     ap.add_argument("--part", default="xcku060", help="target part (default: %(default)s)")
     ap.add_argument("--cell", choices=("lstm", "gru"), help="only this RNN type")
-    ap.add_argument("--clock-mhz", type=float, default=ds.F_CLK_MHZ, help="assumed clock")
+    ap.add_argument("--clock-mhz", type=float, default=ds.F_CLK_MHZ,
+                    help="target clock of the Xilinx part, an assumption (nothing was routed "
+                         "on one here) (default: %(default)s)")
     ap.add_argument("--results", default=str(ds.RESULTS),
                     help="directory with accuracy.json and engine_cycles.json")
     ap.add_argument("--accuracy", help="accuracy sweep JSON (default: RESULTS/accuracy.json)")
@@ -48,7 +53,7 @@ def choose(args: argparse.Namespace) -> int:
     acc = ds.load_accuracy(acc_path)
     if acc is None:
         raise UsageError(f"{acc_path}: not measured yet: run `python -m train explore ...` first")
-    hw = ds.HardwareModel(ds.load_engine(results / "engine_cycles.json"), args.clock_mhz)
+    hw = ds.hardware_model(results, args.clock_mhz)
     try:
         choice = ds.choose(acc, hw, args.max_per, args.max_dsp, part, args.cell)
     except ds.NothingFits as e:

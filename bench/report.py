@@ -109,7 +109,23 @@ def accuracy_section(acc: dict | None, path: Path) -> list[str]:
 
 
 def hardware_points(hw: ds.HardwareModel) -> list[ds.HwPoint]:
-    return [hw.point(base, k, n) for base in REFERENCE for k in HW_KS for n in HW_NPES]
+    """The report's hardware points: each reference model at each k at the plain N_PE of
+    HW_NPES (one multiplier per PE) and at every wider shape measured in RTL simulation."""
+    out = []
+    for base in REFERENCE:
+        for k in HW_KS:
+            shapes = {(n, 1, 1) for n in HW_NPES} | set(hw.measured_shapes(base, k))
+            for n, w, h in sorted(shapes, key=lambda s: (s[0] * s[1], s[1], s[2])):
+                out.append(hw.point(base, k, n, wpar=w, hlanes=h))
+    return out
+
+
+def clock_labels(hw: ds.HardwareModel) -> tuple[str, str]:
+    """Column labels of the two clocks: the target (assumed) and the routed ECP5 (measured)."""
+    target = f"frames/s @ {hw.clk_mhz:.0f} MHz (assumed)"
+    ecp5 = (f"frames/s @ {hw.ecp5.mhz:.1f} MHz (ECP5 routed, grade {hw.ecp5.grade})" if hw.ecp5
+            else "frames/s @ routed clock (none recorded)")
+    return target, ecp5
 
 
 def fpga_md_ecp5(path: Path) -> str:
@@ -133,20 +149,51 @@ def fpga_md_ecp5(path: Path) -> str:
     return f"(no ECP5 Fmax table in `{path}`)"
 
 
+def calibration_sentence(hw: ds.HardwareModel) -> str:
+    """The resource model's calibration in one sentence: sizes fitted, the held-out error."""
+    from fpga.model import calibration_table
+    rows = calibration_table(hw.model)
+    fit = [r["name"] for r in rows if r["role"] == "fit"]
+    checks = [r for r in rows if r["role"] == "check"]
+    txt = (f"the whole-engine resource model (`fpga/model.py`; docs/resources.md), every unit "
+           f"included (PE array, both FFTs, hand-off lanes with their IFFTs, element-wise unit "
+           f"and activation tables, memories, control), calibrated on yosys `synth_xilinx` "
+           f"synthesis of the whole engine at {len(fit)} sizes ({', '.join(fit)})")
+    for r in checks:
+        txt += (f"; on the held-out size `{r['name']}` (N_PE {r['config']['n_pe']} x WPAR "
+                f"{r['config']['wpar']}) it is within "
+                + ", ".join(f"{'BRAM36' if x == 'bram36' else x.upper()} {100 * v:+.1f} %"
+                            for x, v in r["err"].items()) + " of synthesis")
+    return txt
+
+
 def hardware_section(hw: ds.HardwareModel, engine: dict | None, engine_path: Path,
                      fpga_md: Path) -> list[str]:
     part = get_part(ds.DEFAULT_PART)
     clk = hw.clk_mhz
     d = hw.drain
-    bi = hw.resources("lstmp-1024", 8, 64, directions=2)
+    bi = hw.resources("lstmp-1024", 8, 128, directions=2, wpar=4, hlanes=4)
+    t_lab, e_lab = clock_labels(hw)
     L = ["## Hardware", "",
          f"Reference-size models (`bench/models.py`): **lstmp-1024** (LSTM, input 153, 1024 cells, "
          "peepholes, projection 512, 2 layers) and **gru-1024** (GRU, same sizes, no projection), "
          "random weights. The engine is **unidirectional**: every figure below is for one "
          "direction. A bidirectional model needs two engines (twice the resources) or two passes "
-         "(half the frames/s) with both directions' weights on chip (lstmp-1024, k = 8, N_PE = 64: "
-         f"{bi.bram36:,.0f} BRAM36, {100 * bi.bram36 / part.bram36:.0f} % of the {part.device}, "
-         "resource model), and a multi-layer bidirectional stack runs layer by layer.", ""]
+         "(half the frames/s) with both directions' weights on chip (lstmp-1024, k = 8, "
+         f"N_PE = 128 x WPAR 4: {bi.bram36:,.0f} BRAM36, {100 * bi.bram36 / part.bram36:.0f} % of "
+         f"the {part.device}, resource model), and a multi-layer bidirectional stack runs layer "
+         "by layer.", "",
+         "**Clocks.** Two frames/s columns: at the **target clock of the Xilinx part, "
+         f"{clk:.0f} MHz, an assumption** (ESE's clock on the XCKU060; no Xilinx part was placed "
+         "and routed here: Vivado is not available), and at "
+         + (f"**{hw.ecp5.label}**, a measured clock of the same RTL on another FPGA family "
+            "(docs/fpga.md); a larger engine on a Xilinx part has other routing, so neither is a "
+            "measured XCKU060 clock." if hw.ecp5 else
+            "the engine's routed ECP5 Fmax, which `bench/results/ecp5_fmax.json` does not hold "
+            "yet (`make fmax TOP=engine CONFIG=small SEEDS=1,2,3`).")
+         + " A user with Vivado gets the measured figures: `python -m fpga synth` writes its "
+         "utilization and timing to `bench/results/vivado.json`, and this report then shows "
+         "them instead of the model's (marked *Vivado*).", ""]
     if engine is None:
         L += [_not_measured("engine cycles", "make engine-bench", engine_path), ""]
     else:
@@ -157,14 +204,17 @@ def hardware_section(hw: ds.HardwareModel, engine: dict | None, engine_path: Pat
               "frames at full "
               "rate, every output word equal to golden; RTL commit of the reference-size points: "
               f"{', '.join(rtls) or 'none measured'}).", ""]
-    L += [f"Estimated cycles/frame (points not simulated) = beats + passes x {d.per_pass:.1f} "
-          f"cycles, the per-pass drain fitted by least squares to {d.points} measured points "
-          f"({d.source})"
+    L += [f"Estimated cycles/frame (points not simulated) = issue bound + passes x "
+          f"{d.per_pass:.1f} cycles: the issue bound is the sequencer's (each accumulation takes "
+          "its beats, two accumulation ends at least the hand-off spacing apart; "
+          "golden/engine_layout.py), the per-pass drain fitted by least squares to "
+          f"{d.points} measured points ({d.source})"
           + (f"; largest error of the fit on those points {100 * d.max_err:.1f} %." if d.points else ".")
-          + " Beats = MAC beats per frame (row groups padded to N_PE, k/2 packed words per block); "
-          "packed bound = complex MACs / N_PE with k/2 words per block; unpacked bound = the same "
-          "with k/2+1 bins (docs/design.md, performance model). "
-          f"frames/s and latency at an assumed **{clk:.0f} MHz** (ESE's clock on the XCKU060); "
+          + " Shape = N_PE x WPAR (complex multipliers per PE), hN = HLANES hand-off lanes. "
+          "Beats = MAC beats per frame (row groups padded to N_PE, k/2 packed words per block, "
+          "WPAR per beat); packed bound = complex MACs / (N_PE x WPAR) with k/2 words per block; "
+          "unpacked bound = the same with k/2+1 bins (docs/design.md, performance model). "
+          "Latency and GOPS at the assumed target clock; "
           "`*` marks an estimated cycle count"
           + ("; **(stale)** a measurement of an engine whose schedule issued another number of "
              "beats per frame than today's layout (golden/engine_layout.py): re-run `make "
@@ -172,28 +222,33 @@ def hardware_section(hw: ds.HardwareModel, engine: dict | None, engine_path: Pat
     rows = []
     for p in hardware_points(hw):
         meas = (_n(p.cycles) + (" (stale)" if p.stale else "")) if p.measured else "not measured"
-        est = _n(hw.drain.cycles(p.beats, p.passes))
+        est = _n(hw.drain.cycles(p.issue_bound, p.passes))
         star = "" if p.measured else "*"
-        rows.append([p.base, str(p.k), str(p.n_pe), _n(p.beats), meas, est, _n(p.packed_bound),
-                     _n(p.design_bound), f"{p.cycles / p.packed_bound:.3f}{star}",
-                     f"{_n(p.fps)}{star}", f"{p.latency_us:.1f}{star}", f"{p.gops:.0f}{star}",
-                     _n(p.dsp), f"{p.lut / 1e3:.1f}k", f"{p.ff / 1e3:.1f}k", f"{p.bram36:.0f}",
-                     "yes" if p.fits else "no (" + ", ".join(p.over()) + ")"])
-    L += _table(["model", "k", "N_PE", "beats", "measured cycles", "estimated cycles",
-                 "packed bound", "unpacked bound", "x packed", "frames/s", "latency us",
-                 "dense-eq GOPS", "DSP", "LUT", "FF", "BRAM36", f"fits {part.device}"], rows)
+        src = " (Vivado)" if p.source == "Vivado" else ""
+        rows.append([p.base, str(p.k), p.shape, _n(p.beats), meas, est, _n(p.packed_bound),
+                     f"{p.cycles / p.packed_bound:.3f}{star}",
+                     f"{_n(p.fps)}{star}", f"{_n(p.fps_ecp5)}{star}" if p.fps_ecp5 else "-",
+                     f"{p.latency_us:.1f}{star}", f"{p.gops:.0f}{star}",
+                     _n(p.dsp) + src, f"{p.lut / 1e3:.1f}k", f"{p.ff / 1e3:.1f}k",
+                     f"{p.bram36:.0f}", "yes" if p.fits else "no (" + ", ".join(p.over()) + ")"])
+    L += _table(["model", "k", "shape", "beats", "measured cycles", "estimated cycles",
+                 "packed bound", "x packed", t_lab, e_lab, f"latency us @ {clk:.0f} MHz (assumed)",
+                 f"dense-eq GOPS @ {clk:.0f} MHz (assumed)", "DSP", "LUT", "FF", "BRAM36",
+                 f"fits {part.device}"], rows)
     L += ["",
-          "DSP/LUT/FF/BRAM36: the resource model (`fpga/model.py`, `python -m fpga model`; "
-          "docs/resources.md): N_PE PEs + one FFT + one IFFT fitted to yosys `synth_xilinx` "
-          "figures of the blocks at k = 4..32, BRAM counted from the model's shapes; the cell "
-          "unit, activation tables, control and AXI are not included. Fit: every resource "
-          f"<= 100 % of the {part.device} ({part.luts:,} LUT, {part.ffs:,} FF, {part.dsps:,} DSP, "
-          f"{part.bram36:,} BRAM36).",
+          f"DSP/LUT/FF/BRAM36: {calibration_sentence(hw)}. These are yosys figures (Vivado "
+          "packs registers into DSP48E2 and maps memories by its own rules), not a placed "
+          f"design. Fits: LUT <= 85 %, DSP and BRAM36 <= 90 % of the {part.device} "
+          f"({part.luts:,} LUT, {part.ffs:,} FF, {part.dsps:,} DSP, {part.bram36:,} BRAM36), "
+          "headroom for routing.",
           "",
-          f"Measured clock: none on a Xilinx part (Vivado is not available here). The open flow's "
-          f"routed Fmax on a Lattice ECP5 (from docs/fpga.md): {fpga_md_ecp5(fpga_md)}. These are "
-          f"ECP5 figures, not a prediction of the XCKU060 clock; the {clk:.0f} MHz above is an "
-          "assumption.", ""]
+          "**Power is not measured** (no board, no Vivado here). The path for a Vivado user: "
+          "`python -m fpga activity` simulates the engine (Verilator) and writes its switching "
+          "activity (SAIF), `python -m fpga synth --saif FILE` reads it before `report_power`, "
+          "and the figure lands in the run's `power.rpt` and `result.json` (docs/fpga.md).",
+          "",
+          f"Routed Fmax of the blocks and of the engine, step by step: docs/fpga.md "
+          f"({fpga_md_ecp5(fpga_md)}).", ""]
     return L
 
 
@@ -210,28 +265,28 @@ def papers_section(hw: ds.HardwareModel) -> list[str]:
          f"{ERNN_EE_X_CLSTM}x C-LSTM's.", "",
          "Ours in the same units: dense-equivalent GOPS = 2 x (real MACs per frame of the same "
          "model with dense matrices: input, recurrent and projection matrices) x frames/s, at "
-         f"{hw.clk_mhz:.0f} MHz, one direction, projected from RTL-simulated (or estimated, `*`) "
-         "cycles, not measured on a board. **Energy efficiency is not measured** (no power figures: "
-         "no board, no Vivado power analysis), so the C-LSTM and E-RNN ratios have no counterpart "
-         "here.", ""]
+         f"the assumed {hw.clk_mhz:.0f} MHz, one direction, projected from RTL-simulated (or "
+         "estimated, `*`) cycles, not measured on a board. **Energy efficiency is not measured** "
+         "(no power figures: no board, no Vivado power analysis), so the C-LSTM and E-RNN ratios "
+         "have no counterpart here.", ""]
     rows = []
     for p in hardware_points(hw):
         c = hw.ceiling(p.base, p.k)
         star = "" if p.measured else "*"
-        rows.append([p.base, str(p.k), str(p.n_pe), f"{_n(p.fps)}{star}", f"{p.gops:.0f}{star}",
+        rows.append([p.base, str(p.k), p.shape, f"{_n(p.fps)}{star}", f"{p.gops:.0f}{star}",
                      f"{p.gops / ESE['gops_dense_equiv']:.2f}{star}", _n(p.dsp),
-                     f"{100 * p.fps / c['fps']:.1f}{star}"])
-    L += _table(["model", "k", "N_PE", "frames/s", "dense-eq GOPS", "/ ESE's 2.52 TOPS",
-                 "DSP (model)", "% of DSP ceiling"], rows)
+                     f"{100 * p.fps / c['fps']:.1f}{star}", "yes" if p.fits else "no"])
+    L += _table(["model", "k", "shape", f"frames/s @ {hw.clk_mhz:.0f} MHz (assumed)",
+                 "dense-eq GOPS", "/ ESE's 2.52 TOPS", "DSP (model)", "% of DSP ceiling",
+                 f"fits {part.device}"], rows)
     c0 = hw.ceiling("lstmp-1024", HW_KS[0])
     L += ["",
           f"DSP-bound ceiling of the {part.device}: {part.dsps:,} DSP slices / {c0['dsp_per_cmac']} "
           f"DSP per complex multiply (rtl/cmul.v, 4-multiplier form; {c0['dsp_per_cmac']} DSP48E2 "
           "in the yosys calibration, fpga/calibration.json) = "
           f"{c0['cmacs_per_cycle']} complex MACs per cycle = {c0['cmacs_per_s'] / 1e9:.1f} G complex "
-          f"MAC/s at {hw.clk_mhz:.0f} MHz, if every DSP served a complex multiplier and nothing else "
-          f"(our whole `engine_pe` maps to {hw.fits['engine_pe']['dsp'](HW_KS[0]):.0f} DSP48E2 at "
-          f"k = {HW_KS[0]} in the calibration, and the FFT/IFFT take some). "
+          f"MAC/s at the assumed {hw.clk_mhz:.0f} MHz, if every DSP served a complex multiplier and "
+          "nothing else (the FFTs, IFFTs and the element-wise unit take some). "
           "Ceiling frames/s = that / complex MACs per frame (k/2 packed words per block, as the "
           "engine computes):", ""]
     crow = []
@@ -240,7 +295,8 @@ def papers_section(hw: ds.HardwareModel) -> list[str]:
             c = hw.ceiling(base, k)
             crow.append([base, str(k), _n(c["cmacs_per_frame"]), _n(c["fps"]), _n(c["gops"]),
                          f"{c['gops'] / ESE['gops_dense_equiv']:.1f}"])
-    L += _table(["model", "k", "complex MACs/frame", "ceiling frames/s", "ceiling dense-eq GOPS",
+    L += _table(["model", "k", "complex MACs/frame",
+                 f"ceiling frames/s @ {hw.clk_mhz:.0f} MHz (assumed)", "ceiling dense-eq GOPS",
                  "/ ESE's 2.52 TOPS"], crow)
     return L + [""]
 
@@ -297,12 +353,13 @@ def _pareto(points: list[tuple[float, float]]) -> list[int]:
 
 
 def pareto_points(acc: dict, hw: ds.HardwareModel, npes=HW_NPES) -> list[tuple[dict, ds.HwPoint]]:
-    """(best accuracy row of each (cell, k > 1), hardware point at each N_PE), fitting the part."""
+    """(best accuracy row of each (cell, k > 1), hardware point at each N_PE x WPAR the chooser
+    tries with N_PE in ``npes``), fitting the part."""
     rows, _ = ds.best_accuracy_rows(acc, float("inf"), None)
     out = []
     for r in rows:
-        for n in npes:
-            p = hw.point(CELL_MODEL[r["cell"]], r["k"], n)
+        for n, w, h in ds.shapes(r["k"], npes):
+            p = hw.point(CELL_MODEL[r["cell"]], r["k"], n, wpar=w, hlanes=h)
             if p.fits:
                 out.append((r, p))
     return out
@@ -319,16 +376,20 @@ def plots(acc: dict | None, hw: ds.HardwareModel, img: Path) -> dict[str, Path]:
     fig, ax = plt.subplots(figsize=(6.5, 4))
     for base, mk in zip(REFERENCE, "os"):
         for k in HW_KS:
-            pts = [hw.point(base, k, n) for n in ds.CHOOSER_NPES]
-            ax.plot([p.dsp for p in pts], [p.fps for p in pts], mk + "-", label=f"{base} k={k}")
+            pts = [hw.point(base, k, n, wpar=w, hlanes=h) for n, w, h in ds.shapes(k)]
+            pts = sorted(pts, key=lambda p: p.dsp)
+            ax.plot([p.dsp for p in pts], [p.fps for p in pts], mk, alpha=0.7,
+                    label=f"{base} k={k}")
             for p in pts:
-                ax.annotate(f"{p.n_pe}" + ("" if p.fits else " (no fit)"), (p.dsp, p.fps),
-                            fontsize=6, xytext=(3, -8), textcoords="offset points")
+                if p.wpar == 1 or p.macs_per_cycle >= 256:
+                    ax.annotate(p.shape.split()[0] + ("" if p.fits else " (no fit)"),
+                                (p.dsp, p.fps), fontsize=5, xytext=(3, -8),
+                                textcoords="offset points")
     ax.set_xscale("log")
     ax.set_yscale("log")
-    ax.set_xlabel("DSP slices (resource model)")
-    ax.set_ylabel(f"projected frames/s at {hw.clk_mhz:.0f} MHz")
-    ax.set_title("Throughput vs DSPs (labels: N_PE)", fontsize=9)
+    ax.set_xlabel("DSP48E2 slices (resource model, yosys-calibrated)")
+    ax.set_ylabel(f"projected frames/s at {hw.clk_mhz:.0f} MHz (assumed clock)")
+    ax.set_title("Throughput vs DSPs (labels: N_PE x WPAR)", fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
     ax.legend(fontsize=7)
     fig.tight_layout()
@@ -373,7 +434,7 @@ def plots(acc: dict | None, hw: ds.HardwareModel, img: Path) -> dict[str, Path]:
         for i, (r, p) in enumerate(pts):
             ax.plot(p.fps, r["per_fixed"], "o" if r["cell"] == "lstm" else "s",
                     color="C0" if r["cell"] == "lstm" else "C1", mfc="none" if i not in front else None)
-            ax.annotate(f"k{p.k}/{p.n_pe}", (p.fps, r["per_fixed"]), fontsize=6,
+            ax.annotate(f"k{p.k}/{p.shape.split()[0]}", (p.fps, r["per_fixed"]), fontsize=6,
                         xytext=(3, 3), textcoords="offset points")
         fr = sorted((pts[i][1].fps, pts[i][0]["per_fixed"]) for i in front)
         ax.step(*zip(*fr), where="post", color="gray", alpha=0.5, label="Pareto front")
@@ -381,9 +442,9 @@ def plots(acc: dict | None, hw: ds.HardwareModel, img: Path) -> dict[str, Path]:
         ax.plot([], [], "s", color="C1", label="GRU (gru-1024)")
         ax.legend(fontsize=7)
     ax.set_xscale("log")
-    ax.set_xlabel(f"projected frames/s, reference-size model, {hw.clk_mhz:.0f} MHz")
+    ax.set_xlabel(f"projected frames/s, reference-size model, {hw.clk_mhz:.0f} MHz (assumed clock)")
     ax.set_ylabel(f"test PER fixed (%), {acc['preset']} preset")
-    ax.set_title("PER (sweep model) vs throughput (reference-size model, same k); labels k/N_PE",
+    ax.set_title("PER (sweep model) vs throughput (reference-size model, same k); labels k/N_PExWPAR",
                  fontsize=9)
     ax.grid(True, which="both", alpha=0.3)
     fig.tight_layout()
@@ -411,8 +472,9 @@ def plots_section(made: dict[str, Path], acc: dict | None, hw: ds.HardwareModel,
         front = _pareto([(p.fps, r["per_fixed"]) for r, p in pts])
         if front:
             L += ["Pareto front:", ""]
-            L += _table(["cell", "k", "N_PE", "training", "PER fixed %", "frames/s", "DSP"],
-                        [[pts[i][0]["cell"].upper(), str(pts[i][1].k), str(pts[i][1].n_pe),
+            L += _table(["cell", "k", "shape", "training", "PER fixed %",
+                         f"frames/s @ {hw.clk_mhz:.0f} MHz (assumed)", "DSP"],
+                        [[pts[i][0]["cell"].upper(), str(pts[i][1].k), pts[i][1].shape,
                           pts[i][0]["mode"], f"{pts[i][0]['per_fixed']:.2f}",
                           _n(pts[i][1].fps) + ("" if pts[i][1].measured else "*")
                           + (" (stale)" if pts[i][1].stale else ""),
@@ -421,8 +483,9 @@ def plots_section(made: dict[str, Path], acc: dict | None, hw: ds.HardwareModel,
             L += [""]
     else:
         L += [_not_measured("PER plots", EXPLORE_CMD, acc_path), ""]
-    L += ["Throughput against DSPs of the reference-size models at N_PE "
-          f"{', '.join(map(str, ds.CHOOSER_NPES))} (cycles measured where simulated, else "
+    L += ["Throughput (at the assumed target clock) against DSPs of the reference-size models at "
+          f"N_PE {', '.join(map(str, ds.CHOOSER_NPES))} x WPAR "
+          f"{', '.join(map(str, ds.CHOOSER_WPARS))} (cycles measured where simulated, else "
           "estimated):", "", f"![frames/s vs DSP]({rel['fps_vs_dsp']})", ""]
     return L
 
@@ -439,9 +502,11 @@ def chooser_section(acc: dict | None, hw: ds.HardwareModel, acc_path: Path) -> l
          "`python -m bench.choose --max-per X --max-dsp N [--part xcku060] [--cell lstm|gru]` "
          "picks the configuration with the most projected frames/s whose fixed-point PER (from "
          "the sweep) is <= X and whose reference-size engine (resource model) needs <= N DSPs "
-         f"and fits the part, over N_PE in {', '.join(map(str, ds.CHOOSER_NPES))}; it prints the "
-         "commands that build it. Cycles are measured where engine_cycles.json has the point, "
-         "else estimated (it says which).", ""]
+         f"and fits the part, over N_PE in {', '.join(map(str, ds.CHOOSER_NPES))} x WPAR in "
+         f"{', '.join(map(str, ds.CHOOSER_WPARS))}; it prints the commands that build it. Cycles "
+         "are measured where engine_cycles.json has the point, else estimated (it says which); "
+         f"frames/s at the assumed {hw.clk_mhz:.0f} MHz target clock and at the engine's routed "
+         "ECP5 Fmax.", ""]
     if acc is None:
         return L + [_not_measured("chooser (needs the accuracy sweep)", EXPLORE_CMD, acc_path), ""]
     for max_per, max_dsp, cell in chooser_budgets(acc):
@@ -465,7 +530,9 @@ def render(results: Path, out: Path, img: Path, clk_mhz: float, fpga_md: Path,
     engine = ds.load_engine(paths["engine"])
     golden = ds.load_golden(paths["golden"])
     sim = ds.load_sim(paths["sim"])
-    hw = ds.HardwareModel(engine, clk_mhz, calibration)
+    hw = ds.HardwareModel(engine, clk_mhz, calibration,
+                          ecp5=ds.load_engine_clock(results / "ecp5_fmax.json"),
+                          vivado=ds.load_vivado(results / "vivado.json"))
     made = plots(acc, hw, img)
 
     def status(key):
@@ -475,7 +542,9 @@ def render(results: Path, out: Path, img: Path, clk_mhz: float, fpga_md: Path,
          f"Generated by `bench/report.py` (`make bench`) on {datetime.date.today().isoformat()} "
          "from the JSON the benchmarks write; do not edit by hand. Inputs: "
          + ", ".join(f"`{_show(p)}` ({status(k)})" for k, p in paths.items())
-         + ", the resource model's calibration `fpga/calibration.json`. "
+         + ", the routed engine clock `bench/results/ecp5_fmax.json`, Vivado results "
+         "`bench/results/vivado.json` where present, the resource model's calibration "
+         "`fpga/engine_calibration.json` and `fpga/calibration.json`. "
          "Regenerate: `python -m train explore ...` (accuracy, hours), `make engine-bench` "
          "(cycles, ~30 min), then `make bench` (golden and simulator speed, this report).",
          ""]
@@ -496,7 +565,8 @@ def main(argv: list[str] | None = None) -> int:
                     "or the results.json of a `python -m train explore --out DIR` run)")
     ap.add_argument("--out", default=str(ds.ROOT / "docs" / "results.md"))
     ap.add_argument("--img", default=str(ds.ROOT / "docs" / "img"), help="directory for the PNGs")
-    ap.add_argument("--clock-mhz", type=float, default=ds.F_CLK_MHZ, help="assumed clock")
+    ap.add_argument("--clock-mhz", type=float, default=ds.F_CLK_MHZ,
+                    help="target clock of the Xilinx part, an assumption (default: %(default)s)")
     ap.add_argument("--fpga-md", default=str(ds.ROOT / "docs" / "fpga.md"),
                     help="markdown with the measured ECP5 Fmax table")
     return run(write_report, ap.parse_args(argv), errors=(ds.InputError,))

@@ -21,6 +21,7 @@ import json
 import logging
 import os
 import sys
+from pathlib import Path
 
 from golden.cli import ArgumentParser, UsageError, run
 
@@ -95,14 +96,17 @@ def resolve_params(top: str, config: str, extra: dict[str, int], target: str) ->
     c = cfg.get_config(config)
     if top == "engine":
         from .engine_mem import prepare_engine
-        # K, N_PE and WPAR change the memory layout: rebuild the configuration, not just the
+        # K, N_PE, WPAR and HLANES change the memory layout: rebuild the configuration, not just the
         # parameter.
         shape = {"k": extra.pop("K", c.k), "n_pe": extra.pop("N_PE", c.n_pe),
-                 "wpar": extra.pop("WPAR", c.wpar)}
-        if (shape["k"], shape["n_pe"], shape["wpar"]) != (c.k, c.n_pe, c.wpar):
+                 "wpar": extra.pop("WPAR", c.wpar), "hlanes": extra.pop("HLANES", c.hlanes)}
+        if (shape["k"], shape["n_pe"], shape["wpar"], shape["hlanes"]) != (c.k, c.n_pe, c.wpar,
+                                                                           c.hlanes):
             name = f"{c.name}-K{shape['k']}-npe{shape['n_pe']}"
             if shape["wpar"] != 1:
                 name += f"x{shape['wpar']}"
+            if shape["hlanes"] != 1:
+                name += f"h{shape['hlanes']}"
             c = dataclasses.replace(c, name=name, **shape)
         params = prepare_engine(c, flow.run_dir(top, c.name, target))
         params.update(extra)
@@ -138,6 +142,10 @@ def cmd_synth(a: argparse.Namespace) -> int:
     params = with_mul_width(top, params, "xilinx")
     if tool == "vivado":
         res = flow.synth_vivado(top, part, params, run, a.clk_mhz, not a.synth_only)
+        if top == "engine" and a.record:
+            path = flow.record_vivado(res, a.config.rsplit("-k", 1)[0], Path(a.record))
+            print(f"recorded in {path} (docs/results.md shows Vivado's figures for this "
+                  f"configuration after `make report`)")
     else:
         res = flow.synth_yosys(top, part, params, run)
     print(flow.format_synth(res, part))
@@ -230,6 +238,10 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--tool", choices=("auto", "vivado", "yosys"), default="auto")
     p.add_argument("--clk-mhz", type=float, default=200.0, help="clock constraint (Vivado)")
     p.add_argument("--synth-only", action="store_true", help="Vivado: stop after synth_design")
+    p.add_argument("--record", default=str(flow.VIVADO_RESULTS), metavar="JSON",
+                   help="Vivado runs of the engine: add the utilization and timing to this JSON, "
+                        "which the report shows instead of the resource model's figures "
+                        "('' to skip)")
     p.set_defaults(func=cmd_synth)
 
     p = sub.add_parser("fmax", help="routed Fmax on ECP5 (yosys synth_ecp5 + nextpnr-ecp5)")

@@ -165,8 +165,12 @@ def _yosys_read(fl: FileList, top: str, params: dict[str, int | str], base: Path
     dfs = "".join(f" -D{d}" for d in defines)
     # (the black boxes after the deferred read: read first, they make yosys miss the deferred
     # modules' instances)
+    # One chparam for all of them: each chparam elaborates the module, and with one value set
+    # at a time the elaboration checks see the others' defaults (a GRU's CELL=1 with the
+    # default PEEP=1 fails engine.v's check).
+    sets = "".join(f" -set {k} {_hdl_value(v)}" for k, v in params.items())
     return ([f"read_verilog -defer{dfs} {inc} {srcs}"]
-            + [f"chparam -set {k} {_hdl_value(v)} $abstract\\{top}" for k, v in params.items()]
+            + ([f"chparam{sets} $abstract\\{top}"] if params else [])
             + [f"read_verilog -lib {lib}" for lib in libs]
             + [f"hierarchy -check -top {top}"])
 
@@ -233,6 +237,30 @@ def synth_vivado(top: str, part: Part, params: dict[str, int | str], config: str
                       time.monotonic() - t0, str(out), timing=timing, power_w=power)
     (out / "result.json").write_text(json.dumps(res.to_json(), indent=2) + "\n")
     return res
+
+
+VIVADO_RESULTS = REPO / "bench" / "results" / "vivado.json"
+
+
+def record_vivado(res: SynthResult, base: str, path: Path = VIVADO_RESULTS) -> Path:
+    """Add (or replace) the row of an engine's Vivado run in ``path``, the JSON the report
+    (bench/report.py) reads to show Vivado's utilization and clock instead of the model's.
+    ``base`` names the model (``lstmp-1024``, ``gru-1024``: the configuration without -kN)."""
+    p = res.params
+    t = res.timing or {}
+    row = {"base": base, "config": res.config, "k": int(p["K"]), "n_pe": int(p["N_PE"]),
+           "wpar": int(p.get("WPAR", 1)), "hlanes": int(p.get("HLANES", 1)), "part": res.part,
+           "lut": res.used.lut, "ff": res.used.ff, "dsp": res.used.dsp,
+           "bram36": res.used.bram36, "clk_mhz": t.get("clk_mhz"), "wns_ns": t.get("wns_ns"),
+           "fmax_mhz": t.get("fmax_mhz"), "power_w": res.power_w,
+           "date": time.strftime("%Y-%m-%d"), "run_dir": res.out_dir}
+    data = json.loads(path.read_text()) if path.exists() else {"rows": []}
+    key = ("base", "k", "n_pe", "wpar", "hlanes", "part")
+    data["rows"] = [r for r in data["rows"] if tuple(r.get(x) for x in key)
+                    != tuple(row[x] for x in key)] + [row]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(data, indent=1) + "\n")
+    return path
 
 
 # --- open flow: ECP5 routed Fmax ---------------------------------------------------------

@@ -1,170 +1,326 @@
-"""Resource model of the engine for any k and N_PE, calibrated on measured yosys figures.
+"""Resource model of the whole engine (every unit), calibrated on whole-engine yosys synthesis.
 
-Logic (LUT, FF, DSP) comes from formulas fitted by least squares to the per-block figures in
-``fpga/calibration.json`` (``python -m fpga calibrate``: yosys ``synth_xilinx -family xcu``):
+What it counts, for a model shape and engine parameters (k, N_PE, WPAR, HLANES; the derived
+sizes come from ``golden.engine_layout.EngineParams``, the expressions of rtl/engine.v):
 
-    PE       (engine_pe: cmul + K/2 accumulators + hand-off chain):  y = a + b*k
-    FFT/IFFT (fft_real, ifft_herm: fully parallel radix-2):          y = a*k + b*k*log2(k)
+* **logic** (LUT, FF, DSP48E2) unit by unit: the PE array, the input and recurrence FFTs, the
+  hand-off lanes (IFFT, rounding, bias), the element-wise unit (cell lanes with their
+  activation tables), the step queue with z / state / peephole memories, the sequencer, the
+  weight memory's registers, and the rest (AXI4-Lite registers, load port, output FIFO).  Each
+  unit's figure is a linear formula in the unit's own size (:data:`UNITS`), fitted by
+  non-negative least squares to that unit's figures in hierarchical whole-engine syntheses;
+* **memories**: every RAM of the engine with its depth and width, mapped the way yosys's
+  ``memory_libmap`` maps it for UltraScale (the cheaper of LUT RAM and block RAM by its costs:
+  RAMB18 129, RAMB36 257, a 64x7 / 32x14 LUT RAM tile 16 scaled by the width used); LUT RAM
+  adds 8 LUTs per tile, block RAM counts RAMB36 (a RAMB18 is half);
+* **flattening**: ``make synth`` flattens the design, which lets yosys optimize across units;
+  the hierarchical sum is scaled per resource by the ratio flattened / hierarchical of the
+  calibration sizes.
 
-Memory (BRAM36) is counted exactly from the model's shape: every PE has its own weight bank
-holding ceil(blocks / N_PE) blocks of k/2 packed complex words (2 x W_WIDTH bits; word 0 packs
-bins 0 and k/2), mapped onto the cheapest RAMB36/RAMB18 aspect ratio; plus the spectrum
-buffers (double-buffered), biases, peepholes and state vectors.  Not modelled: the element-wise
-cell unit, activation tables, control and AXI (a few thousand LUTs and a handful of DSPs).
-
-``python -m fpga model --write docs/resources.md`` renders the tables and the XCKU060 fit check.
+Data: ``fpga/engine_calibration.json`` (``python -m fpga calibrate --engines``: the sizes of
+``fpga/engine_cal.py``).  Sizes with role ``fit`` are fitted on; the ``check`` size is
+predicted without having been seen, and :func:`calibration_table` reports the error.
+``python -m fpga model --write docs/resources.md`` renders the tables.
 """
 from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
-from .calibrate import CALIBRATION
 from .configs import CONFIGS, REFERENCE_CONFIG, Config
+from .engine_cal import ENGINE_CALIBRATION
 from .parts import PARTS, get_part
 
-KS = (4, 8, 16, 32)
-N_PES = (16, 32, 64, 128)
-PE_BLOCK = "engine_pe"
+RESOURCES = ("lut", "ff", "dsp")
 
-# (depth, width) of the block RAM aspect ratios (UG573 / UG473): RAMB36 in simple dual port
-# up to 72 bits, RAMB18 up to 36 bits.  Cost in RAMB36 tiles.
-_BRAM_SHAPES = ([(32768 >> i, w, 1.0) for i, w in enumerate((1, 2, 4, 9, 18, 36, 72))] +
-                [(16384 >> i, w, 0.5) for i, w in enumerate((1, 2, 4, 9, 18, 36))])
+# --- the engine's shape -----------------------------------------------------------------
+
+
+def engine_params(cfg: Config):
+    """``EngineParams`` of a configuration (raises ValueError naming what does not fit)."""
+    from golden.engine_layout import EngineParams
+    from golden.model import ModelConfig
+    mc = ModelConfig(cell="gru" if cfg.cell == "gru" else "lstm", input_size=cfg.in_dim,
+                     hidden_size=cfg.hidden, num_layers=cfg.layers, proj_size=cfg.proj,
+                     peephole=cfg.cell == "lstmp", k=cfg.k, name=cfg.name)
+    return EngineParams.for_model(mc, cfg.n_pe, cfg.wpar, cfg.hlanes)
+
+
+def ew_lanes(p) -> int:
+    """Cell lanes of the element-wise unit: K / EW_SHARE (rtl/engine.v)."""
+    gl = max(p.gates // p.hlanes, 1)
+    g2 = 1 << (math.ceil(math.log2(gl + 1)) - 1)
+    return p.k // min(p.k, g2)
+
+
+# --- memories: yosys memory_libmap for UltraScale ---------------------------------------
+
+# block RAM aspect ratios (depth, width) in simple dual port, yosys costs; LUT RAM tiles.
+_RAMB18 = [(16384 >> i, w) for i, w in enumerate((1, 2, 4, 9, 18, 36))]
+_RAMB36 = [(32768 >> i, w) for i, w in enumerate((1, 2, 4, 9, 18, 36, 72))]
+_LUTRAM = [(32, 14), (64, 7)]
+COST_RAMB18, COST_RAMB36, COST_LUTRAM = 129, 257, 16
+LUTS_PER_LUTRAM_TILE = 8          # RAM32M16 and RAM64M8 are 8 LUTs each
 
 
 def bram36_for(depth: int, width: int) -> float:
-    """RAMB36 tiles for one memory of ``depth`` words of ``width`` bits (cheapest aspect)."""
-    if depth <= 0 or width <= 0:
-        return 0.0
-    return min(math.ceil(width / w) * math.ceil(depth / d) * cost for d, w, cost in _BRAM_SHAPES)
+    """RAMB36 tiles (a RAMB18 is 0.5) of the cheapest block RAM mapping of depth x width."""
+    return _bram(depth, width)[1]
+
+
+def _bram(depth: int, width: int) -> tuple[float, float]:
+    """(yosys cost, RAMB36 tiles) of the cheapest block RAM mapping."""
+    best = (math.inf, 0.0)
+    for shapes, cost, tiles in ((_RAMB18, COST_RAMB18, 0.5), (_RAMB36, COST_RAMB36, 1.0)):
+        for d, w in shapes:
+            n = math.ceil(width / w) * math.ceil(depth / d)
+            best = min(best, (n * cost, n * tiles))
+    return best
+
+
+def _lutram(depth: int, width: int) -> tuple[float, int]:
+    """(yosys cost, LUTs) of the cheapest LUT RAM mapping (cost scaled by the width used)."""
+    best = (math.inf, 0)
+    for d, w in _LUTRAM:
+        rows = math.ceil(depth / d)
+        best = min(best, (COST_LUTRAM * rows * width / w,
+                          LUTS_PER_LUTRAM_TILE * rows * math.ceil(width / w)))
+    return best
 
 
 @dataclass(frozen=True)
-class Matrix:
+class Memory:
     name: str
-    rows: int
-    cols: int
+    unit: str
+    depth: int
+    width: int
+    count: int = 1
+    lane: int = 0          # write-enable granularity (bits), 0: whole words
 
-    def blocks(self, k: int) -> tuple[int, int]:
-        return math.ceil(self.rows / k), math.ceil(self.cols / k)
+    @property
+    def mapped_width(self) -> int:
+        """The width block RAM needs: lane-enabled words keep each lane on whole 9-bit byte
+        enables (a 32-bit lane takes 36 bits)."""
+        if not self.lane:
+            return self.width
+        return self.width // self.lane * math.ceil(self.lane / 9) * 9
+
+    def mapped(self) -> tuple[str, float, float]:
+        """("bram" | "lutram" | "ff", RAMB36, LUTs) for all ``count`` copies."""
+        if self.depth <= 2:
+            return "ff", 0.0, 0.0
+        bc, b36 = _bram(self.depth, self.mapped_width)
+        lc, luts = _lutram(self.depth, self.width)
+        if bc < lc:
+            return "bram", self.count * b36, 0.0
+        return "lutram", 0.0, float(self.count * luts)
 
 
-def matrices(cfg: Config, directions: int = 1) -> list[Matrix]:
-    """The circulant weight matrices of a model (per layer and direction)."""
-    out = []
-    rec = cfg.proj or cfg.hidden
-    gates = 4 if cfg.cell == "lstmp" else 3
-    d_in = cfg.in_dim
-    for layer in range(cfg.layers):
-        for d in range(directions):
-            tag = f"L{layer}" + ("fb"[d] if directions > 1 else "")
-            out.append(Matrix(f"{tag}.W_x", gates * cfg.hidden, d_in))
-            out.append(Matrix(f"{tag}.W_h", gates * cfg.hidden, rec))
-            if cfg.proj:
-                out.append(Matrix(f"{tag}.W_p", cfg.proj, cfg.hidden))
-        d_in = rec * directions
-    return out
+def memories(cfg: Config, directions: int = 1) -> list[Memory]:
+    """Every RAM of the engine (rtl/engine*.v) with its depth and width.  ``directions`` = 2:
+    both directions' weights, biases, peepholes and state in one engine (depths doubled)."""
+    p = engine_params(cfg)
+    F = p.formats
+    k, d = p.k, directions
+    xw = F.fmt("data").width + int(math.log2(k))
+    sbw = xw * k                                            # one block of spectra
+    layers = p.num_layers
+    wline = p.n_pe * p.wpar * 2 * F.fmt("weight").width
+    bank = 1024                                             # golden W_BANK_DEPTH
+    wdepth = d * p.wdepth
+    mems = [Memory(f"weights bank {b}", "wmem", min(bank, wdepth - b * bank), wline, lane=32)
+            for b in range(math.ceil(wdepth / bank))]
+    mems += [Memory("x spectra", "input", 2 * p.qin, sbw),
+             Memory("r spectra", "rec", d * layers * 2 * p.rb, sbw)]
+    if p.proj_size:
+        mems.append(Memory("m spectra", "rec", p.hc, sbw, count=p.ps))
+    bias_depth = d * layers * p.bias_rows
+    mems.append(Memory("bias", "hlanes", bias_depth, k * p.bias_word_width))
+    zr = math.ceil(p.rows / p.hlanes) * (1 if p.cell == "lstm" else 2)
+    sw = F.fmt("cell").width if p.cell == "lstm" else F.fmt("data").width
+    mems += [Memory("z", "ewq", zr, k * F.fmt("pre").width, count=p.hlanes),
+             Memory("state", "ewq", d * layers * p.hb, k * sw),
+             Memory("ctx queue", "ewq", 4, 12)]
+    if p.peephole:
+        mems.append(Memory("peepholes", "ewq", d * layers * p.hb, 3 * k * F.fmt("peep").width))
+    mems.append(Memory("output FIFO", "other", 1 << math.ceil(math.log2(2 * p.rb)),
+                       k * F.fmt("data").width + 1))
+    return [m for m in mems if m.depth > 0]
 
 
-# --- calibration -------------------------------------------------------------------------
+# --- units: logic formulas ---------------------------------------------------------------
 
-# Basis functions of the fits: PE = a + b*k (one multiplier, k-proportional accumulators),
-# FFT = a*k + b*k*log2(k) (k/2 butterflies per stage, log2 k stages, widths growing by stage).
-_BASES = {
-    "pe": (("1", lambda k: 1.0), ("k", lambda k: float(k))),
-    "fft": (("k", lambda k: float(k)), ("k*log2(k)", lambda k: k * math.log2(k))),
+# unit -> (RTL modules whose hierarchical figures it sums, basis functions of EngineParams).
+# The figures of a unit are those of its modules with everything beneath them.
+Basis = dict[str, Callable]
+UNITS: dict[str, tuple[tuple[str, ...], Basis]] = {
+    "array": (("engine_array",), {
+        "N_PE": lambda p: p.n_pe,
+        "N_PE*K/2": lambda p: p.n_pe * p.k2,
+        "N_PE*WPAR": lambda p: p.n_pe * p.wpar}),
+    "input": (("engine_input",), {"1": lambda p: 1.0, "K*log2K": lambda p: p.k * math.log2(p.k)}),
+    "rec": (("engine_rec",), {"1": lambda p: 1.0, "K*log2K": lambda p: p.k * math.log2(p.k)}),
+    "hlanes": (("engine_hlanes",), {
+        "HLANES*K": lambda p: p.hlanes * p.k,
+        "HLANES*K*log2K": lambda p: p.hlanes * p.k * math.log2(p.k)}),
+    "ew": (("engine_ew",), {
+        "LSTM lanes": lambda p: ew_lanes(p) * (p.cell == "lstm"),
+        "GRU lanes": lambda p: ew_lanes(p) * (p.cell == "gru")}),
+    "ewq": (("engine_ewq",), {"1": lambda p: 1.0, "HLANES*K": lambda p: p.hlanes * p.k}),
+    "seq": (("engine_seq",), {"1": lambda p: 1.0}),
+    "wmem": (("engine_wmem",), {
+        "line bits": lambda p: p.n_pe * p.wpar * 32,
+        "line bits x (banks-1)": lambda p: p.n_pe * p.wpar * 32 * (math.ceil(p.wdepth / 1024) - 1)}),
+    # the AXI4-Lite registers, the load port, the output FIFO and the engine's own glue: the
+    # whole engine minus the units above
+    "other": ((), {"1": lambda p: 1.0, "K": lambda p: float(p.k)}),
 }
 
 
 @dataclass
-class Fit:
-    """y = a * f1(k) + b * f2(k) for one block and one resource (least squares on points)."""
-    a: float
-    b: float
-    basis: str                       # key of _BASES
-    points: dict[int, float]
+class UnitFit:
+    names: list[str]
+    coef: dict[str, list[float]]          # resource -> coefficients (same order as names)
 
-    def __call__(self, k: int) -> float:
-        (_, f1), (_, f2) = _BASES[self.basis]
-        return max(0.0, self.a * f1(k) + self.b * f2(k))
-
-    def text(self) -> str:
-        (n1, _), (n2, _) = _BASES[self.basis]
-        t1 = f"{self.a:.1f}" if n1 == "1" else f"{self.a:.1f}*{n1}"
-        return f"{t1} {'+' if self.b >= 0 else '-'} {abs(self.b):.2f}*{n2}"
+    def __call__(self, basis: Basis, p, res: str) -> float:
+        return sum(c * f(p) for c, f in zip(self.coef[res], basis.values()))
 
 
-def load_fits(path: Path | None = None) -> dict[str, dict[str, Fit]]:
-    data = json.loads(Path(path or CALIBRATION).read_text())
-    fits: dict[str, dict[str, Fit]] = {}
-    for block, rows in data["blocks"].items():
-        ks = sorted(int(k) for k in rows if int(k) > 0)
-        if len(ks) < 2:
-            continue
-        basis = "pe" if block == PE_BLOCK else "fft"
-        (_, f1), (_, f2) = _BASES[basis]
-        design = np.array([[f1(k), f2(k)] for k in ks])
-        fits[block] = {}
-        for res in ("lut", "ff", "dsp"):
-            pts = {k: float(rows[str(k)][res]) for k in ks}
-            (a, b), *_ = np.linalg.lstsq(design, np.array([pts[k] for k in ks]), rcond=None)
-            fits[block][res] = Fit(float(a), float(b), basis, pts)
-    if PE_BLOCK not in fits:
-        raise ValueError(f"{path or CALIBRATION} has no {PE_BLOCK} figures: "
-                         f"run `python -m fpga calibrate {PE_BLOCK}`")
-    return fits
+@dataclass
+class ResourceModel:
+    units: dict[str, UnitFit]
+    flat: dict[str, float]                # resource -> flattened / hierarchical ratio
+    data: dict                            # the calibration JSON
+    path: Path
 
 
-# --- the model ---------------------------------------------------------------------------
+def _nnls(A: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Non-negative least squares (active set, small problems)."""
+    n = A.shape[1]
+    x = np.zeros(n)
+    free = np.ones(n, dtype=bool)
+    for _ in range(4 * n):
+        if not free.any():
+            break
+        sol, *_ = np.linalg.lstsq(A[:, free], y, rcond=None)
+        if (sol >= 0).all():
+            x[:] = 0
+            x[free] = sol
+            break
+        idx = np.flatnonzero(free)
+        free[idx[np.argmin(sol)]] = False
+    return x
+
+
+def _unit_measured(row: dict, mods: tuple[str, ...], res: str) -> float:
+    """A unit's figure in a hierarchical run: its modules with everything beneath them; the
+    unit without modules is the whole engine minus all the others."""
+    if not mods:
+        rest = [m for _, (ms, _) in UNITS.items() for m in ms]
+        return row["hier"]["engine"][res] - sum(_unit_measured(row, (m,), res) for m in rest)
+    return sum(row["hier"][m][res] for m in mods if m in row["hier"])
+
+
+def _config_of(name: str, row: dict) -> Config:
+    c = row["config"]
+    return Config(name, c["cell"], c["in_dim"], c["hidden"], c["proj"], c["layers"], k=c["k"],
+                  n_pe=c["n_pe"], wpar=c["wpar"], hlanes=c["hlanes"],
+                  data_width=c["data_width"], weight_width=c["weight_width"])
+
+
+def _mem_luts(cfg: Config, unit: str) -> float:
+    return sum(m.mapped()[2] for m in memories(cfg) if m.unit == unit)
+
+
+def load_model(path: Path | None = None, roles: tuple[str, ...] = ("fit",)) -> ResourceModel:
+    """Fit the unit formulas and the flattening ratios on the sizes whose role is in
+    ``roles``."""
+    path = Path(path or ENGINE_CALIBRATION)
+    if not path.exists():
+        raise FileNotFoundError(f"{path}: no engine calibration; run `python -m fpga calibrate "
+                                f"--engines`")
+    data = json.loads(path.read_text())
+    rows = {n: r for n, r in data.get("sizes", {}).items()
+            if r.get("role") in roles and "hier" in r and "flat" in r}
+    if len(rows) < 3:
+        raise ValueError(f"{path}: {len(rows)} calibration size(s) with role in {roles}; the "
+                         f"model needs at least 3 (python -m fpga calibrate --engines)")
+    cfgs = {n: _config_of(n, r) for n, r in rows.items()}
+    params = {n: engine_params(c) for n, c in cfgs.items()}
+    units: dict[str, UnitFit] = {}
+    for unit, (mods, basis) in UNITS.items():
+        A = np.array([[f(params[n]) for f in basis.values()] for n in rows], dtype=float)
+        coef = {}
+        for res in RESOURCES:
+            y = np.array([_unit_measured(rows[n], mods, res)
+                          - (_mem_luts(cfgs[n], unit) if res == "lut" else 0.0)
+                          for n in rows])
+            coef[res] = [float(v) for v in _nnls(A, np.maximum(y, 0.0))]
+        units[unit] = UnitFit(list(basis), coef)
+    model = ResourceModel(units, {r: 1.0 for r in RESOURCES}, data, path)
+    hier = {r: sum(_hier_estimate(model, cfgs[n])[r] for n in rows) for r in RESOURCES}
+    model.flat = {r: (sum(rows[n]["flat"][r] for n in rows) / hier[r]) if hier[r] else 1.0
+                  for r in RESOURCES}
+    return model
+
+
+# --- the estimate ------------------------------------------------------------------------
+
 
 @dataclass
 class Estimate:
     config: str
     k: int
     n_pe: int
+    wpar: int
+    hlanes: int
     directions: int
     blocks: int
     weight_bits: int
     cmacs_per_frame: int
-    cycles_per_frame: int
+    cycles_per_frame: int                 # MAC beats per frame (the PE bound, not simulated)
     lut: float
     ff: float
     dsp: float
     bram36: float
     bram_weights: float
+    units: dict[str, dict[str, float]]    # unit -> {lut, ff, dsp, bram36} (flattening applied)
 
 
-def estimate(cfg: Config, k: int, n_pe: int, fits: dict[str, dict[str, Fit]],
-             directions: int = 1) -> Estimate:
-    mats = matrices(cfg, directions)
-    blocks = sum(p * q for p, q in (m.blocks(k) for m in mats))
-    cmacs = sum(p * q * (k // 2 + 1) for p, q in (m.blocks(k) for m in mats))
-    words = k // 2                                   # packed complex words per block
-    ww = 2 * cfg.weight_width
-    bank = bram36_for(math.ceil(blocks / n_pe) * words, ww)
-    bram_w = n_pe * bank
-    # Spectrum buffer: the widest input (q blocks), k/2 words of 2 x (data + log2 k) bits,
-    # double-buffered; biases and peepholes; c, h (and projection) state vectors.
-    x_width = cfg.data_width + int(math.log2(k))
-    q_max = max(q for _, q in (m.blocks(k) for m in mats))
-    gates = 4 if cfg.cell == "lstmp" else 3
-    per_layer = (bram36_for(gates * cfg.hidden, cfg.data_width)            # bias
-                 + (bram36_for(3 * cfg.hidden, cfg.data_width) if cfg.cell == "lstmp" else 0)
-                 + 2 * bram36_for(cfg.hidden, cfg.data_width)              # c (or h), h
-                 + (bram36_for(cfg.proj, cfg.data_width) if cfg.proj else 0))
-    bram_other = 2 * bram36_for(q_max * words, 2 * x_width) + cfg.layers * directions * per_layer
-    logic = {}
-    for res in ("lut", "ff", "dsp"):
-        logic[res] = (n_pe * fits[PE_BLOCK][res](k)
-                      + sum(fits[b][res](k) for b in ("fft_real", "ifft_herm") if b in fits))
-    return Estimate(cfg.name, k, n_pe, directions, blocks, blocks * k * cfg.weight_width,
-                    cmacs, math.ceil(blocks * words / n_pe),
-                    logic["lut"], logic["ff"], logic["dsp"], bram_w + bram_other, bram_w)
+def _hier_estimate(model: ResourceModel, cfg: Config, directions: int = 1) -> dict:
+    p = engine_params(cfg)
+    mems = memories(cfg, directions)
+    out: dict = {r: 0.0 for r in RESOURCES}
+    out["bram36"] = 0.0
+    out["units"] = {}
+    for unit, (_, basis) in UNITS.items():
+        fig = {r: max(0.0, model.units[unit](basis, p, r)) for r in RESOURCES}
+        fig["lut"] += sum(m.mapped()[2] for m in mems if m.unit == unit)
+        fig["bram36"] = sum(m.mapped()[1] for m in mems if m.unit == unit)
+        out["units"][unit] = fig
+        for r in (*RESOURCES, "bram36"):
+            out[r] += fig[r]
+    out["bram_weights"] = sum(m.mapped()[1] for m in mems if m.unit == "wmem")
+    return out
+
+
+def estimate(cfg: Config, model: ResourceModel, directions: int = 1) -> Estimate:
+    """The whole engine of ``cfg`` (its k, N_PE, WPAR, HLANES) on an UltraScale part."""
+    p = engine_params(cfg)
+    h = _hier_estimate(model, cfg, directions)
+    units = {u: {r: (v * model.flat[r] if r in model.flat else v) for r, v in f.items()}
+             for u, f in h["units"].items()}
+    mats = p.matrices()
+    blocks = sum(a * b for a, b in mats) * directions
+    return Estimate(cfg.name, p.k, p.n_pe, p.wpar, p.hlanes, directions, blocks,
+                    blocks * p.k * cfg.weight_width, blocks * p.k2, directions * p.wdepth,
+                    h["lut"] * model.flat["lut"], h["ff"] * model.flat["ff"],
+                    h["dsp"] * model.flat["dsp"], h["bram36"], h["bram_weights"], units)
 
 
 def fits_part(e: Estimate, part_name: str) -> dict[str, float]:
@@ -173,81 +329,155 @@ def fits_part(e: Estimate, part_name: str) -> dict[str, float]:
             "dsp": 100 * e.dsp / p.dsps, "bram36": 100 * e.bram36 / p.bram36}
 
 
+# --- calibration check -------------------------------------------------------------------
+
+
+def calibration_table(model: ResourceModel) -> list[dict]:
+    """Per calibration size: synthesized (flattened) vs predicted, with the relative error."""
+    out = []
+    for name, row in model.data.get("sizes", {}).items():
+        if "flat" not in row:
+            continue
+        e = estimate(_config_of(name, row), model)
+        pred = {"lut": e.lut, "ff": e.ff, "dsp": e.dsp, "bram36": e.bram36}
+        err = {r: (pred[r] - row["flat"][r]) / row["flat"][r] if row["flat"][r] else 0.0
+               for r in pred}
+        out.append({"name": name, "role": row.get("role", "?"), "config": row["config"],
+                    "synth": {r: row["flat"][r] for r in pred}, "model": pred, "err": err,
+                    "rtl": row.get("rtl", "?")})
+    return out
+
+
 # --- rendering ---------------------------------------------------------------------------
 
-def _row(e: Estimate, part: str, clk_mhz: float) -> str:
-    u = fits_part(e, part)
-    ok = "yes" if max(u.values()) <= 100 else "**no**"
-    fps = clk_mhz * 1e6 / e.cycles_per_frame
-    return (f"| {e.k} | {e.n_pe} | {e.weight_bits / 1e6:.2f} | {e.bram36:.1f} ({u['bram36']:.0f} %) "
-            f"| {e.dsp:.0f} ({u['dsp']:.1f} %) | {e.lut / 1e3:.1f}k ({u['lut']:.1f} %) "
-            f"| {e.ff / 1e3:.1f}k ({u['ff']:.1f} %) | {e.cycles_per_frame:,} | {fps:,.0f} | {ok} |")
+# (k, N_PE, WPAR, HLANES) of the tables: the engine's plain points and the wide ones
+GRID = ((8, 64, 1, 1), (8, 128, 1, 1), (8, 64, 4, 2), (8, 128, 2, 4), (8, 128, 4, 4),
+        (16, 64, 1, 1), (16, 64, 4, 4), (16, 32, 8, 2), (16, 64, 8, 4))
+# the limits a configuration must stay within to count as fitting (routing headroom)
+FIT_LIMITS = {"lut": 85.0, "ff": 100.0, "dsp": 90.0, "bram36": 90.0}
 
 
-def render(calibration: str | None = None, clk_mhz: float = 200.0) -> str:
-    fits = load_fits(Path(calibration) if calibration else None)
-    cal = json.loads(Path(calibration or CALIBRATION).read_text())
+def fits_limits(e: Estimate, part_name: str) -> list[str]:
+    """The resources over :data:`FIT_LIMITS` on ``part_name`` ("LUT 91 %", ...); empty: fits."""
+    u = fits_part(e, part_name)
+    return [f"{r.upper() if r != 'bram36' else 'BRAM36'} {u[r]:.0f} %"
+            for r in FIT_LIMITS if u[r] > FIT_LIMITS[r]]
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:+.1f} %"
+
+
+def _shape(c: dict) -> str:
+    cell = {"lstmp": "LSTM" + (f"P {c['proj']}" if c["proj"] else ""), "gru": "GRU"}[c["cell"]]
+    return f"{cell}, in {c['in_dim']}, {c['hidden']} cells, {c['layers']} layer(s)"
+
+
+def render(calibration: str | None = None) -> str:
+    model = load_model(Path(calibration) if calibration else None)
+    data = model.data
     ku = "xcku060-ffva1156-2-e"
-    ref = CONFIGS[REFERENCE_CONFIG]
+    part = PARTS[ku]
+    rows = calibration_table(model)
     L = ["# Resource model",
          "",
          "Generated by `python -m fpga model --write docs/resources.md` (`make resources`) from",
-         f"`fpga/calibration.json` ({cal['tool']}, {cal['date']}; regenerate it with",
-         "`python -m fpga calibrate`).  Model and assumptions: `fpga/model.py` docstring.",
+         "`fpga/engine_calibration.json` (`python -m fpga calibrate --engines`: whole-engine yosys",
+         f"synthesis, {data.get('tool', 'yosys')}).  Model and assumptions: the `fpga/model.py`",
+         "docstring.  Every figure below is a **yosys `synth_xilinx` figure or the model's",
+         "prediction of one** (UltraScale, XCKU060), not a Vivado result: Vivado packs registers",
+         "into DSP48E2 and maps memories by its own rules.",
          "",
-         "## Calibration (measured yosys figures, XCKU060 family) and fitted formulas",
+         "## Calibration: whole engines synthesized vs predicted",
          "",
-         "| block | resource | measured at k = ... | formula | formula at measured k |",
-         "|---|---|---|---|---|"]
-    for block, fs in fits.items():
-        for res, f in fs.items():
-            meas = ", ".join(f"{k}: {v:.0f}" for k, v in f.points.items())
-            pred = ", ".join(f"{f(k):.0f}" for k in f.points)
-            L.append(f"| {block} | {res.upper()} | {meas} | {f.text()} | {pred} |")
+         "The model's unit formulas and flattening ratios are fitted on the sizes marked *fit*;",
+         "the *check* size is predicted without having been seen.  Synthesized = flattened",
+         "`synth_xilinx` (as `make synth`); model = the prediction; error = model / synthesized - 1.",
+         "",
+         "| size | role | shape | k | N_PE | WPAR | HLANES | LUT synth / model | FF synth / model "
+         "| DSP synth / model | BRAM36 synth / model | RTL |",
+         "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        c, s, m, e = r["config"], r["synth"], r["model"], r["err"]
+        cells = [f"{s[x]:,.0f} / {m[x]:,.0f} ({_pct(e[x])})" if x != "bram36" else
+                 f"{s[x]:.1f} / {m[x]:.1f} ({_pct(e[x])})" for x in ("lut", "ff", "dsp", "bram36")]
+        L.append(f"| {r['name']} | {r['role']} | {_shape(c)} | {c['k']} | {c['n_pe']} | "
+                 f"{c['wpar']} | {c['hlanes']} | " + " | ".join(cells) + f" | {r['rtl']} |")
+    checks = [r for r in rows if r["role"] == "check"]
+    for r in checks:
+        worst = max(r["err"], key=lambda x: abs(r["err"][x]))
+        L += ["", f"Held-out size `{r['name']}`: largest error {_pct(r['err'][worst])} "
+                  f"({worst.upper() if worst != 'bram36' else 'BRAM36'}); "
+                  + ", ".join(f"{x.upper() if x != 'bram36' else 'BRAM36'} {_pct(v)}"
+                              for x, v in r["err"].items()) + "."]
     L += ["",
-          "The PE is the engine's `engine_pe` (one complex multiplier, K/2 exact accumulators,",
-          "one slice of the hand-off chain; default widths X 19, W 16, ACC 44 bits).  DSP counts",
-          "are yosys's DSP48E2 mapping; Vivado may pack differently.",
+          "## Unit formulas",
           "",
-          f"## Engine estimate, model `{ref.name}` ({ref.description}), {clk_mhz:.0f} MHz",
+          "Each unit's LUT / FF / DSP48E2 (LUTs without its RAMs, which the memory list counts) as",
+          "fitted by non-negative least squares to the unit's figures in the hierarchical runs;",
+          "the sum is then scaled by the flattening ratio (flattened / hierarchical total of the",
+          "fit sizes): " + ", ".join(f"{r.upper()} {model.flat[r]:.3f}" for r in RESOURCES) + ".",
           "",
-          "LUT/FF/DSP: N_PE PEs + one FFT + one IFFT (cell unit, control and AXI not included).",
-          "BRAM36: weight banks + spectrum buffers + biases, peepholes, state.  Percentages are of",
-          "the XCKU060 (331,680 LUT, 663,360 FF, 2,760 DSP, 1,080 BRAM36).  Cycles/frame is the",
-          "ideal PE bound, blocks x k/2 packed words / N_PE (docs/design.md, performance model); frames/s =",
-          f"{clk_mhz:.0f} MHz / that bound.",
-          "",
-          "| k | N_PE | weights (Mb) | BRAM36 | DSP | LUT | FF | cycles/frame | frames/s | fits KU060 |",
-          "|---|---|---|---|---|---|---|---|---|---|"]
-    for k in KS:
-        for n in N_PES:
-            L.append(_row(estimate(ref, k, n, fits), ku, clk_mhz))
-    L += ["", "## Other configurations (each with its own N_PE)", "",
-          "| config | k | N_PE | weights (Mb) | BRAM36 | DSP | LUT | FF | cycles/frame | frames/s | fits KU060 |",
-          "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for c in CONFIGS.values():
-        if c.name == ref.name:
-            continue
-        e = estimate(c, c.k, c.n_pe, fits)
-        L.append(f"| {c.name} " + _row(e, ku, clk_mhz))
-    # Fit check of the reference configuration.
-    e1 = estimate(ref, ref.k, ref.n_pe, fits)
-    e2 = estimate(ref, ref.k, ref.n_pe, fits, directions=2)
-    L += ["", "## Fit check: reference configuration on the XCKU060", ""]
-    for e, what in ((e1, "unidirectional (the papers' accelerators)"),
-                    (e2, "bidirectional (E-RNN authors' training code; 2x weights)")):
-        for part in (ku, "xc7vx690tffg1157-2"):
-            p = PARTS[part]
-            ok_dsp = e.dsp <= p.dsps
-            ok_bram = e.bram36 <= p.bram36
-            L.append(f"- `{ref.name}`, {what}, k={e.k}, N_PE={e.n_pe} on {p.device}: "
-                     f"DSP {e.dsp:.0f} / {p.dsps:,} ({100 * e.dsp / p.dsps:.1f} %) "
-                     f"{'fits' if ok_dsp else 'DOES NOT FIT'}; BRAM36 {e.bram36:.1f} / {p.bram36:,} "
-                     f"({100 * e.bram36 / p.bram36:.1f} %; weight banks {e.bram_weights:.0f}) "
-                     f"{'fits' if ok_bram else 'DOES NOT FIT'}.")
-    dsp_ceiling = PARTS[ku].dsps // 4
+          "| unit | RTL | LUT | FF | DSP |",
+          "|---|---|---|---|---|"]
+    for unit, (mods, basis) in UNITS.items():
+        uf = model.units[unit]
+
+        def text(res: str) -> str:
+            terms = [f"{c:.1f}" + ("" if n == "1" else f" x {n}")
+                     for c, n in zip(uf.coef[res], uf.names) if abs(c) > 0.05]
+            return " + ".join(terms) or "0"
+        L.append(f"| {unit} | {', '.join(mods) or 'the rest'} | {text('lut')} | {text('ff')} "
+                 f"| {text('dsp')} |")
+    ref = CONFIGS[REFERENCE_CONFIG]
+    refc = replace(ref, n_pe=128, wpar=4, hlanes=4)
     L += ["",
-          f"Physical ceiling (docs/design.md, performance model): {PARTS[ku].dsps:,} DSP48E2 / 4 per complex "
-          f"multiply = {dsp_ceiling} complex MACs per cycle, i.e. {dsp_ceiling * clk_mhz / 1e3:.1f} "
-          f"G complex MAC/s at {clk_mhz:.0f} MHz, if every DSP served a PE.", ""]
+          f"## Memories of `{ref.name}` at N_PE = 128, WPAR = 4, HLANES = 4",
+          "",
+          "| memory | unit | depth x width | copies | mapped to | BRAM36 | LUTs |",
+          "|---|---|---|---|---|---|---|"]
+    for m in memories(refc):
+        kind, b, lut = m.mapped()
+        L.append(f"| {m.name} | {m.unit} | {m.depth:,} x {m.width:,} | {m.count} | {kind} | "
+                 f"{b:g} | {lut:,.0f} |")
+    for base in ("lstmp-1024", "gru-1024"):
+        L += ["", f"## `{base}` (2 layers, one direction) on the {part.device}", "",
+              f"Fits = LUT <= {FIT_LIMITS['lut']:.0f} %, DSP and BRAM36 <= "
+              f"{FIT_LIMITS['dsp']:.0f} % (headroom for routing).  MAC beats per frame = the PE "
+              "bound with row groups padded to N_PE (cycles are measured in RTL simulation by "
+              "`bench/engine_cycles.py`; docs/results.md).",
+              "",
+              "| k | N_PE | WPAR | HLANES | complex MACs / cycle | MAC beats / frame | LUT | FF | DSP "
+              "| BRAM36 | fits |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
+        for k, n, w, h in GRID:
+            c = replace(CONFIGS[f"{base}-k{k}"], n_pe=n, wpar=w, hlanes=h)
+            e = estimate(c, model)
+            u = fits_part(e, ku)
+            over = fits_limits(e, ku)
+            L.append(f"| {k} | {n} | {w} | {h} | {n * w} | {e.cycles_per_frame:,} | "
+                     f"{e.lut / 1e3:.1f}k ({u['lut']:.0f} %) | {e.ff / 1e3:.1f}k ({u['ff']:.0f} %) | "
+                     f"{e.dsp:,.0f} ({u['dsp']:.0f} %) | {e.bram36:,.1f} ({u['bram36']:.0f} %) | "
+                     f"{'yes' if not over else 'no: ' + ', '.join(over)} |")
+    e1 = estimate(refc, model)
+    L += ["", f"## Units of `{ref.name}` at N_PE = 128, WPAR = 4, HLANES = 4", "",
+          "| unit | LUT | FF | DSP | BRAM36 |", "|---|---|---|---|---|"]
+    for unit, f in e1.units.items():
+        L.append(f"| {unit} | {f['lut']:,.0f} | {f['ff']:,.0f} | {f['dsp']:,.0f} | "
+                 f"{f['bram36']:.1f} |")
+    L.append(f"| **total** | **{e1.lut:,.0f}** | **{e1.ff:,.0f}** | **{e1.dsp:,.0f}** | "
+             f"**{e1.bram36:.1f}** |")
+    L += ["", "## Bidirectional", "",
+          "Both directions' weights, biases, peepholes and state on one engine (it runs the two",
+          "directions one after the other; docs/results.md):", ""]
+    for base in ("lstmp-1024", "gru-1024"):
+        for k, n, w, h in ((8, 128, 4, 4), (16, 64, 8, 4)):
+            c = replace(CONFIGS[f"{base}-k{k}"], n_pe=n, wpar=w, hlanes=h)
+            e = estimate(c, model, directions=2)
+            u = fits_part(e, ku)
+            over = fits_limits(e, ku)
+            L.append(f"- `{base}` k={k}, N_PE={n}, WPAR={w}, HLANES={h}: BRAM36 {e.bram36:,.1f} "
+                     f"({u['bram36']:.0f} %; weights {e.bram_weights:,.1f}), LUT {u['lut']:.0f} %, "
+                     f"DSP {u['dsp']:.0f} %: {'fits' if not over else 'does not fit (' + ', '.join(over) + ')'}.")
+    L.append("")
     return "\n".join(L)

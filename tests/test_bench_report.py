@@ -74,12 +74,15 @@ def test_report_well_formed(results: Path, tmp_path: Path):
         assert all(NUM.match(v) for v in col(t, name)), name
     hw = table_with(md, "measured cycles", "estimated cycles")
     assert {(r[0], r[1], r[2]) for r in hw[1:]} == {
-        (m, str(k), str(n)) for m in ("lstmp-1024", "gru-1024") for k in (8, 16)
+        (m, str(k), f"{n}x1") for m in ("lstmp-1024", "gru-1024") for k in (8, 16)
         for n in (16, 64, 128)}
     measured = [r for r in hw[1:] if r[4] != "not measured"]
-    assert [(r[0], r[1], r[2], r[4]) for r in measured] == [("lstmp-1024", "8", "64", "7,936")]
-    for name in ("beats", "estimated cycles", "frames/s", "latency us", "DSP", "BRAM36"):
+    assert [(r[0], r[1], r[2], r[4]) for r in measured] == [("lstmp-1024", "8", "64x1", "7,936")]
+    for name in ("beats", "estimated cycles", "frames/s @ 200 MHz (assumed)",
+                 "latency us @ 200 MHz (assumed)", "DSP", "BRAM36"):
         assert all(NUM.match(v) for v in col(hw, name)), name
+    # no routed engine clock among the fixture's inputs: the column says so, no figure invented
+    assert set(col(hw, "frames/s @ routed clock (none recorded)")) == {"-"}
     assert all(v.startswith(("yes", "no")) for v in col(hw, "fits XCKU060"))
     assert len(table_with(md, "ceiling frames/s")) == 1 + 4
     assert "2.52 TOPS" in md and "Energy efficiency is not measured" in md
@@ -158,12 +161,17 @@ def test_chooser_obeys_budgets(results: Path, capsys, max_per, max_dsp, cell):
         if r["k"] > 1 and r["per_fixed"] is not None and r["per_fixed"] <= max_per \
                 and (cell is None or r["cell"] == cell):
             for npe in ds.CHOOSER_NPES:
-                p = hw.point({"lstm": "lstmp-1024", "gru": "gru-1024"}[r["cell"]], r["k"], npe)
-                if p.dsp <= max_dsp and p.fits:
-                    best = max(best, p.fps)
+                for w in (1, 2, 4, 8):
+                    if (r["k"] // 2) % w:
+                        continue
+                    p = hw.point({"lstm": "lstmp-1024", "gru": "gru-1024"}[r["cell"]], r["k"],
+                                 npe, wpar=w, hlanes=ds.default_hlanes(npe, w))
+                    if p.dsp <= max_dsp and p.fits:
+                        best = max(best, p.fps)
     assert fps == pytest.approx(best, rel=1e-3)
     assert f"--k {k}" in out and f"--n-pe {n}" in out and "--no-bidirectional" in out
     assert ("estimated" in out) != ("measured in RTL" in out)
+    assert "at an assumed 200 MHz (target clock, not routed)" in out
 
 
 @pytest.mark.parametrize("args,expect", [
@@ -258,3 +266,46 @@ def test_issue_bound_and_computed_table():
     assert {r["macs"] for r in rows} == {16, 64, 128, 256, 512}
     assert all(r["n_pe"] * r["wpar"] == r["macs"] for r in rows)
     assert max(r["issue"] / r["packed"] for r in rows) <= 1.05
+
+
+def test_report_shows_the_routed_engine_clock(results: Path, tmp_path: Path):
+    """With bench/results/ecp5_fmax.json the report gives frames/s at the engine's routed ECP5
+    Fmax next to the assumed target clock, both labelled in the header."""
+    shutil.copy(ds.RESULTS / "ecp5_fmax.json", results / "ecp5_fmax.json")
+    clock = ds.load_engine_clock(results / "ecp5_fmax.json")
+    assert clock.config == "small" and clock.grade == 6 and clock.seeds == 3
+    assert clock.mhz == pytest.approx(120.7, abs=0.05) and clock.commit == "fe674f5"
+    rc, md = run_report(results, tmp_path)
+    assert rc == 0
+    hw = table_with(md, "measured cycles")
+    name = "frames/s @ 120.7 MHz (ECP5 routed, grade 6)"
+    assert name in hw[0] and "frames/s @ 200 MHz (assumed)" in hw[0]
+    row = next(r for r in hw[1:] if r[4] != "not measured")
+    assert row[hw[0].index(name)] == f"{clock.mhz * 1e6 / 7936:,.0f}"
+    assert "an assumption" in md and "speed grade 6" in md
+
+
+def test_vivado_figures_replace_the_model(results: Path, tmp_path: Path):
+    """A Vivado run recorded by `python -m fpga synth` (flow.record_vivado) is what the report
+    shows for that configuration, marked as Vivado's; the others keep the model's figures."""
+    from fpga import flow
+    from fpga.reports import Resources
+    res = flow.SynthResult("engine", "lstmp-1024-k8-K8-npe64", "xcku060-ffva1156-2-e", "vivado",
+                           {"K": 8, "N_PE": 64, "WPAR": 1, "HLANES": 1},
+                           Resources(lut=123456, ff=234567, dsp=321, bram36=456.5), {}, 1.0,
+                           str(tmp_path), timing={"clk_mhz": 200.0, "wns_ns": -0.5,
+                                                  "fmax_mhz": 190.5}, power_w=7.5)
+    path = flow.record_vivado(res, "lstmp-1024", results / "vivado.json")
+    flow.record_vivado(res, "lstmp-1024", path)                  # the same run again: replaced
+    rows = json.loads(path.read_text())["rows"]
+    assert len(rows) == 1 and rows[0]["fmax_mhz"] == 190.5 and rows[0]["power_w"] == 7.5
+    rc, md = run_report(results, tmp_path)
+    assert rc == 0
+    hw = table_with(md, "measured cycles")
+    viv = [r for r in hw[1:] if "(Vivado)" in r[hw[0].index("DSP")]]
+    assert [(r[0], r[1], r[2]) for r in viv] == [("lstmp-1024", "8", "64x1")]
+    assert viv[0][hw[0].index("LUT")] == "123.5k" and viv[0][hw[0].index("BRAM36")] == "456"
+    bad = results / "vivado.json"
+    bad.write_text(json.dumps({"rows": [{"base": "lstmp-1024"}]}))
+    rc, _ = run_report(results, tmp_path)
+    assert rc == 2

@@ -1,0 +1,86 @@
+"""The whole-engine resource model (fpga/model.py) against the committed whole-engine synthesis
+results (fpga/engine_calibration.json): the held-out size within 15 %, the fit blind to it, the
+memory mapping rule against yosys.  Seconds, no synthesis."""
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from fpga import model
+from fpga.configs import CONFIGS
+from fpga.engine_cal import ENGINE_CALIBRATION, ENGINE_SIZES
+
+
+def test_held_out_size_within_15_percent():
+    m = model.load_model()
+    rows = model.calibration_table(m)
+    checks = [r for r in rows if r["role"] == "check"]
+    assert len([r for r in rows if r["role"] == "fit"]) >= 3 and len(checks) >= 1
+    for r in checks:
+        for res, err in r["err"].items():
+            assert abs(err) <= 0.15, (r["name"], res, err)
+
+
+def test_the_fit_does_not_see_the_held_out_size(tmp_path: Path):
+    """Changing the held-out size's synthesized figures changes nothing in the model's
+    prediction of it (only its error)."""
+    data = json.loads(ENGINE_CALIBRATION.read_text())
+    check = next(n for n, r in data["sizes"].items() if r["role"] == "check")
+    before = model.calibration_table(model.load_model())
+    for unit in data["sizes"][check]["hier"].values():
+        unit["lut"] *= 3
+    data["sizes"][check]["flat"]["ff"] *= 2
+    p = tmp_path / "cal.json"
+    p.write_text(json.dumps(data))
+    after = model.calibration_table(model.load_model(p))
+    b = next(r for r in before if r["name"] == check)
+    a = next(r for r in after if r["name"] == check)
+    assert a["model"] == b["model"] and a["synth"]["ff"] == 2 * b["synth"]["ff"]
+
+
+def test_calibration_covers_the_sizes_of_engine_cal():
+    data = json.loads(ENGINE_CALIBRATION.read_text())
+    assert set(data["sizes"]) == {c.name for c, _ in ENGINE_SIZES}
+    for name, row in data["sizes"].items():
+        assert {"engine", "engine_array", "engine_pe", "fft_real"} <= set(row["hier"]), name
+        assert row["flat"]["dsp"] > 0 and row["rtl"] != "unknown"
+
+
+def test_memory_mapping_rule():
+    # yosys synth_xilinx of engine_wmem, 1,024 lines x 4 lanes of 32 bits: 4.0 RAMB36
+    assert model.Memory("w", "wmem", 1024, 128, lane=32).mapped() == ("bram", 4.0, 0.0)
+    # lane enables keep each 32-bit lane on 4 byte enables of 9 bits: 36 bits per lane
+    assert model.Memory("w", "wmem", 976, 16384, lane=32).mapped()[1] == 512.0
+    assert model.Memory("w", "wmem", 976, 16384).mapped()[1] == 456.0
+    # small memories go to LUT RAM: 32 x 136 bits = 10 RAM32M16 of 8 LUTs
+    assert model.Memory("bias", "hlanes", 32, 136).mapped() == ("lutram", 0.0, 80.0)
+    assert model.Memory("one", "rec", 1, 152).mapped()[0] == "ff"
+    # the synthesized block RAM of every calibration size is what the rule predicts
+    m = model.load_model()
+    for r in model.calibration_table(m):
+        assert r["model"]["bram36"] == pytest.approx(r["synth"]["bram36"], abs=0.51), r["name"]
+
+
+def test_reference_configuration_fits_at_half_the_ceiling():
+    """lstmp-1024, k = 8, N_PE 128 x WPAR 4 (512 complex MACs per cycle: 74 % of the XCKU060's
+    690 at 4 DSP each) fits by the calibrated model: LUT <= 85 %, DSP and BRAM <= 90 %."""
+    m = model.load_model()
+    c = replace(CONFIGS["lstmp-1024-k8"], n_pe=128, wpar=4, hlanes=4)
+    e = model.estimate(c, m)
+    assert model.fits_limits(e, "xcku060") == []
+    assert e.dsp >= 4 * 512
+    assert set(e.units) == set(model.UNITS)
+    assert e.lut == pytest.approx(sum(u["lut"] for u in e.units.values()))
+    # both directions' weights on the same engine do not fit (block RAM)
+    e2 = model.estimate(c, m, directions=2)
+    assert e2.bram36 > e.bram36 * 1.8
+
+
+def test_render_has_the_tables():
+    text = model.render()
+    for head in ("## Calibration", "## Unit formulas", "## `lstmp-1024`", "## `gru-1024`",
+                 "## Bidirectional", "Held-out size"):
+        assert head in text
