@@ -83,6 +83,15 @@ def test_parse_vivado_timing_and_power():
         reports.parse_vivado_timing_summary("no table here")
 
 
+def test_parse_vivado_power_settings():
+    """Where the activity came from: a SAIF (nets matched) or nothing (the rows absent)."""
+    got = reports.parse_vivado_power_settings(DATA / "power_saif.rpt")
+    assert got == {"confidence": "High", "activity_file": "/work/build/fpga/activity/tiny.saif",
+                   "nets_matched": "87% (11905/13684)"}
+    assert reports.parse_vivado_power(DATA / "power_saif.rpt") == 0.587
+    assert reports.parse_vivado_power_settings(DATA / "power.rpt") == {}
+
+
 def test_classify_xilinx_cells():
     r = reports.resources_from_cells({"LUT6": 10, "LUT2": 5, "SRLC32E": 3, "RAM64M": 2,
                                       "FDRE": 7, "FDSE": 1, "DSP48E2": 4, "RAMB36E2": 2,
