@@ -4,6 +4,8 @@ Examples:
   python -m fpga synth                                   # default top, tiny config, XCKU060
   python -m fpga synth --top fft_real --config small --part xc7vx690t
   python -m fpga synth --top fft_real -P K=16            # explicit parameter override
+  python -m fpga activity --config tiny                  # switching activity (SAIF), Verilator
+  python -m fpga synth --tool vivado --saif build/fpga/activity/tiny.saif   # power from it
   python -m fpga fmax --top fft_real --config small      # routed Fmax, ECP5 (open flow)
   python -m fpga fmax --top cmul --speed 8               # ... at ECP5 speed grade 8
   python -m fpga fmax --top engine --seeds 1,2,3         # ... median over 3 placer seeds
@@ -27,6 +29,7 @@ from golden.cli import ArgumentParser, UsageError, run
 
 from . import configs as cfg
 from . import flow, parts
+from .activity import DEFAULT_FRAMES
 from .filelist import available_tops
 
 
@@ -129,19 +132,49 @@ def with_mul_width(top: str, params: dict, family: str) -> dict:
     return {**params, **extra}
 
 
+def saif_option(a: argparse.Namespace, top: str, tool: str) -> tuple[Path | None, str]:
+    """``--saif``'s file and the instance path of ``top`` in it (read_saif -strip_path),
+    checked before any tool runs."""
+    from .saif import root_instance
+    if a.saif is None:
+        if a.saif_scope:
+            raise UsageError("--saif-scope names the design's instance in a SAIF file: give "
+                             "the file with --saif")
+        return None, ""
+    saif = Path(a.saif)
+    if not saif.is_file():
+        raise UsageError(f"--saif {saif}: no such file; `python -m fpga activity` writes one "
+                         f"(build/fpga/activity/<config>.saif)")
+    if a.synth_only:
+        raise UsageError("--saif with --synth-only: report_power runs on the routed design; "
+                         "drop --synth-only")
+    if tool != "vivado":
+        raise UsageError("--saif: the activity is read by Vivado's report_power, and this run "
+                         "is the open flow (yosys estimates no power); put vivado on PATH")
+    if a.saif_scope:
+        return saif, a.saif_scope.strip("/")
+    scope = root_instance(saif)
+    if scope != top:
+        raise UsageError(f"--saif {saif}: its top instance is '{scope}', not {top}; give "
+                         f"--saif-scope, the instance path of {top} in it (e.g. tb/dut)")
+    return saif, scope
+
+
 def cmd_synth(a: argparse.Namespace) -> int:
     part = parts.get_part(a.part)
     top = a.top or default_top()
     tool = a.tool
     if tool == "auto":
         tool = "vivado" if flow.find_vivado() else "yosys"
-        if tool == "yosys":
-            flow.vivado_notice_once()
+    saif, scope = saif_option(a, top, tool)
+    if a.tool == "auto" and tool == "yosys":
+        flow.vivado_notice_once()
     target = part.name + ("_vivado" if tool == "vivado" else "")
     params, run = resolve_params(top, a.config, _params(a.param), target)
     params = with_mul_width(top, params, "xilinx")
     if tool == "vivado":
-        res = flow.synth_vivado(top, part, params, run, a.clk_mhz, not a.synth_only)
+        res = flow.synth_vivado(top, part, params, run, a.clk_mhz, not a.synth_only,
+                                saif=saif, saif_scope=scope)
         if top == "engine" and a.record:
             path = flow.record_vivado(res, a.config.rsplit("-k", 1)[0], Path(a.record))
             print(f"recorded in {path} (docs/results.md shows Vivado's figures for this "
@@ -176,6 +209,39 @@ def cmd_fmax(a: argparse.Namespace) -> int:
     if a.json:
         print(json.dumps(flow.seeds_json(results), indent=2))
     return 0
+
+
+def _progress(msg: str) -> None:
+    print(msg, flush=True)
+
+
+def cmd_activity(a: argparse.Namespace) -> int:
+    from . import activity
+    step = _progress
+    if a.bundle is not None:
+        src = activity.bundle_source(a.bundle, a.utts, a.frames, step)
+    else:
+        src = activity.random_source(a.config, a.utts, a.frames)
+    out = activity.saif_path(a.out, src.name)
+    hdl = with_mul_width(activity.TOP, {}, "xilinx")
+    step(f"model: {src.what}; engine N_PE={src.n_pe}, WPAR={src.wpar}, HLANES={src.hlanes}, "
+         + ", ".join(f"{k}={v}" for k, v in hdl.items()) + " (as synth builds it)")
+    step(f"input: {src.inputs}")
+    rec = activity.run(src, out, hdl, a.clk_mhz, step)
+    print(activity.format_summary(rec))
+    if a.json:
+        print(json.dumps(rec, indent=2))
+    return 0
+
+
+def _count(s: str) -> int:
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"wants a whole number, got {s!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {s}")
+    return v
 
 
 def cmd_model(a: argparse.Namespace) -> int:
@@ -242,7 +308,31 @@ def build_parser() -> ArgumentParser:
                    help="Vivado runs of the engine: add the utilization and timing to this JSON, "
                         "which the report shows instead of the resource model's figures "
                         "('' to skip)")
+    p.add_argument("--saif", metavar="FILE", help="Vivado: switching activity read before "
+                   "report_power (python -m fpga activity writes it) instead of vectorless "
+                   "estimates")
+    p.add_argument("--saif-scope", metavar="PATH", help="the top's instance path in the SAIF "
+                   "file (read_saif -strip_path; default: its top instance, which must be the top)")
     p.set_defaults(func=cmd_synth)
+
+    p = sub.add_parser("activity", help="switching activity (SAIF) of the engine running frames "
+                       "in Verilator, for synth --saif")
+    p.add_argument("--bundle", metavar="RUN_OR_BUNDLE_DIR",
+                   help="a trained model: its test utterances through the engine build it was "
+                        "exported for (without it: the random model of --config on random frames)")
+    p.add_argument("--config", default=cfg.DEFAULT_CONFIG,
+                   help=f"named configuration of the random model ({', '.join(cfg.CONFIGS)})")
+    p.add_argument("--utts", type=_count, default=2, help="utterances (or random sequences)")
+    p.add_argument("--frames", type=_count, default=None,
+                   help=f"frames per utterance: a random sequence's length ({DEFAULT_FRAMES} "
+                        f"when not given), or the most taken of each test utterance (all when "
+                        f"not given)")
+    p.add_argument("--clk-mhz", type=_positive, default=200.0,
+                   help="simulated clock; give synth the same (Vivado rates toggles per second)")
+    p.add_argument("--out", metavar="PATH", help="the SAIF file to write (.saif appended; "
+                   "default build/fpga/activity/<config or run>.saif, with a .json beside it)")
+    p.add_argument("--json", action="store_true", help="print the record as JSON as well")
+    p.set_defaults(func=cmd_activity)
 
     p = sub.add_parser("fmax", help="routed Fmax on ECP5 (yosys synth_ecp5 + nextpnr-ecp5)")
     _common(p)

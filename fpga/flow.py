@@ -24,8 +24,8 @@ from pathlib import Path
 from .filelist import REPO, FileList, filelist_for
 from .parts import Part
 from .reports import (CriticalPath, Ecp5Report, Resources, parse_nextpnr_report,
-                      parse_vivado_power, parse_vivado_timing_summary, parse_vivado_utilization,
-                      parse_yosys_stat)
+                      parse_vivado_power, parse_vivado_power_settings,
+                      parse_vivado_timing_summary, parse_vivado_utilization, parse_yosys_stat)
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ class SynthResult:
     out_dir: str
     timing: dict[str, float] = field(default_factory=dict)   # Vivado only
     power_w: float | None = None                             # Vivado only
+    power_activity: dict = field(default_factory=dict)       # Vivado with a SAIF: its figures
     cells: dict[str, int] = field(default_factory=dict)      # yosys only
 
     def utilization(self) -> dict[str, float]:
@@ -208,8 +209,17 @@ def synth_yosys(top: str, part: Part, params: dict[str, int | str], config: str 
 
 def synth_vivado(top: str, part: Part, params: dict[str, int | str], config: str = "custom",
                  clk_mhz: float = 200.0, implement: bool = True,
-                 out_dir: Path | None = None) -> SynthResult:
-    """Run ``fpga/vivado/build.tcl`` in batch mode and parse its reports."""
+                 out_dir: Path | None = None, saif: Path | None = None,
+                 saif_scope: str = "") -> SynthResult:
+    """Run ``fpga/vivado/build.tcl`` in batch mode and parse its reports.  ``saif``: switching
+    activity read before report_power (``saif_scope``, the top's instance path in it, is
+    read_saif's -strip_path); power.rpt is then the activity-based figure and
+    power_vectorless.rpt the vectorless one."""
+    if saif is not None and not Path(saif).is_file():
+        raise FileNotFoundError(f"SAIF file {saif}: no such file")
+    if saif is not None and not implement:
+        raise ValueError("a SAIF file is read before report_power, which runs after routing: "
+                         "it needs implement=True")
     vivado = find_vivado()
     if not vivado:
         raise FlowError("vivado is not on PATH")
@@ -221,6 +231,10 @@ def synth_vivado(top: str, part: Part, params: dict[str, int | str], config: str
         args += ["-filelist", str(fl)]
     for k, v in params.items():
         args += ["-generic", f"{k}={_hdl_value(v)}"]
+    if saif is not None:
+        args += ["-saif", str(Path(saif).resolve())]
+        if saif_scope:
+            args += ["-saif_strip", saif_scope]
     t0 = time.monotonic()
     _run([vivado, "-mode", "batch", "-nojournal", "-log", str(out / "vivado.log"),
           "-source", str(VIVADO_TCL), "-tclargs", *args], out, out / "vivado.run.log",
@@ -232,9 +246,15 @@ def synth_vivado(top: str, part: Part, params: dict[str, int | str], config: str
     if timing["wns_ns"] == timing["wns_ns"]:  # not NaN
         timing["fmax_mhz"] = 1000.0 / (1000.0 / clk_mhz - timing["wns_ns"])
     power = parse_vivado_power(out / "power.rpt") if implement else None
+    activity = {}
+    if saif is not None:
+        activity = {"saif": str(saif), "scope": saif_scope,
+                    **parse_vivado_power_settings(out / "power.rpt"),
+                    "vectorless_w": parse_vivado_power(out / "power_vectorless.rpt")}
     cap = {k: getattr(avail, k) or part.capacity()[k] for k in ("lut", "ff", "dsp", "bram36")}
     res = SynthResult(top, config, part.name, "vivado", params, used, cap,
-                      time.monotonic() - t0, str(out), timing=timing, power_w=power)
+                      time.monotonic() - t0, str(out), timing=timing, power_w=power,
+                      power_activity=activity)
     (out / "result.json").write_text(json.dumps(res.to_json(), indent=2) + "\n")
     return res
 
@@ -465,7 +485,12 @@ def format_synth(res: SynthResult, part: Part) -> str:
         t = res.timing
         lines.append(f"  timing: WNS {t['wns_ns']:.3f} ns at {t['clk_mhz']:.0f} MHz"
                      + (f" -> Fmax {t['fmax_mhz']:.1f} MHz" if "fmax_mhz" in t else ""))
-    if res.power_w is not None:
+    act = res.power_activity
+    if res.power_w is not None and act:
+        lines.append(f"  power: {res.power_w:.3f} W total on-chip (Vivado's estimate from the "
+                     f"activity of {act['saif']}: design nets matched "
+                     f"{act.get('nets_matched', '?')}; vectorless {act['vectorless_w']:.3f} W)")
+    elif res.power_w is not None:
         lines.append(f"  power: {res.power_w:.3f} W total on-chip (vectorless estimate)")
     lines.append(f"  reports: {res.out_dir}")
     return "\n".join(lines)

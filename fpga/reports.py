@@ -290,6 +290,24 @@ def parse_vivado_power(path_or_text: str | Path) -> float:
     return float(m.group(1))
 
 
+# report_power's summary rows that say where the activity came from, and their keys here
+POWER_SETTINGS = {"Confidence Level": "confidence", "Simulation Activity File": "activity_file",
+                  "Design Nets Matched": "nets_matched"}
+
+
+def parse_vivado_power_settings(path_or_text: str | Path) -> dict[str, str]:
+    """The summary rows of ``report_power`` text that say how the activity was set: confidence
+    level, simulation activity file, design nets matched (e.g. "87% (1234/1418)", "NA" when
+    vectorless); the rows the report has."""
+    text = Path(path_or_text).read_text() if isinstance(path_or_text, Path) else path_or_text
+    out = {}
+    for row, key in POWER_SETTINGS.items():
+        m = re.search(r"\|\s*" + re.escape(row) + r"\s*\|\s*([^|\n]*?)\s*\|", text)
+        if m:
+            out[key] = m.group(1)
+    return out
+
+
 def module_base(name: str) -> str:
     """A yosys module name without its ``$paramod$<hash>\\`` prefix and escapes: the RTL
     module's own name (``$paramod$1b2...\\engine_pe`` -> ``engine_pe``)."""

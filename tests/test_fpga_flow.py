@@ -83,6 +83,15 @@ def test_parse_vivado_timing_and_power():
         reports.parse_vivado_timing_summary("no table here")
 
 
+def test_parse_vivado_power_settings():
+    """Where the activity came from: a SAIF (nets matched) or nothing (the rows absent)."""
+    got = reports.parse_vivado_power_settings(DATA / "power_saif.rpt")
+    assert got == {"confidence": "High", "activity_file": "/work/build/fpga/activity/tiny.saif",
+                   "nets_matched": "87% (11905/13684)"}
+    assert reports.parse_vivado_power(DATA / "power_saif.rpt") == 0.587
+    assert reports.parse_vivado_power_settings(DATA / "power.rpt") == {}
+
+
 def test_classify_xilinx_cells():
     r = reports.resources_from_cells({"LUT6": 10, "LUT2": 5, "SRLC32E": 3, "RAM64M": 2,
                                       "FDRE": 7, "FDSE": 1, "DSP48E2": 4, "RAMB36E2": 2,
@@ -407,7 +416,7 @@ def test_critical_path_choice_skew_and_bad_reports():
 
 VIVADO_COMMANDS = ("set_param", "read_verilog", "read_xdc", "synth_design", "write_checkpoint",
                    "report_utilization", "report_timing_summary", "opt_design", "place_design",
-                   "phys_opt_design", "route_design", "report_power", "report_drc")
+                   "phys_opt_design", "route_design", "report_power", "report_drc", "read_saif")
 
 
 def _run_build_tcl(args: list[str]) -> tuple[list[list[str]], str]:
@@ -461,6 +470,39 @@ def tcl_list_files(call: list[str]) -> list[str]:
         if not a.startswith("-"):
             out += a.split()
     return out
+
+
+def test_vivado_build_tcl_reads_the_saif_before_report_power(tmp_path):
+    """With -saif: a vectorless report, then read_saif with -strip_path, then power.rpt; without
+    it, no read_saif."""
+    saif = tmp_path / "engine.saif"
+    saif.write_text("(SAIFILE (DURATION 10) (INSTANCE engine))\n")
+    base = ["-top", "fft_real", "-out", str(tmp_path)]
+    calls, status = _run_build_tcl(base + ["-saif", str(saif), "-saif_strip", "engine"])
+    assert status == "EXIT 0"
+    order = [c[0] for c in calls if c[0] in ("route_design", "report_power", "read_saif")]
+    assert order == ["route_design", "report_power", "read_saif", "report_power"]
+    first, read, last = [c for c in calls if c[0] in ("report_power", "read_saif")]
+    assert Path(first[first.index("-file") + 1]).name == "power_vectorless.rpt"
+    assert Path(last[last.index("-file") + 1]).name == "power.rpt"
+    assert read[-1] == str(saif) and read[read.index("-strip_path") + 1] == "engine"
+    assert Path(read[read.index("-out_file") + 1]).name == "saif_unmatched.txt"
+    calls, status = _run_build_tcl(base)
+    assert status == "EXIT 0"
+    assert "read_saif" not in [c[0] for c in calls]
+    assert [c for c in calls if c[0] == "report_power"] == [["report_power", "-file",
+                                                            str(tmp_path / "power.rpt")]]
+
+
+def test_vivado_build_tcl_rejects_bad_saif_arguments(tmp_path):
+    base = ["-top", "fft_real", "-out", str(tmp_path)]
+    for extra in (["-saif", str(tmp_path / "missing.saif")], ["-saif_strip", "engine"]):
+        calls, status = _run_build_tcl(base + extra)
+        assert status == "EXIT 2" and calls == []
+    saif = tmp_path / "engine.saif"
+    saif.write_text("(SAIFILE)\n")
+    calls, status = _run_build_tcl(base + ["-saif", str(saif), "-impl", "0"])
+    assert status == "EXIT 2" and calls == []
 
 
 def test_vivado_build_tcl_rejects_bad_arguments(tmp_path):

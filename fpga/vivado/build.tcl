@@ -3,13 +3,22 @@
 #   vivado -mode batch -nojournal -source fpga/vivado/build.tcl -tclargs \
 #       -top fft_real -part xcku060-ffva1156-2-e [-filelist rtl/fft_real.f] \
 #       [-generic K=8 -generic IN_WIDTH=16] [-clk_mhz 200] [-out build/fpga/...] \
-#       [-impl 1] [-ooc 1] [-threads 2]
+#       [-impl 1] [-ooc 1] [-threads 2] [-saif FILE [-saif_strip INSTANCE/PATH]]
 #
 # `make synth` (python -m fpga synth) calls this script when `vivado` is on PATH and parses
 # the reports it writes into -out:
 #   utilization_synth.rpt, timing_summary_synth.rpt          after synth_design
 #   utilization.rpt, utilization_hier.rpt, timing_summary.rpt, power.rpt, drc.rpt,
 #   post_route.dcp                                           after route_design (-impl 1)
+#   power_vectorless.rpt, saif_unmatched.txt                 with -saif (power.rpt: from it)
+#
+# Power: without -saif, report_power estimates the activity of every net (vectorless).  With
+# -saif FILE (switching activity from simulation: `python -m fpga activity` writes one with
+# Verilator) it reports vectorless first (power_vectorless.rpt), then reads the file with
+# read_saif, stripping -saif_strip (the top's instance path in the file, e.g. "engine" or
+# "tb/dut"), and reports again (power.rpt); nets the file does not match keep vectorless
+# activity, and their names go to saif_unmatched.txt.  The log says how many nets matched
+# (power.rpt's "Design Nets Matched" row).
 #
 # Relative $readmemh paths (the engine's MEM_PREFIX "mem/") resolve against the working
 # directory: run Vivado from the run directory (make synth does: cwd = -out).
@@ -32,11 +41,14 @@ set out_dir   ""
 set impl      1
 set ooc       1
 set threads   2
+set saif      ""
+set saif_strip ""
 
 proc usage {msg} {
     puts stderr "build.tcl: $msg"
     puts stderr "usage: -tclargs -top NAME \[-part PART\] \[-filelist FILE.f\] \[-generic N=V\]... \
-\[-clk_mhz MHZ\] \[-out DIR\] \[-impl 0|1\] \[-ooc 0|1\] \[-threads N\]"
+\[-clk_mhz MHZ\] \[-out DIR\] \[-impl 0|1\] \[-ooc 0|1\] \[-threads N\] \
+\[-saif FILE \[-saif_strip INSTANCE/PATH\]\]"
     exit 2
 }
 
@@ -58,6 +70,8 @@ for {set i 0} {$i < $argc} {incr i} {
         -impl     { set impl $val }
         -ooc      { set ooc $val }
         -threads  { set threads $val }
+        -saif     { set saif $val }
+        -saif_strip { set saif_strip $val }
         default   { usage "unknown option $opt" }
     }
 }
@@ -65,6 +79,13 @@ if {$top eq ""} { usage "-top is required" }
 if {$filelist eq ""} { set filelist [file join $repo_dir rtl "$top.f"] }
 if {$out_dir eq ""} { set out_dir [file join $repo_dir build fpga $top "vivado_$part"] }
 if {![string is double -strict $clk_mhz] || $clk_mhz <= 0} { usage "bad -clk_mhz $clk_mhz" }
+if {$saif ne ""} {
+    if {![file isfile $saif]} { usage "-saif $saif: no such file" }
+    if {!$impl} { usage "-saif needs -impl 1 (report_power runs on the routed design)" }
+    set saif [file normalize $saif]
+} elseif {$saif_strip ne ""} {
+    usage "-saif_strip without -saif"
+}
 file mkdir $out_dir
 set_param general.maxThreads $threads
 
@@ -167,7 +188,26 @@ write_checkpoint -force [file join $out_dir post_route.dcp]
 report_utilization                -file [file join $out_dir utilization.rpt]
 report_utilization -hierarchical  -file [file join $out_dir utilization_hier.rpt]
 report_timing_summary -max_paths 10 -report_unconstrained -file [file join $out_dir timing_summary.rpt]
+if {$saif ne ""} {
+    report_power -file [file join $out_dir power_vectorless.rpt]
+    set saif_args [list -out_file [file join $out_dir saif_unmatched.txt]]
+    if {$saif_strip ne ""} { lappend saif_args -strip_path $saif_strip }
+    read_saif {*}$saif_args $saif
+}
 report_power                      -file [file join $out_dir power.rpt]
+if {$saif ne ""} {
+    set matched "(no power.rpt)"
+    set power_rpt [file join $out_dir power.rpt]
+    if {[file exists $power_rpt]} {
+        set fh [open $power_rpt r]
+        set text [read $fh]
+        close $fh
+        if {![regexp {\|\s*Design Nets Matched\s*\|\s*([^|\n]*?)\s*\|} $text -> matched]} {
+            set matched "(no 'Design Nets Matched' row in power.rpt)"
+        }
+    }
+    puts "build.tcl: SAIF $saif (strip_path '$saif_strip'): design nets matched $matched"
+}
 report_drc                        -file [file join $out_dir drc.rpt]
 
 puts "build.tcl: routed; reports in $out_dir"

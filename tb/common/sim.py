@@ -6,7 +6,9 @@ Simulators: both by default; ``SIM=icarus`` or ``SIM=verilator`` selects one.
 """
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import shutil
 import sys
@@ -68,10 +70,19 @@ def tag(params: dict) -> str:
     return "-".join(f"{k.lower()}{v}" for k, v in params.items()).replace("/", "_")
 
 
+def sim_build_dir(sim: str, top: str, tagname: str, prim: str | None = None,
+                  trace: str | None = None) -> Path:
+    """The build directory of ``run_cocotb``: ``build/sim/<sim>/<top>-<tag>`` with ``-<prim>``
+    and ``-waves`` or ``-saif`` appended (a traced build is another build)."""
+    return ROOT / "build" / "sim" / sim / (f"{top}-{tagname}" + (f"-{prim}" if prim else "")
+                                           + (f"-{trace}" if trace else ""))
+
+
 def run_cocotb(top: str, test_module: str, sim: str, hdl_params: dict, tb_cfg: dict,
                tagname: str | None = None, mutation: dict[str, tuple[str, str]] | None = None,
                testcase: list[str] | None = None, check: bool = True,
-               prim: str | None = None) -> tuple[int, int]:
+               prim: str | None = None, saif: Path | None = None,
+               logs: bool = False) -> tuple[int, int]:
     """Build ``top`` with ``hdl_params`` and run the cocotb tests of ``test_module``.
 
     ``tb_cfg`` reaches the cocotb side as JSON in the TB_CFG environment variable.
@@ -80,7 +91,11 @@ def run_cocotb(top: str, test_module: str, sim: str, hdl_params: dict, tb_cfg: d
     text is not found exactly once is an error, so a mutant cannot silently become the real
     design).  ``testcase`` runs only the named cocotb tests.  Returns (tests, failures); with
     ``check`` a failure (or no test run) raises AssertionError.  ``prim`` (a key of PRIMS)
-    builds with a target's primitives instead of the behavioral forms.
+    builds with a target's primitives instead of the behavioral forms.  ``saif`` (Verilator
+    only) builds with ``--trace-saif`` and writes the switching activity of the whole run, every
+    net's toggle counts, to that file.  ``logs`` sends the build's and the run's output to
+    build.log and sim.log in the build directory (``sim_build_dir``), and the runner's own lines
+    to runner.log there, instead of the console.
     """
     from cocotb_tools.check_results import get_results
     from cocotb_tools.runner import get_runner
@@ -95,10 +110,12 @@ def run_cocotb(top: str, test_module: str, sim: str, hdl_params: dict, tb_cfg: d
             raise ValueError(f"prim={prim!r}: use one of {sorted(PRIMS)}")
         defines, models = PRIMS[prim]
         srcs = list(models) + list(srcs)
-    waves = os.environ.get("WAVES", "") not in ("", "0")
-    build_dir = ROOT / "build" / "sim" / sim / (f"{top}-{tagname or tag(hdl_params)}"
-                                                + (f"-{prim}" if prim else "")
-                                                + ("-waves" if waves else ""))
+    if saif is not None and sim != "verilator":
+        raise ValueError(f"saif: switching activity is written by Verilator (--trace-saif), "
+                         f"not {sim}")
+    waves = os.environ.get("WAVES", "") not in ("", "0") or saif is not None
+    build_dir = sim_build_dir(sim, top, tagname or tag(hdl_params), prim,
+                              "saif" if saif is not None else "waves" if waves else None)
     if mutation:
         srcs = _mutate(srcs, mutation, build_dir / "mutant_src")
     build_args = []
@@ -107,23 +124,53 @@ def run_cocotb(top: str, test_module: str, sim: str, hdl_params: dict, tb_cfg: d
         # of split (large) models: keep the C++ in one file.
         build_args = ["-Wno-fatal", "--x-assign", "fast", "--x-initial", "fast",
                       "--output-split", "0", "--output-split-cfuncs", "0"]
+    test_args = []
+    if saif is not None:
+        # with --trace-saif the runner's waves switch (VM_TRACE, the simulator's --trace) opens
+        # a SAIF writer instead of a VCD one (cocotb's verilator.cpp: VM_TRACE_SAIF)
+        build_args += ["--trace-saif", "--no-trace-top", "--no-trace-params"]
+        test_args = ["--trace-file", str(Path(saif).resolve())]
+    build_dir.mkdir(parents=True, exist_ok=True)
     runner = get_runner(sim)
-    runner.build(sources=srcs, includes=incs, hdl_toplevel=top, parameters=hdl_params, defines=defines,
-                 build_dir=build_dir, build_args=build_args, timescale=("1ns", "1ps"))
     results = Path(build_dir) / "results.xml"
-    try:
-        runner.test(test_module=test_module, hdl_toplevel=top, build_dir=build_dir,
-                    test_dir=ROOT / "tb" / top, testcase=testcase, results_xml=str(results),
-                    extra_env={"TB_CFG": json.dumps(tb_cfg)})
-    except SystemExit:
-        # the runner exits non-zero when a cocotb test failed; the results file says which
-        if check or not results.exists():
-            raise
+    with _runner_log(runner, build_dir / "runner.log" if logs else None):
+        runner.build(sources=srcs, includes=incs, hdl_toplevel=top, parameters=hdl_params,
+                     defines=defines, build_dir=build_dir, build_args=build_args,
+                     timescale=("1ns", "1ps"), waves=waves,
+                     log_file=build_dir / "build.log" if logs else None)
+        try:
+            runner.test(test_module=test_module, hdl_toplevel=top, build_dir=build_dir,
+                        test_dir=ROOT / "tb" / top, testcase=testcase, results_xml=str(results),
+                        extra_env={"TB_CFG": json.dumps(tb_cfg)}, waves=waves,
+                        test_args=test_args, log_file=build_dir / "sim.log" if logs else None)
+        except SystemExit:
+            # the runner exits non-zero when a cocotb test failed; the results file says which
+            if check or not results.exists():
+                raise
     n_tests, n_fail = get_results(results)
     if check:
         assert n_tests > 0, f"no cocotb test ran ({results})"
         assert n_fail == 0, f"{n_fail} of {n_tests} cocotb tests failed ({results})"
     return n_tests, n_fail
+
+
+@contextlib.contextmanager
+def _runner_log(runner, path: Path | None):
+    """With ``path``: the runner's own messages (its commands, the results file) go to that
+    file instead of the console."""
+    if path is None:
+        yield
+        return
+    handler = logging.FileHandler(path, mode="w")
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    runner.log.addHandler(handler)
+    runner.log.propagate = False
+    try:
+        yield
+    finally:
+        runner.log.removeHandler(handler)
+        runner.log.propagate = True
+        handler.close()
 
 
 def _mutate(srcs: list[Path], mutation: dict[str, tuple[str, str]], out: Path) -> list[Path]:

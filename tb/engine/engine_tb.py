@@ -40,14 +40,15 @@ def expected_registers(ep: EngineParams) -> dict[int, int]:
 
 
 class EngineTB:
-    def __init__(self, dut, ep: EngineParams):
+    def __init__(self, dut, ep: EngineParams, clk_ps: int = 10_000):
         self.dut = dut
         self.ep = ep
         self.dw = ep.formats.fmt("data").width
+        self.clk_ps = clk_ps              # clock period (ps); an even number, two equal halves
 
     async def start(self) -> None:
         d = self.dut
-        cocotb.start_soon(Clock(d.clk, 10, unit="ns").start())
+        cocotb.start_soon(Clock(d.clk, self.clk_ps, unit="ps").start())
         d.rst.value = 1
         for name in ("s_axis_tvalid", "s_axis_tlast", "m_axis_tready", "s_axil_awvalid",
                      "s_axil_wvalid", "s_axil_bready", "s_axil_arvalid", "s_axil_rready",

@@ -19,7 +19,9 @@ projection, GRU, plain LSTM), then on the same simulation:
   STATUS.frame_error; a soft reset and CLEAR recover, the next sequence is exact.
 
 The trained-model end-to-end test (``test_engine_trained``, slow) takes a bundle or model from
-ENGINE_MODEL (default ``runs/*/bundle/model.npz``) and streams real utterance features.
+ENGINE_MODEL (default ``runs/*/bundle/model.npz``) and streams real utterance features.  Its
+cocotb test (``engine_trained``) is also what ``python -m fpga activity`` runs, with SAIF
+tracing and the clock period ``CLK_PS`` (default 10 ns) of the synthesis constraint.
 """
 from __future__ import annotations
 
@@ -355,7 +357,7 @@ if cocotb is not None and os.environ.get("TB_CFG"):
     @cocotb.test(skip="FEATS" not in _CFG)
     async def engine_trained(dut):
         cfg, model, ep = _setup()
-        tb = EngineTB(dut, ep)
+        tb = EngineTB(dut, ep, cfg.get("CLK_PS", 10_000))
         await tb.start()
         await tb.write(CTRL, RUN | CLEAR)
         with np.load(cfg["FEATS"]) as z:
