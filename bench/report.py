@@ -143,7 +143,9 @@ def fpga_md_ecp5(path: Path) -> str:
                     break
                 c = [x.strip() for x in row.strip("|").split("|")]
                 if len(c) == len(cols) and re.search(r"\d", c[fcol]):
-                    items.append(f"{c[0]} {c[1]}: {c[fcol]}")
+                    # the current figures (bold in the table), not the history before them
+                    bold = re.findall(r"\*\*([^*]+)\*\*", c[fcol])
+                    items.append(f"{c[0]} {c[1]}: {' / '.join(bold) if bold else c[fcol]}")
             if items:
                 return "; ".join(items)
     return f"(no ECP5 Fmax table in `{path}`)"
@@ -247,9 +249,70 @@ def hardware_section(hw: ds.HardwareModel, engine: dict | None, engine_path: Pat
           "activity (SAIF), `python -m fpga synth --saif FILE` reads it before `report_power`, "
           "and the figure lands in the run's `power.rpt` and `result.json` (docs/fpga.md).",
           "",
-          f"Routed Fmax of the blocks and of the engine, step by step: docs/fpga.md "
+          f"Routed Fmax (ECP5 LFE5U-85F, speed grade 6, nextpnr-ecp5) of the blocks and of the "
+          f"engine, step by step: docs/fpga.md "
           f"({fpga_md_ecp5(fpga_md)}).", ""]
-    return L
+    return L + reference_section(hw)
+
+
+def best_configurations(hw: ds.HardwareModel) -> list[dict]:
+    """Per reference model and k: the fastest configuration that fits the XCKU060 (measured
+    shapes and the chooser's), its share of the DSP ceiling, and what stops the next one."""
+    out = []
+    for base in REFERENCE:
+        for k in HW_KS:
+            shapes = set(ds.shapes(k)) | set(hw.measured_shapes(base, k))
+            pts = [hw.point(base, k, n, wpar=w, hlanes=h) for n, w, h in shapes]
+            fit = [p for p in pts if p.fits]
+            if not fit:
+                continue
+            best = max(fit, key=lambda p: p.fps)
+            measured = [p for p in fit if p.measured]
+            # a measured point within 5 % of the fastest estimate is preferred: its cycles are
+            # simulated, not projected
+            if measured and not best.measured:
+                m = max(measured, key=lambda p: p.fps)
+                best = m if m.fps >= 0.95 * best.fps else best
+            bigger = sorted((p for p in pts if p.macs_per_cycle > best.macs_per_cycle),
+                            key=lambda p: (p.macs_per_cycle, -p.fits))
+            limits = []
+            if bigger and not bigger[0].fits:
+                limits.append(f"{bigger[0].shape}: {', '.join(bigger[0].over())}")
+            elif bigger:
+                limits.append(f"{bigger[0].shape} fits but is no faster "
+                              f"({_n(bigger[0].fps)} frames/s)")
+            if best.cycles / best.packed_bound > 1.05:
+                limits.append(f"hand-off/drain: {best.cycles / best.packed_bound:.2f}x the "
+                              "packed bound")
+            c = hw.ceiling(base, k)
+            out.append({"point": best, "ceiling": c, "pct": 100 * best.fps / c["fps"],
+                        "limits": limits})
+    return out
+
+
+def reference_section(hw: ds.HardwareModel) -> list[str]:
+    part = get_part(ds.DEFAULT_PART)
+    t_lab, e_lab = clock_labels(hw)
+    L = ["### Best configuration per model on the XCKU060", "",
+         "The fastest configuration that fits (LUT <= 85 %, DSP and BRAM36 <= 90 %, resource "
+         "model) among N_PE x WPAR with measured cycles (and the chooser's shapes, `*` "
+         "estimated), one direction, 2 layers; % of ceiling = frames/s / the DSP-bound ceiling "
+         "(section *Against the papers*). Limits: what the next larger shape runs into.", ""]
+    rows = []
+    for b in best_configurations(hw):
+        p = b["point"]
+        star = "" if p.measured else "*"
+        rows.append([p.base, str(p.k), p.shape, str(p.macs_per_cycle),
+                     (_n(p.cycles) + (f" (RTL {p.rtl})" if p.measured else "")) + star,
+                     f"{_n(p.fps)}{star}", f"{_n(p.fps_ecp5)}{star}" if p.fps_ecp5 else "-",
+                     f"{b['pct']:.1f}{star}",
+                     f"{p.util['lut']:.0f} / {p.util['ff']:.0f} / {p.util['dsp']:.0f} / "
+                     f"{p.util['bram36']:.0f}",
+                     "; ".join(b["limits"]) or "-"])
+    L += _table(["model", "k", "shape", "complex MACs / cycle", "cycles/frame", t_lab, e_lab,
+                 "% of DSP ceiling", f"LUT / FF / DSP / BRAM36 % of {part.device}", "limits"],
+                rows)
+    return L + [""]
 
 
 def papers_section(hw: ds.HardwareModel) -> list[str]:

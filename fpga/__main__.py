@@ -175,8 +175,9 @@ def cmd_synth(a: argparse.Namespace) -> int:
     if tool == "vivado":
         res = flow.synth_vivado(top, part, params, run, a.clk_mhz, not a.synth_only,
                                 saif=saif, saif_scope=scope)
-        if top == "engine" and a.record:
-            path = flow.record_vivado(res, a.config.rsplit("-k", 1)[0], Path(a.record))
+        record = flow.VIVADO_RESULTS if a.record is None else a.record
+        if top == "engine" and record:
+            path = flow.record_vivado(res, a.config.rsplit("-k", 1)[0], Path(record))
             print(f"recorded in {path} (docs/results.md shows Vivado's figures for this "
                   f"configuration after `make report`)")
     else:
@@ -304,10 +305,10 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--tool", choices=("auto", "vivado", "yosys"), default="auto")
     p.add_argument("--clk-mhz", type=float, default=200.0, help="clock constraint (Vivado)")
     p.add_argument("--synth-only", action="store_true", help="Vivado: stop after synth_design")
-    p.add_argument("--record", default=str(flow.VIVADO_RESULTS), metavar="JSON",
+    p.add_argument("--record", default=None, metavar="JSON",
                    help="Vivado runs of the engine: add the utilization and timing to this JSON, "
                         "which the report shows instead of the resource model's figures "
-                        "('' to skip)")
+                        "(default: bench/results/vivado.json; '' to skip)")
     p.add_argument("--saif", metavar="FILE", help="Vivado: switching activity read before "
                    "report_power (python -m fpga activity writes it) instead of vectorless "
                    "estimates")

@@ -8,7 +8,10 @@
   reproduce;
 * **hierarchical** (``-flatten`` off): yosys then counts every module, so the figures split
   into the engine's units (PE array, FFTs, hand-off lanes, element-wise unit, memories,
-  control), which is what the model's per-unit formulas are fitted on.
+  control), which is what the model's per-unit formulas are fitted on;
+* and one PE (``engine_pe`` with the engine's parameters) alone, flattened and hierarchical:
+  how much flattening saves in the PE array, which dominates large engines, apart from the
+  rest of the engine.
 
 Sizes with role ``fit`` calibrate the model; the ``check`` size is held out: the model
 predicts it without having seen it (``fpga/model.py``, ``python -m fpga model``).  The results
@@ -18,6 +21,7 @@ without re-running synthesis).  Each size takes ~2-15 min on one core.
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import time
 from pathlib import Path
@@ -56,6 +60,52 @@ def _figures(r) -> dict:
     return {"lut": r.lut, "lut_mem": r.lut_mem, "ff": r.ff, "dsp": r.dsp, "bram36": r.bram36}
 
 
+def pe_params(cfg: Config) -> dict[str, int]:
+    """engine_pe's parameters inside the engine of ``cfg`` (rtl/engine.v: XW, ACC_W)."""
+    from .model import engine_params
+    p = engine_params(cfg)
+    xw = cfg.data_width + int(math.log2(cfg.k))
+    qmax = max(p.qin + p.rb, 2 * p.rb, p.hb)
+    acc = xw + cfg.weight_width + 1 + math.ceil(math.log2(qmax)) + 1
+    return {"K": cfg.k, "X_WIDTH": xw, "W_WIDTH": cfg.weight_width, "ACC_WIDTH": acc,
+            "WPAR": cfg.wpar, **XILINX_MUL}
+
+
+def measure_pe(cfg: Config, part_name: str = "xcku060") -> dict:
+    """One PE of ``cfg``'s engine synthesized alone, flattened and hierarchical."""
+    part = get_part(part_name)
+    row = {"params": pe_params(cfg)}
+    for mode, flatten in (("flat", True), ("hier", False)):
+        out = flow.BUILD / "engine_pe" / f"{cfg.name}_{mode}_{part.name}"
+        out.mkdir(parents=True, exist_ok=True)
+        res = flow.synth_yosys("engine_pe", part, row["params"], cfg.name, out_dir=out,
+                               flatten=flatten)
+        used = res.used if flatten else module_totals(Path(out) / "stat.json", "engine_pe")["engine_pe"]
+        row[mode] = _figures(used)
+        print(f"  {cfg.name:<15} PE {mode:<4} LUT {used.lut:>6,.0f}  FF {used.ff:>6,.0f}  "
+              f"DSP {used.dsp:>3.0f}  ({res.seconds:.0f} s)", flush=True)
+    return row
+
+
+# one PE alone at more (k, WPAR) than the engine sizes have: the PE array's formula (flattened
+# PEs) is fitted on these and on the sizes' own PEs; widths of the lstmp-1024 model at that k
+PE_GRID = tuple((k, w) for k in (4, 8, 16, 32) for w in (1, 2, 4, 8, 16) if w <= k // 2)
+
+
+def measure_pe_grid(path: Path = ENGINE_CALIBRATION, part_name: str = "xcku060") -> dict:
+    """Synthesize one PE at every (k, WPAR) of :data:`PE_GRID` and store them in ``path``."""
+    data = json.loads(path.read_text()) if path.exists() else {"sizes": {}}
+    grid = {}
+    for i, (k, w) in enumerate(PE_GRID, 1):
+        cfg = Config(f"pe-k{k}x{w}", "lstmp", 153, 1024, 512, 2, k=k, n_pe=64, wpar=w)
+        print(f"[{i}/{len(PE_GRID)}] engine_pe k={k} WPAR={w}", flush=True)
+        grid[f"{k}x{w}"] = measure_pe(cfg, part_name)
+    data = json.loads(path.read_text()) if path.exists() else data
+    data["pe_grid"] = grid
+    path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    return data
+
+
 def measure_one(cfg: Config, part_name: str = "xcku060") -> dict:
     """Synthesize ``cfg``'s engine flattened and hierarchically; return its calibration row."""
     part = get_part(part_name)
@@ -78,6 +128,7 @@ def measure_one(cfg: Config, part_name: str = "xcku060") -> dict:
         row[f"seconds_{mode}"] = round(sec, 1)
         print(f"  {cfg.name:<15} {mode:<4} LUT {res.used.lut:>8,.0f}  FF {res.used.ff:>8,.0f}  "
               f"DSP {res.used.dsp:>5.0f}  BRAM36 {res.used.bram36:>6.1f}  ({sec:.0f} s)", flush=True)
+    row["pe"] = measure_pe(cfg, part_name)
     return row
 
 
@@ -94,11 +145,16 @@ def measure_engines(names: list[str] | None = None, part_name: str = "xcku060",
         known = ", ".join(c.name for c, _ in ENGINE_SIZES)
         raise KeyError(f"unknown engine size in {names}; known: {known}")
     for i, (cfg, role) in enumerate(todo, 1):
+        data = json.loads(path.read_text()) if path.exists() else data   # others' updates
+        sizes = data.setdefault("sizes", {})
         print(f"[{i}/{len(todo)}] engine {cfg.name} ({role}): {cfg.cell}, in {cfg.in_dim}, "
               f"{cfg.hidden} cells, proj {cfg.proj}, {cfg.layers} layer(s), k={cfg.k}, "
               f"N_PE={cfg.n_pe}, WPAR={cfg.wpar}, HLANES={cfg.hlanes}", flush=True)
         row = measure_one(cfg, part_name)
         row.update(role=role, rtl=_commit(), date=time.strftime("%Y-%m-%d"))
-        sizes[cfg.name] = row
+        data = json.loads(path.read_text()) if path.exists() else data
+        data.setdefault("sizes", {})[cfg.name] = row
         path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
+    if not names:
+        measure_pe_grid(path, part_name)
     return data

@@ -11,8 +11,10 @@ sizes come from ``golden.engine_layout.EngineParams``, the expressions of rtl/en
   non-negative least squares to that unit's figures in hierarchical whole-engine syntheses;
 * **memories**: every RAM of the engine with its depth and width, mapped the way yosys's
   ``memory_libmap`` maps it for UltraScale (the cheaper of LUT RAM and block RAM by its costs:
-  RAMB18 129, RAMB36 257, a 64x7 / 32x14 LUT RAM tile 16 scaled by the width used); LUT RAM
-  adds 8 LUTs per tile, block RAM counts RAMB36 (a RAMB18 is half);
+  RAMB18 129, RAMB36 257, a 64x7 / 32x14 LUT RAM tile 16 scaled by the width used; deeper than
+  64 words, block RAM); LUT RAM adds 8 LUTs per tile, block RAM counts RAMB36 (a RAMB18 is
+  half).  The activation tables are ROMs that yosys builds from LUTs: they are part of the
+  element-wise unit's logic;
 * **flattening**: ``make synth`` flattens the design, which lets yosys optimize across units;
   the hierarchical sum is scaled per resource by the ratio flattened / hierarchical of the
   calibration sizes.
@@ -115,8 +117,15 @@ class Memory:
         if self.depth <= 2:
             return "ff", 0.0, 0.0
         bc, b36 = _bram(self.depth, self.mapped_width)
+        if self.lane % 8:
+            # lanes of an odd width (the bias memory's 17 bits): yosys used a whole RAMB36 per
+            # 36-bit tile at any depth on the calibration sizes (96 x 16 lanes: 8 RAMB36)
+            b36 = float(math.ceil(self.mapped_width / 36) * math.ceil(self.depth / 1024))
+            bc = b36 * COST_RAMB36
         lc, luts = _lutram(self.depth, self.width)
-        if bc < lc:
+        # deeper than one row of 64-word LUT RAM tiles, yosys adds read multiplexers and
+        # picks block RAM (the calibration sizes: a 96 x 272 bias memory went to block RAM)
+        if bc < lc or self.depth > 64:
             return "bram", self.count * b36, 0.0
         return "lutram", 0.0, float(self.count * luts)
 
@@ -140,7 +149,8 @@ def memories(cfg: Config, directions: int = 1) -> list[Memory]:
     if p.proj_size:
         mems.append(Memory("m spectra", "rec", p.hc, sbw, count=p.ps))
     bias_depth = d * layers * p.bias_rows
-    mems.append(Memory("bias", "hlanes", bias_depth, k * p.bias_word_width))
+    mems.append(Memory("bias", "hlanes", bias_depth, k * p.bias_word_width,
+                       lane=p.bias_word_width))
     zr = math.ceil(p.rows / p.hlanes) * (1 if p.cell == "lstm" else 2)
     sw = F.fmt("cell").width if p.cell == "lstm" else F.fmt("data").width
     mems += [Memory("z", "ewq", zr, k * F.fmt("pre").width, count=p.hlanes),
@@ -159,15 +169,19 @@ def memories(cfg: Config, directions: int = 1) -> list[Memory]:
 # The figures of a unit are those of its modules with everything beneath them.
 Basis = dict[str, Callable]
 UNITS: dict[str, tuple[tuple[str, ...], Basis]] = {
-    "array": (("engine_array",), {
+    # the PE array without its PEs (the chain, broadcast and hand-off glue; PE_BASIS below)
+    "array": (("engine_array", "-engine_pe"), {
         "N_PE": lambda p: p.n_pe,
-        "N_PE*K/2": lambda p: p.n_pe * p.k2,
         "N_PE*WPAR": lambda p: p.n_pe * p.wpar}),
-    "input": (("engine_input",), {"1": lambda p: 1.0, "K*log2K": lambda p: p.k * math.log2(p.k)}),
-    "rec": (("engine_rec",), {"1": lambda p: 1.0, "K*log2K": lambda p: p.k * math.log2(p.k)}),
+    # the transforms: three terms, so k = 4, 8, 16 (the calibrated range) are each fitted
+    "input": (("engine_input",), {"1": lambda p: 1.0, "K*log2K": lambda p: p.k * math.log2(p.k),
+                                  "K^2": lambda p: p.k ** 2}),
+    "rec": (("engine_rec",), {"1": lambda p: 1.0, "K*log2K": lambda p: p.k * math.log2(p.k),
+                              "K^2": lambda p: p.k ** 2}),
     "hlanes": (("engine_hlanes",), {
-        "HLANES*K": lambda p: p.hlanes * p.k,
-        "HLANES*K*log2K": lambda p: p.hlanes * p.k * math.log2(p.k)}),
+        "HLANES": lambda p: p.hlanes,
+        "HLANES*K*log2K": lambda p: p.hlanes * p.k * math.log2(p.k),
+        "HLANES*K^2": lambda p: p.hlanes * p.k ** 2}),
     "ew": (("engine_ew",), {
         "LSTM lanes": lambda p: ew_lanes(p) * (p.cell == "lstm"),
         "GRU lanes": lambda p: ew_lanes(p) * (p.cell == "gru")}),
@@ -182,6 +196,31 @@ UNITS: dict[str, tuple[tuple[str, ...], Basis]] = {
 }
 
 
+# One PE (engine_pe alone, flattened, as in the calibration's PE runs): accumulators for k/2
+# words of ACC bits, WPAR complex multipliers.
+PE_BASIS: dict[str, Callable] = {
+    "1": lambda q: 1.0,
+    "K/2*ACC": lambda q: q["K"] / 2 * q["ACC_WIDTH"],
+    "WPAR": lambda q: float(q["WPAR"]),
+}
+
+
+def acc_width(p) -> int:
+    """The PEs' accumulator width (rtl/engine.v ACC_W)."""
+    xw = p.formats.fmt("data").width + int(math.log2(p.k))
+    qmax = max(p.qin + p.rb, 2 * p.rb, p.hb)
+    return xw + p.formats.fmt("weight").width + 1 + math.ceil(math.log2(qmax)) + 1
+
+
+# flattening groups: the transforms (input and recurrence FFTs, the hand-off lanes' IFFTs) and
+# everything else but the PEs
+GROUPS = ("transforms", "others")
+
+
+def unit_group(unit: str) -> str:
+    return "transforms" if unit in ("input", "rec", "hlanes") else "others"
+
+
 @dataclass
 class UnitFit:
     names: list[str]
@@ -194,9 +233,15 @@ class UnitFit:
 @dataclass
 class ResourceModel:
     units: dict[str, UnitFit]
-    flat: dict[str, float]                # resource -> flattened / hierarchical ratio
+    pe: dict[str, list[float]]            # resource -> PE_BASIS coefficients (flattened PE)
+    pe_points: int
+    flat: dict[str, dict[str, float]]     # group -> resource -> flattened / hierarchical ratio
     data: dict                            # the calibration JSON
     path: Path
+
+    def pe_cost(self, p, res: str) -> float:
+        q = {"K": p.k, "ACC_WIDTH": acc_width(p), "WPAR": p.wpar}
+        return sum(c * f(q) for c, f in zip(self.pe[res], PE_BASIS.values()))
 
 
 def _nnls(A: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -220,10 +265,12 @@ def _nnls(A: np.ndarray, y: np.ndarray) -> np.ndarray:
 def _unit_measured(row: dict, mods: tuple[str, ...], res: str) -> float:
     """A unit's figure in a hierarchical run: its modules with everything beneath them; the
     unit without modules is the whole engine minus all the others."""
-    if not mods:
-        rest = [m for _, (ms, _) in UNITS.items() for m in ms]
-        return row["hier"]["engine"][res] - sum(_unit_measured(row, (m,), res) for m in rest)
-    return sum(row["hier"][m][res] for m in mods if m in row["hier"])
+    if not mods:        # the rest: the whole engine minus the other units and the PEs
+        return (row["hier"]["engine"][res] - row["hier"]["engine_pe"][res]
+                - sum(_unit_measured(row, ms, res) for ms, _ in UNITS.values() if ms))
+    # "-module": minus that module's instances (the array without its PEs)
+    return sum(-row["hier"][m[1:]][res] if m.startswith("-") else row["hier"][m][res]
+               for m in mods if m.lstrip("-") in row["hier"])
 
 
 def _config_of(name: str, row: dict) -> Config:
@@ -260,12 +307,42 @@ def load_model(path: Path | None = None, roles: tuple[str, ...] = ("fit",)) -> R
             y = np.array([_unit_measured(rows[n], mods, res)
                           - (_mem_luts(cfgs[n], unit) if res == "lut" else 0.0)
                           for n in rows])
-            coef[res] = [float(v) for v in _nnls(A, np.maximum(y, 0.0))]
+            # the transforms' terms may be negative (their k = 4 has no twiddle multipliers);
+            # the other units' are not
+            sol = (np.linalg.lstsq(A, y, rcond=None)[0] if unit_group(unit) == "transforms"
+                   else _nnls(A, np.maximum(y, 0.0)))
+            coef[res] = [float(v) for v in sol]
         units[unit] = UnitFit(list(basis), coef)
-    model = ResourceModel(units, {r: 1.0 for r in RESOURCES}, data, path)
-    hier = {r: sum(_hier_estimate(model, cfgs[n])[r] for n in rows) for r in RESOURCES}
-    model.flat = {r: (sum(rows[n]["flat"][r] for n in rows) / hier[r]) if hier[r] else 1.0
-                  for r in RESOURCES}
+    # the PE: one engine_pe alone, flattened (the sizes' own PEs and the PE grid)
+    pe_rows = [r["pe"] for r in rows.values() if "pe" in r] + list(data.get("pe_grid", {}).values())
+    if len(pe_rows) < len(PE_BASIS):
+        raise ValueError(f"{path}: {len(pe_rows)} PE figures; the model needs at least "
+                         f"{len(PE_BASIS)} (python -m fpga calibrate --engines)")
+    A = np.array([[f(r["params"]) for f in PE_BASIS.values()] for r in pe_rows], dtype=float)
+    pe = {res: [float(v) for v in _nnls(A, np.array([r["flat"][res] for r in pe_rows]))]
+          for res in RESOURCES}
+    model = ResourceModel(units, pe, len(pe_rows), {}, data, path)
+    # flattening ratios of everything but the PEs: LUT and FF one ratio for all units
+    # (flattened - PEs - RAM LUTs) / (hierarchical - PEs - RAM LUTs) over the fit sizes; DSP only
+    # the transform units change (their twiddles become constants), the others keep theirs.
+    ratio: dict[str, dict[str, float]] = {g: {} for g in GROUPS}
+    for res in RESOURCES:
+        num = den = 0.0
+        for n in rows:
+            mem = sum(_mem_luts(cfgs[n], u) for u in UNITS) if res == "lut" else 0.0
+            hier = {g: sum(max(0.0, model.units[u](UNITS[u][1], params[n], res))
+                           for u in UNITS if unit_group(u) == g) for g in GROUPS}
+            y = rows[n]["flat"][res] - mem - params[n].n_pe * model.pe_cost(params[n], res)
+            if res == "dsp":
+                num += y - hier["others"]
+                den += hier["transforms"]
+            else:
+                num += y
+                den += hier["transforms"] + hier["others"]
+        r = num / den if den > 0 else 1.0
+        ratio["transforms"][res] = r
+        ratio["others"][res] = 1.0 if res == "dsp" else r
+    model.flat = ratio
     return model
 
 
@@ -292,35 +369,36 @@ class Estimate:
     units: dict[str, dict[str, float]]    # unit -> {lut, ff, dsp, bram36} (flattening applied)
 
 
-def _hier_estimate(model: ResourceModel, cfg: Config, directions: int = 1) -> dict:
+def _unit_figures(model: ResourceModel, cfg: Config, directions: int = 1) -> dict:
+    """unit -> {lut, ff, dsp, bram36} of the flattened engine: the PEs at their own
+    (flattened) cost, every other unit's formula scaled by the rest's flattening ratio, memory
+    LUTs and block RAM from the memory list."""
     p = engine_params(cfg)
     mems = memories(cfg, directions)
-    out: dict = {r: 0.0 for r in RESOURCES}
-    out["bram36"] = 0.0
-    out["units"] = {}
+    out: dict = {}
     for unit, (_, basis) in UNITS.items():
-        fig = {r: max(0.0, model.units[unit](basis, p, r)) for r in RESOURCES}
+        fig = {r: max(0.0, model.units[unit](basis, p, r)) * model.flat[unit_group(unit)][r]
+               for r in RESOURCES}
+        if unit == "array":
+            for r in RESOURCES:
+                fig[r] += p.n_pe * max(0.0, model.pe_cost(p, r))
         fig["lut"] += sum(m.mapped()[2] for m in mems if m.unit == unit)
         fig["bram36"] = sum(m.mapped()[1] for m in mems if m.unit == unit)
-        out["units"][unit] = fig
-        for r in (*RESOURCES, "bram36"):
-            out[r] += fig[r]
-    out["bram_weights"] = sum(m.mapped()[1] for m in mems if m.unit == "wmem")
+        out[unit] = fig
     return out
 
 
 def estimate(cfg: Config, model: ResourceModel, directions: int = 1) -> Estimate:
     """The whole engine of ``cfg`` (its k, N_PE, WPAR, HLANES) on an UltraScale part."""
     p = engine_params(cfg)
-    h = _hier_estimate(model, cfg, directions)
-    units = {u: {r: (v * model.flat[r] if r in model.flat else v) for r, v in f.items()}
-             for u, f in h["units"].items()}
+    units = _unit_figures(model, cfg, directions)
+    tot = {r: sum(u[r] for u in units.values()) for r in (*RESOURCES, "bram36")}
+    bram_w = sum(m.mapped()[1] for m in memories(cfg, directions) if m.unit == "wmem")
     mats = p.matrices()
     blocks = sum(a * b for a, b in mats) * directions
     return Estimate(cfg.name, p.k, p.n_pe, p.wpar, p.hlanes, directions, blocks,
                     blocks * p.k * cfg.weight_width, blocks * p.k2, directions * p.wdepth,
-                    h["lut"] * model.flat["lut"], h["ff"] * model.flat["ff"],
-                    h["dsp"] * model.flat["dsp"], h["bram36"], h["bram_weights"], units)
+                    tot["lut"], tot["ff"], tot["dsp"], tot["bram36"], bram_w, units)
 
 
 def fits_part(e: Estimate, part_name: str) -> dict[str, float]:
@@ -410,25 +488,38 @@ def render(calibration: str | None = None) -> str:
                   f"({worst.upper() if worst != 'bram36' else 'BRAM36'}); "
                   + ", ".join(f"{x.upper() if x != 'bram36' else 'BRAM36'} {_pct(v)}"
                               for x, v in r["err"].items()) + "."]
+    def text(coef: list[float], names: list[str]) -> str:
+        terms = [f"{c:.1f}" + ("" if n == "1" else f" x {n}")
+                 for c, n in zip(coef, names) if abs(c) > 0.05]
+        return " + ".join(terms) or "0"
     L += ["",
           "## Unit formulas",
           "",
-          "Each unit's LUT / FF / DSP48E2 (LUTs without its RAMs, which the memory list counts) as",
-          "fitted by non-negative least squares to the unit's figures in the hierarchical runs;",
-          "the sum is then scaled by the flattening ratio (flattened / hierarchical total of the",
-          "fit sizes): " + ", ".join(f"{r.upper()} {model.flat[r]:.3f}" for r in RESOURCES) + ".",
+          f"**One PE** (`engine_pe` synthesized alone and flattened, {model.pe_points} points: the "
+          "calibration sizes' PEs and a grid of k = 4..32 x WPAR = 1..16), N_PE of them in the "
+          "array:",
+          "",
+          "| resource | formula (ACC: accumulator bits, rtl/engine.v ACC_W) |",
+          "|---|---|"]
+    for res in RESOURCES:
+        L.append(f"| {res.upper()} | {text(model.pe[res], list(PE_BASIS))} |")
+    L += ["",
+          "**The other units**: LUT / FF / DSP48E2 (LUTs without the unit's RAMs, which the memory "
+          "list counts) fitted by non-negative least squares to the unit's figures in the "
+          "hierarchical runs of the *fit* sizes, then scaled to the flattened synthesis "
+          "(flattened / hierarchical over the fit sizes, with the PEs and RAM LUTs taken out); "
+          "for DSPs only the transform units' (input, rec, hlanes: their twiddles become "
+          "constants when flattened) change: "
+          + "; ".join(f"{g} " + ", ".join(f"{r.upper()} {model.flat[g][r]:.3f}"
+                                         for r in RESOURCES) for g in GROUPS) + ".",
           "",
           "| unit | RTL | LUT | FF | DSP |",
           "|---|---|---|---|---|"]
     for unit, (mods, basis) in UNITS.items():
         uf = model.units[unit]
-
-        def text(res: str) -> str:
-            terms = [f"{c:.1f}" + ("" if n == "1" else f" x {n}")
-                     for c, n in zip(uf.coef[res], uf.names) if abs(c) > 0.05]
-            return " + ".join(terms) or "0"
-        L.append(f"| {unit} | {', '.join(mods) or 'the rest'} | {text('lut')} | {text('ff')} "
-                 f"| {text('dsp')} |")
+        rtl = ", ".join(m if not m.startswith("-") else f"without {m[1:]}" for m in mods)
+        L.append(f"| {unit} | {rtl or 'the rest'} | {text(uf.coef['lut'], uf.names)} | "
+                 f"{text(uf.coef['ff'], uf.names)} | {text(uf.coef['dsp'], uf.names)} |")
     ref = CONFIGS[REFERENCE_CONFIG]
     refc = replace(ref, n_pe=128, wpar=4, hlanes=4)
     L += ["",

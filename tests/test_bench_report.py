@@ -51,7 +51,7 @@ def tables(md: str) -> list[list[list[str]]]:
 
 def table_with(md: str, *header: str) -> list[list[str]]:
     for t in tables(md):
-        if all(h in t[0] for h in header):
+        if all(h in t[0] or any(c.startswith(h) for c in t[0]) for h in header):
             return t
     raise AssertionError(f"no table with columns {header}")
 
@@ -84,7 +84,9 @@ def test_report_well_formed(results: Path, tmp_path: Path):
     # no routed engine clock among the fixture's inputs: the column says so, no figure invented
     assert set(col(hw, "frames/s @ routed clock (none recorded)")) == {"-"}
     assert all(v.startswith(("yes", "no")) for v in col(hw, "fits XCKU060"))
-    assert len(table_with(md, "ceiling frames/s")) == 1 + 4
+    assert len(table_with(md, "ceiling frames/s @ 200 MHz (assumed)")) == 1 + 4
+    best = table_with(md, "% of DSP ceiling", "limits")
+    assert {(r[0], r[1]) for r in best[1:]} <= {(m, str(k)) for m in ("lstmp-1024", "gru-1024") for k in (8, 16)}
     assert "2.52 TOPS" in md and "Energy efficiency is not measured" in md
     assert "fft_real K=8: 123.4 MHz; engine CONFIG=tiny: 12.3 MHz" in md   # read from the table
     assert len(table_with(md, "simulator", "cycles/s")) == 3
@@ -140,7 +142,7 @@ def run_choose(results: Path, capsys, *args: str) -> tuple[int, str, str]:
 
 
 @pytest.mark.parametrize("max_per,max_dsp,cell", [
-    (15, 300, None), (15, 1000, None), (9, 1000, None), (15, 1000, "gru"), (12, 120, "lstm")])
+    (15, 300, None), (15, 1000, None), (15, 1000, "gru"), (12, 120, "lstm")])
 def test_chooser_obeys_budgets(results: Path, capsys, max_per, max_dsp, cell):
     args = ["--max-per", str(max_per), "--max-dsp", str(max_dsp)] + (["--cell", cell] if cell else [])
     rc, out, _ = run_choose(results, capsys, *args)
@@ -177,6 +179,9 @@ def test_chooser_obeys_budgets(results: Path, capsys, max_per, max_dsp, cell):
 @pytest.mark.parametrize("args,expect", [
     (["--max-per", "1", "--max-dsp", "1000"], "PER fixed"),
     (["--max-per", "15", "--max-dsp", "10"], "DSP > 10"),
+    # only the k = 4 models are accurate enough: their weights need more block RAM than the
+    # part's 90 % (the model's memory list)
+    (["--max-per", "9", "--max-dsp", "1000"], "BRAM36 1"),
 ])
 def test_chooser_nothing_fits(results: Path, capsys, args, expect):
     rc, out, err = run_choose(results, capsys, *args)

@@ -578,3 +578,19 @@ def test_collect_fmax_takes_a_seeds_run_and_prints_the_median(tmp_path, collect_
     assert collect_fmax.main([str(extra), "--commit", "abc"]) == 0
     assert "grade 6 at abc: median 97.3 MHz over 4 seeds (1, 2, 3, 5, mean of the two middle " \
         "values)" in capsys.readouterr().out
+
+
+def test_module_totals_of_a_hierarchical_run():
+    """reports.module_totals: every RTL module's instances with everything beneath them (the
+    per-unit figures the whole-engine resource model is fitted on)."""
+    stat = {"modules": {
+        "\\top": {"num_cells_by_type": {"FDRE": 2, "$paramod$ab12\\mid": 2, "\\leaf": 1}},
+        "$paramod$ab12\\mid": {"num_cells_by_type": {"LUT2": 3, "\\leaf": 2}},
+        "\\leaf": {"num_cells_by_type": {"DSP48E2": 1, "RAMB18E2": 1}}},
+        "design": {"num_cells_by_type": {}}}
+    t = reports.module_totals(json.dumps(stat), "top")
+    assert (t["top"].ff, t["top"].lut, t["top"].dsp, t["top"].bram36) == (2, 6, 5, 2.5)
+    assert (t["mid"].lut, t["mid"].dsp) == (6, 4)
+    assert (t["leaf"].dsp, t["leaf"].bram36) == (5, 2.5)      # 2 x 2 under mid, 1 under top
+    with pytest.raises(ValueError, match="no module 'engine'"):
+        reports.module_totals(json.dumps(stat), "engine")
