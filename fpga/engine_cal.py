@@ -49,9 +49,10 @@ ENGINE_SIZES: tuple[tuple[Config, str], ...] = (
 
 
 def _commit() -> str:
+    """The last commit that changed rtl/: the RTL the figures belong to."""
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, text=True,
-                              capture_output=True, check=True).stdout.strip()
+        return subprocess.run(["git", "log", "-1", "--format=%h", "--", "rtl"], cwd=REPO,
+                              text=True, capture_output=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
 
