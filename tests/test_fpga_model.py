@@ -30,7 +30,7 @@ def test_the_fit_does_not_see_the_held_out_size(tmp_path: Path):
     data = json.loads(ENGINE_CALIBRATION.read_text())
     check = next(n for n, r in data["sizes"].items() if r["role"] == "check")
     before = model.calibration_table(model.load_model())
-    for unit in data["sizes"][check]["hier"].values():
+    for unit in data["sizes"][check].get("hier", {}).values():
         unit["lut"] *= 3
     data["sizes"][check]["flat"]["ff"] *= 2
     p = tmp_path / "cal.json"
@@ -45,7 +45,9 @@ def test_calibration_covers_the_sizes_of_engine_cal():
     data = json.loads(ENGINE_CALIBRATION.read_text())
     assert set(data["sizes"]) == {c.name for c, _ in ENGINE_SIZES}
     for name, row in data["sizes"].items():
-        assert {"engine", "engine_array", "engine_pe", "fft_real"} <= set(row["hier"]), name
+        # the held-out size needs only its flattened totals (the fit never reads it)
+        if row["role"] == "fit":
+            assert {"engine", "engine_array", "engine_pe", "fft_real"} <= set(row["hier"]), name
         assert row["flat"]["dsp"] > 0 and row["rtl"] != "unknown"
 
 
@@ -63,6 +65,8 @@ def test_memory_mapping_rule():
     # rule approximates)
     m = model.load_model()
     for name, row in m.data["sizes"].items():
+        if "hier" not in row:
+            continue
         cfg = model._config_of(name, row)
         weights = sum(x.mapped()[1] for x in model.memories(cfg) if x.unit == "wmem")
         assert weights == row["hier"]["engine_wmem"]["bram36"], name
