@@ -278,12 +278,16 @@ def test_report_shows_the_routed_engine_clock(results: Path, tmp_path: Path):
     Fmax next to the assumed target clock, both labelled in the header."""
     shutil.copy(ds.RESULTS / "ecp5_fmax.json", results / "ecp5_fmax.json")
     clock = ds.load_engine_clock(results / "ecp5_fmax.json")
-    assert clock.config == "small" and clock.grade == 6 and clock.seeds == 3
-    assert clock.mhz == pytest.approx(120.7, abs=0.05) and clock.commit == "fe674f5"
+    # independently: the small engine's rows of its last routed commit, median over seeds
+    rows = [r for r in json.loads((results / "ecp5_fmax.json").read_text())
+            if r.get("top") == "engine" and r["config"] == "small"]
+    last = [r["fmax_mhz"] for r in rows if r["rtl_commit"] == rows[-1]["rtl_commit"]]
+    assert clock.config == "small" and clock.grade == 6 and clock.seeds == len(last) >= 3
+    assert clock.mhz == sorted(last)[len(last) // 2] and clock.commit == rows[-1]["rtl_commit"]
     rc, md = run_report(results, tmp_path)
     assert rc == 0
     hw = table_with(md, "measured cycles")
-    name = "frames/s @ 120.7 MHz (ECP5 routed, grade 6)"
+    name = f"frames/s @ {clock.mhz:.1f} MHz (ECP5 routed, grade 6)"
     assert name in hw[0] and "frames/s @ 200 MHz (assumed)" in hw[0]
     row = next(r for r in hw[1:] if r[4] != "not measured")
     assert row[hw[0].index(name)] == f"{clock.mhz * 1e6 / 7936:,.0f}"
