@@ -248,8 +248,9 @@ def _count(s: str) -> int:
 def cmd_model(a: argparse.Namespace) -> int:
     from . import model
     if a.calibration and not os.path.isfile(a.calibration):
-        raise UsageError(f"--calibration {a.calibration}: no such file; give a JSON of measured "
-                         f"PE figures (`python -m fpga calibrate` writes fpga/calibration.json)")
+        raise UsageError(f"--calibration {a.calibration}: no such file; give a JSON of whole-engine "
+                         f"synthesis results (`python -m fpga calibrate --engines` writes "
+                         f"fpga/engine_calibration.json)")
     text = model.render(a.calibration)
     if a.write:
         with open(a.write, "w") as fh:
@@ -349,9 +350,10 @@ def build_parser() -> ArgumentParser:
                            "netlist and report the median Fmax (with min and max)")
     p.set_defaults(func=cmd_fmax)
 
-    p = sub.add_parser("model", help="resource model table for several k and N_PE")
+    p = sub.add_parser("model", help="whole-engine resource model: calibration check and XCKU060 tables (docs/resources.md)")
     p.add_argument("--calibration", default=None,
-                   help="JSON of measured PE figures (default: fpga/calibration.json)")
+                   help="JSON of whole-engine synthesis results (default: "
+                        "fpga/engine_calibration.json)")
     p.add_argument("--write", metavar="FILE", help="write the markdown table to FILE")
     p.set_defaults(func=cmd_model)
 
@@ -361,7 +363,7 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--engines", nargs="*", metavar="SIZE", default=None,
                    help="instead: synthesize the whole engine at the calibration sizes "
                         "(fpga/engine_cal.py; all, or the SIZEs named), flattened and "
-                        "hierarchically, into fpga/engine_calibration.json (~2-15 min each)")
+                        "hierarchically, into fpga/engine_calibration.json (~2-60 min each)")
     p.set_defaults(func=cmd_calibrate)
 
     for name, fn, hlp in (("parts", cmd_parts, "list the parts and their capacities"),
