@@ -501,7 +501,10 @@ def build_commands(c: Choice, corpus: str) -> list[str]:
         f"python -m train fit --preset {p.base} --no-bidirectional --mode {r['mode']} --k {p.k} "
         f"--qat-epochs 1{corpus_opt} --out {run}",
         f"python -m train eval {run} --fixed{corpus_opt}",
-        f"python -m train export {run} --n-pe {p.n_pe} --out bundles/{p.name}-npe{p.n_pe}",
+        f"python -m train export {run} --n-pe {p.n_pe}"
+        + (f" --wpar {p.wpar}" if p.wpar != 1 else "")
+        + (f" --hlanes {p.hlanes}" if p.hlanes != 1 else "")
+        + f" --out bundles/{p.name}-npe{p.n_pe}" + (f"x{p.wpar}" if p.wpar != 1 else ""),
         f"python bench/engine_cycles.py --only {p.name}:{p.n_pe}"
         + (f"x{p.wpar}h{p.hlanes}" if (p.wpar, p.hlanes) != (1, 1) else ""),
         synth_command(p),
