@@ -3,12 +3,16 @@
 What it counts, for a model shape and engine parameters (k, N_PE, WPAR, HLANES; the derived
 sizes come from ``golden.engine_layout.EngineParams``, the expressions of rtl/engine.v):
 
-* **logic** (LUT, FF, DSP48E2) unit by unit: the PE array, the input and recurrence FFTs, the
-  hand-off lanes (IFFT, rounding, bias), the element-wise unit (cell lanes with their
+* **the PEs**: N_PE times one PE's cost, a formula in k/2 x accumulator bits and WPAR
+  (:data:`PE_BASIS`) fitted to ``engine_pe`` synthesized alone and flattened (every calibration
+  size's PE and a k x WPAR grid);
+* **the other units' logic** (LUT, FF, DSP48E2): the PE array's glue, the input and recurrence
+  FFTs, the hand-off lanes (IFFT, rounding, bias), the element-wise unit (cell lanes with their
   activation tables), the step queue with z / state / peephole memories, the sequencer, the
   weight memory's registers, and the rest (AXI4-Lite registers, load port, output FIFO).  Each
-  unit's figure is a linear formula in the unit's own size (:data:`UNITS`), fitted by
-  non-negative least squares to that unit's figures in hierarchical whole-engine syntheses;
+  unit's figure is a linear formula in the unit's own size (:data:`UNITS`), fitted by least
+  squares (non-negative except the transforms') to that unit's figures in hierarchical
+  whole-engine syntheses;
 * **memories**: every RAM of the engine with its depth and width, mapped the way yosys's
   ``memory_libmap`` maps it for UltraScale (the cheaper of LUT RAM and block RAM by its costs:
   RAMB18 129, RAMB36 257, a 64x7 / 32x14 LUT RAM tile 16 scaled by the width used; deeper than
@@ -16,8 +20,9 @@ sizes come from ``golden.engine_layout.EngineParams``, the expressions of rtl/en
   half).  The activation tables are ROMs that yosys builds from LUTs: they are part of the
   element-wise unit's logic;
 * **flattening**: ``make synth`` flattens the design, which lets yosys optimize across units;
-  the hierarchical sum is scaled per resource by the ratio flattened / hierarchical of the
-  calibration sizes.
+  the other units' sum is scaled per resource by the ratio flattened / hierarchical of the fit
+  sizes (PEs and RAM LUTs taken out); for DSPs only the transforms' share changes (their
+  twiddles become constants).
 
 Data: ``fpga/engine_calibration.json`` (``python -m fpga calibrate --engines``: the sizes of
 ``fpga/engine_cal.py``).  Sizes with role ``fit`` are fitted on; the ``check`` size is
