@@ -77,7 +77,7 @@ fmax: setup ## routed Fmax and critical path of [TOP=] at [CONFIG=] on ECP5 LFE5
 resources: setup ## regenerate docs/resources.md (whole-engine resource model: calibration, held-out check, XCKU060 fit)
 	@$(PY) -m fpga model --write docs/resources.md
 
-calibrate: setup ## whole-engine yosys synthesis at the model's calibration sizes -> fpga/engine_calibration.json (~40 min), then make resources
+calibrate: setup ## whole-engine yosys synthesis at the model's calibration sizes -> fpga/engine_calibration.json (~2 h: measured 1 h 53 min on a loaded 2-core machine), then make resources
 	@$(PY) -m fpga calibrate --engines
 
 clean: ## remove build outputs (keeps .venv)
