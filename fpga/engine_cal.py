@@ -16,7 +16,8 @@
 Sizes with role ``fit`` calibrate the model; the ``check`` size is held out: the model
 predicts it without having seen it (``fpga/model.py``, ``python -m fpga model``).  The results
 go to ``fpga/engine_calibration.json`` (committed; the model and docs are regenerated from it
-without re-running synthesis).  Each size takes 3-60 min on one core (1 h 53 min in all, measured on a loaded 2-core machine).
+without re-running synthesis).  Each size takes 3-60 min on one core (1 h 53 min in all,
+measured on a loaded 2-core machine).
 """
 from __future__ import annotations
 
