@@ -134,24 +134,23 @@ def measure_one(cfg: Config, part_name: str = "xcku060") -> dict:
 def measure_engines(names: list[str] | None = None, part_name: str = "xcku060",
                     path: Path = ENGINE_CALIBRATION) -> dict:
     """Measure the sizes of :data:`ENGINE_SIZES` (all, or ``names``) and update ``path``."""
-    data = json.loads(path.read_text()) if path.exists() else {}
-    data.update({"tool": "yosys synth_xilinx -family xcu -noiopad (flattened; and without "
-                         "-flatten for the per-unit split)",
-                 "part": get_part(part_name).name})
-    sizes = data.setdefault("sizes", {})
+    header = {"tool": "yosys synth_xilinx -family xcu -noiopad (flattened; and without "
+                      "-flatten for the per-unit split)",
+              "part": get_part(part_name).name}
+    data: dict = {}
     todo = [(c, role) for c, role in ENGINE_SIZES if not names or c.name in names]
     if names and len(todo) != len(names):
         known = ", ".join(c.name for c, _ in ENGINE_SIZES)
         raise KeyError(f"unknown engine size in {names}; known: {known}")
     for i, (cfg, role) in enumerate(todo, 1):
-        data = json.loads(path.read_text()) if path.exists() else data   # others' updates
-        sizes = data.setdefault("sizes", {})
         print(f"[{i}/{len(todo)}] engine {cfg.name} ({role}): {cfg.cell}, in {cfg.in_dim}, "
               f"{cfg.hidden} cells, proj {cfg.proj}, {cfg.layers} layer(s), k={cfg.k}, "
               f"N_PE={cfg.n_pe}, WPAR={cfg.wpar}, HLANES={cfg.hlanes}", flush=True)
         row = measure_one(cfg, part_name)
         row.update(role=role, rtl=_commit(), date=time.strftime("%Y-%m-%d"))
-        data = json.loads(path.read_text()) if path.exists() else data
+        # read again before writing: rows another run added meanwhile are kept
+        data = json.loads(path.read_text()) if path.exists() else {}
+        data.update(header)
         data.setdefault("sizes", {})[cfg.name] = row
         path.write_text(json.dumps(data, indent=1, sort_keys=True) + "\n")
     if not names:

@@ -94,3 +94,21 @@ def test_render_has_the_tables():
     for head in ("## Calibration", "## Unit formulas", "## `lstmp-1024`", "## `gru-1024`",
                  "## Bidirectional", "Held-out size"):
         assert head in text
+
+
+def test_measure_engines_merges_rows(tmp_path: Path, monkeypatch):
+    """`python -m fpga calibrate --engines SIZE` adds its row to the JSON and keeps the others
+    (synthesis replaced by a stand-in row here)."""
+    from fpga import engine_cal
+    monkeypatch.setattr(engine_cal, "measure_one", lambda cfg, part: {"flat": {"lut": cfg.k}})
+    monkeypatch.setattr(engine_cal, "_commit", lambda: "abc1234")
+    p = tmp_path / "cal.json"
+    p.write_text(json.dumps({"sizes": {"other": {"flat": {"lut": 1}}}, "pe_grid": {"4x1": {}}}))
+    engine_cal.measure_engines(["cal-small"], path=p)
+    d = json.loads(p.read_text())
+    assert set(d["sizes"]) == {"other", "cal-small"} and d["pe_grid"] == {"4x1": {}}
+    row = d["sizes"]["cal-small"]
+    assert row == {"flat": {"lut": 8}, "role": "fit", "rtl": "abc1234", "date": row["date"]}
+    assert d["tool"].startswith("yosys synth_xilinx") and d["part"].startswith("xcku060")
+    with pytest.raises(KeyError, match="unknown engine size"):
+        engine_cal.measure_engines(["nosuch"], path=p)
