@@ -55,7 +55,7 @@ from bench.models import LATENCY, REFERENCE, TINY, passes_per_frame  # noqa: E40
 from golden.cli import UsageError, run  # noqa: E402
 from golden.engine_layout import EngineParams, write_engine_mem  # noqa: E402
 from golden.model import Model, ModelConfig  # noqa: E402
-from tb.common.sim import ROOT, run_cocotb  # noqa: E402
+from rtlsim import ROOT, run_cocotb  # noqa: E402
 
 F_CLK_MHZ = 200.0
 JSON_OUT = ROOT / "bench" / "results" / "engine_cycles.json"

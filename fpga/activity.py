@@ -168,7 +168,7 @@ def run(src: Source, out: Path, hdl: dict[str, int], clk_mhz: float,
         progress: Callable[[str], None] = print) -> dict:
     """Run ``src`` through the engine in Verilator with SAIF tracing, write ``out`` and
     ``out``.json; returns the record."""
-    from tb.common.sim import sim_build_dir
+    from rtlsim import sim_build_dir
     from tb.engine.test_engine import build_and_run
 
     period_ps = clock_ps(clk_mhz)

@@ -23,6 +23,21 @@ def from_words(words, width: int) -> np.ndarray:
     return np.where(a >= (1 << (width - 1)), a - (1 << width), a)
 
 
+def pack_lanes(codes, width: int) -> int:
+    """Signed codes (lane 0 first) -> one integer word with lane i at bits [i*width +: width]
+    (a stream beat or a memory line; range-checked like ``to_words``)."""
+    v = 0
+    for i, w in enumerate(to_words(np.ravel(codes), width).tolist()):
+        v |= int(w) << (i * width)
+    return v
+
+
+def unpack_lanes(word: int, width: int, lanes: int) -> np.ndarray:
+    """Inverse of ``pack_lanes``: ``lanes`` signed codes."""
+    mask = (1 << width) - 1
+    return from_words([(int(word) >> (i * width)) & mask for i in range(lanes)], width)
+
+
 def write_memh(path, codes, width: int, header: str = "") -> None:
     """Write codes (flattened, C order) one word per line, atomically (temp file + rename)."""
     digits = -(-width // 4)

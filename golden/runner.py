@@ -100,10 +100,15 @@ class Runner:
             if trace:
                 traces.append([r["trace"] for r in res])
         out_f = to_float(h, self.f_data) if self.fixed else h
-        logits = None
-        if c.num_classes:
-            logits = out_f @ self.model.params["cls.w"].T + self.model.params["cls.b"]
+        logits = classify(self.model, out_f) if c.num_classes else None
         return RunResult(out_f, outs, h if self.fixed else None, logits, traces)
+
+
+def classify(model: Model, out: np.ndarray) -> np.ndarray:
+    """The host-side classifier: the last layer's output (float view, (..., out*dirs)) ->
+    logits (..., C).  The one implementation: golden's runner and the host runtime
+    (``runtime``) both call it, so their logits agree bit for bit."""
+    return out @ model.params["cls.w"].T + model.params["cls.b"]
 
 
 def _merge(parts: list[RunResult], squeezed: bool) -> RunResult:

@@ -7,6 +7,8 @@ import random
 
 import numpy as np
 
+from golden.memfile import pack_lanes, unpack_lanes
+
 import cocotb
 from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
@@ -23,23 +25,16 @@ def tb_cfg() -> dict:
 
 
 def pack(codes, width: int) -> int:
-    """Signed codes (lane 0 first) -> one integer with lane i at bits [i*width +: width]."""
+    """Signed codes (lane 0 first) -> one integer with lane i at bits [i*width +: width]
+    (codes wider than ``width`` keep their low bits, as a bus would)."""
     mask = (1 << width) - 1
-    v = 0
-    for i, c in enumerate(np.ravel(codes).tolist()):
-        v |= (int(c) & mask) << (i * width)
-    return v
+    return pack_lanes([((int(c) & mask) ^ (1 << (width - 1))) - (1 << (width - 1))
+                       for c in np.ravel(codes).tolist()], width)
 
 
 def unpack(word: int, width: int, lanes: int) -> np.ndarray:
     """Inverse of ``pack``: lanes signed codes."""
-    mask = (1 << width) - 1
-    half = 1 << (width - 1)
-    out = np.empty(lanes, dtype=np.int64)
-    for i in range(lanes):
-        c = (word >> (i * width)) & mask
-        out[i] = c - (1 << width) if c >= half else c
-    return out
+    return unpack_lanes(word, width, lanes)
 
 
 async def start(dut, period_ns: int = 10) -> None:

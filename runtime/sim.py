@@ -1,0 +1,97 @@
+"""Run the host runtime against the RTL engine in simulation, from the host side:
+
+    from runtime.sim import simulate
+    res = simulate(model, feats, sim="verilator", n_pe=8)
+    res.logits[u], res.codes[u], res.passes, res.totals
+
+builds the engine for ``model`` (``runtime.engine_params``: its stack, or one layer wide enough
+for every layer), starts the cocotb module ``runtime.cocotb_main`` on it, which runs
+``runtime.Runtime`` through ``runtime.sim_driver.SimDriver``, and reads back what it wrote.
+Simulator output goes to ``build.log`` / ``sim.log`` in the build directory
+(``build/sim/<sim>/engine-<tag>``).  Bad input (a model the engine cannot run, an empty or
+too long utterance, wrong feature shapes) is refused before anything is built.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from golden.engine_layout import write_engine_mem
+from golden.model import Model
+
+from .host import DEFAULT_MAX_FRAMES, check_inputs, engine_params, plan
+
+TOP = "engine"
+
+
+@dataclass
+class SimRun:
+    codes: list[np.ndarray]
+    logits: list[np.ndarray] | None
+    passes: list[dict]
+    totals: dict
+    engine: dict                 # the engine build's Verilog parameters
+    build_dir: Path
+    wall_s: float
+
+
+def simulate(model: Model, feats: Sequence[np.ndarray], sim: str = "verilator", n_pe: int = 8,
+             wpar: int = 1, hlanes: int = 1, per_layer: bool | None = None,
+             max_frames: int = DEFAULT_MAX_FRAMES, tag: str | None = None,
+             hdl: dict | None = None, mutation: dict | None = None, logs: bool = True,
+             progress: Callable[[str], None] | None = print) -> SimRun:
+    """``feats``: float features (T, input_size) per utterance.  ``hdl``: extra Verilog
+    parameters; ``mutation``: rtlsim's source edit (a broken engine, for tests).  Raises
+    ``runtime.RunError`` on bad input, AssertionError when the simulation fails (its log named)."""
+    from rtlsim import run_cocotb, sim_build_dir
+
+    say = progress or (lambda line: None)
+    ep = engine_params(model, n_pe, wpar, hlanes, per_layer)
+    passes = plan(model, ep)
+    check_inputs(model, feats, max_frames)
+    params = ep.hdl_params()
+    if tag is None:
+        key = json.dumps({**params, **(hdl or {})}, sort_keys=True)
+        tag = "rt-" + hashlib.sha1(key.encode()).hexdigest()[:10]
+    build = sim_build_dir(sim, TOP, tag)
+    mem, job_dir = build / "mem", build / "job"
+    job_dir.mkdir(parents=True, exist_ok=True)
+    write_engine_mem(passes[0].model, ep, mem)          # power-up contents; the runtime loads
+    model.save(job_dir / "model.npz")
+    seqs = [np.asarray(f, dtype=np.float64) for f in feats]
+    np.savez(job_dir / "feats.npz", feats=np.concatenate(seqs),
+             feat_off=np.cumsum([0] + [len(s) for s in seqs]))
+    out = job_dir / "result"
+    for suffix in (".npz", ".json"):
+        out.with_suffix(suffix).unlink(missing_ok=True)
+    job = {"model": str(job_dir / "model.npz"), "feats": str(job_dir / "feats.npz"),
+           "out": str(out), "n_pe": n_pe, "wpar": wpar, "hlanes": hlanes,
+           "per_layer": per_layer, "max_frames": max_frames}
+    say(f"{sim}: engine N_PE={n_pe} WPAR={wpar} HLANES={hlanes}, {ep.num_layers} layer(s) of "
+        f"input {ep.input_size}; {len(passes)} pass(es) x {len(seqs)} utterances, "
+        f"{sum(len(s) for s in seqs)} frames (log: {build}/build.log, sim.log)")
+    t0 = time.perf_counter()
+    try:
+        run_cocotb(TOP, "runtime.cocotb_main", sim,
+                   {**params, **(hdl or {}), "MEM_PREFIX": f'"{mem.resolve()}/"'}, job,
+                   tagname=tag, mutation=mutation, logs=logs, test_dir=job_dir)
+    except (AssertionError, SystemExit) as e:
+        raise AssertionError(f"the runtime's simulation failed: see {build}/sim.log "
+                             f"(and build.log) [{e}]") from None
+    wall = time.perf_counter() - t0
+    info = json.loads(out.with_suffix(".json").read_text())
+    with np.load(out.with_suffix(".npz")) as z:
+        codes = [z[f"codes_{u}"] for u in range(len(seqs))]
+        logits = [z[f"logits_{u}"] for u in range(len(seqs))] if "logits_0" in z else None
+    for p in info["passes"]:
+        say(f"  {p['name']}: {p['frames']} frames, {p['mac_beats']:,} MAC beats, "
+            f"{p['cycles']:,} working cycles, load {p['load_writes']:,} writes / "
+            f"{p['load_cycles']:,} cycles")
+    say(f"{sim}: done in {wall:.0f} s")
+    return SimRun(codes, logits, info["passes"], info["totals"], info["engine"], build, wall)
