@@ -5,9 +5,10 @@
    quantization-aware fine-tuning,
 3. export the bundle (golden model container, memory files, engine images),
 4. measure PER in float (PyTorch) and bit-accurate fixed point (golden),
-5. stream test utterances through the RTL engine in Verilator (each direction of the
-   bidirectional layer; direction 1 on the time-reversed utterance) and check every output
-   word against the golden model,
+5. run test utterances on the RTL engine in Verilator through the host runtime
+   (`python -m runtime run`: each direction of the bidirectional layer is a pass, its weights
+   loaded through the engine's load port; the classifier on the host), check every output word
+   and logit against the golden model, and compute the PER from the RTL's logits,
 6. print a report (also written to runs/main/report.json).
 
 Re-running reuses the finished training run (`--resume`; a run trained with another
@@ -56,53 +57,6 @@ def resumable(run_dir: Path, fit_args: list[str]) -> bool:
     return want == have
 
 
-def rtl_check(bundle: Path, run_dir: Path, utts: int, sim: str, n_pe: int) -> list[dict]:
-    """Each engine model of the bundle on `utts` test utterances; returns per-direction results."""
-    import numpy as np
-
-    from golden.fixed import quantize
-    from golden.model import Model
-    from golden.runner import run_fixed
-    from tb.engine.test_engine import build_and_run
-    from train.batches import load_dataset
-    from train.export import engine_models
-    from train.trainer import CKPT, load_checkpoint, model_from_checkpoint
-
-    gm = Model.load(bundle / "model.npz")
-    _, cfg = model_from_checkpoint(load_checkpoint(run_dir / CKPT))
-    examples = load_dataset(cfg.corpus, cfg.features, cfg.timit_path, cfg.seed).split("test")[:utts]
-    feats = [np.asarray(e.feats, dtype=np.float64) for e in examples]
-    fmt = gm.config.formats.fmt("data")
-    # the full model's layer output, to check that the per-direction runs compose to it
-    full = [run_fixed(gm, f).squeeze().layers[0] for f in feats]
-    results = []
-    for d, m in enumerate(engine_models(gm)):
-        seqs = [f[::-1] if d == 1 else f for f in feats]
-        codes = [quantize(s, fmt) for s in seqs]
-        fpath = run_dir / f"rtl_feats_d{d}.npz"
-        off = np.cumsum([0] + [len(c) for c in codes])
-        np.savez(fpath, feats=np.concatenate(codes) * 2.0 ** -fmt.frac, feat_off=off)
-        out = run_dir / f"rtl_result_d{d}.json"
-        out.unlink(missing_ok=True)
-        t0 = time.perf_counter()
-        build_and_run(sim, f"main-d{d}", m, n_pe,
-                      {"SEED": 3, "FEATS": str(fpath), "UTTS": len(codes), "MAX_FRAMES": 10 ** 9,
-                       "STALL": 0.0, "RESULT": str(out)})
-        res = json.loads(out.read_text())
-        res["direction"] = d
-        res["build_and_sim_s"] = time.perf_counter() - t0
-        # golden per direction == the full model's matching half (composition check)
-        H = m.config.out_size
-        for f, s, lay in zip(feats, seqs, full):
-            y = run_fixed(m, s).squeeze().codes
-            y = y[::-1] if d == 1 else y
-            assert np.array_equal(y, lay[:, d * H:(d + 1) * H]), "direction model != full model"
-        results.append(res)
-        print(f"direction {d}: {res['frames']} frames, {res['output_words']} output words equal to "
-              f"golden; {res['cycles_per_frame']:.0f} cycles/frame", flush=True)
-    return results
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="runs/main", help="run directory (default runs/main)")
@@ -143,9 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     per = json.loads(ev.read_text())
     times["eval_s"] = time.perf_counter() - t
 
-    step(f"5. RTL engine ({args.sim}) vs golden, bit for bit, on {args.utts} test utterances")
+    step(f"5. RTL engine ({args.sim}) through the host runtime vs golden, bit for bit, on "
+         f"{args.utts} test utterances")
     t = time.perf_counter()
-    rtl = rtl_check(bundle, run_dir, args.utts, args.sim, args.n_pe)
+    from runtime.__main__ import rtl_run
+    rtl = rtl_run(run_dir, str(bundle), "test", args.utts, args.sim, args.n_pe)
     times["rtl_s"] = time.perf_counter() - t
     times["total_s"] = time.perf_counter() - t_start
 
@@ -156,11 +112,17 @@ def main(argv: list[str] | None = None) -> int:
           f"{per.get('dense_equivalent_params', 0) / max(per.get('params', 1), 1):.1f}x fewer than dense")
     print(f"test PER     : float {per['per_float_torch']:.2f} %   bit-accurate fixed point "
           f"{per['per_fixed_golden']:.2f} %   ({per['utterances']} utterances)")
-    for r in rtl:
-        print(f"RTL dir {r['direction']}    : {r['frames']} frames / {r['output_words']} words identical "
-              f"to golden; {r['cycles_per_frame']:.0f} cycles/frame (N_PE = {args.n_pe}; packed bound "
-              f"{r['packed_bound']:.0f}, unpacked bound {r['design_bound']:.0f}); "
-              f"{r['cycles'] / max(r['sim_wall_s'], 1e-9):.0f} simulated cycles/s")
+    print(f"RTL engine   : {rtl['frames']} frames / {rtl['output_words']:,} words and every logit "
+          f"identical to golden ({rtl['utterances']} utterances, N_PE = {args.n_pe}); PER of the "
+          f"RTL's logits {rtl['per_rtl']:.2f} % (golden fixed {rtl['per_golden_fixed']:.2f} % on "
+          f"the same utterances)")
+    for p in rtl["passes"]:
+        print(f"  {p['name']:<17}: {p['last_frame_cycles']:,} cycles/frame (steady state), "
+              f"{p['mac_beats']:,} MAC beats, {p['cycles']:,} working cycles, load "
+              f"{p['load_writes']:,} writes in {p['load_cycles']:,} cycles (simulated)")
+    tot = rtl["totals"]
+    print(f"  all passes       : {tot['stream_cycles'] + tot['load_cycles']:,} simulated cycles "
+          f"({tot['load_cycles']:,} loading), {rtl['sim_wall_s']:.0f} s build + simulation")
     print("time         : " + ", ".join(f"{k[:-2]} {v:.0f} s" for k, v in times.items()))
     print(f"bundle       : {bundle.relative_to(ROOT)}   report: {(run_dir / 'report.json').relative_to(ROOT)}")
     return 0
