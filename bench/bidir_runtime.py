@@ -86,6 +86,25 @@ def measure(k: int, n_pe: int, wpar: int, hlanes: int, utts: int, frames: int, s
             "passes": res.passes, "totals": res.totals, "wall_s": time.perf_counter() - t0}
 
 
+def memory(k: int, n_pe: int, wpar: int, hlanes: int, part: str = "xcku060-ffva1156-2-e") -> dict:
+    """Block RAM of the one-layer engine the runtime uses (one weight set, reloaded) and with
+    all four passes' weights resident (four weight sets): the resource model's figures."""
+    from fpga.configs import Config
+    from fpga.model import estimate, fits_part, load_model
+
+    s = LSTMP_1024
+    widest = max(s["input_size"], 2 * s["proj_size"])
+    cfg = Config(f"lstmp-1024-layer-k{k}", "lstmp", widest, s["hidden_size"], s["proj_size"], 1,
+                 k=k, n_pe=n_pe, wpar=wpar, hlanes=hlanes)
+    model = load_model()
+    out = {}
+    for name, sets in (("reload", 1), ("resident", 4)):
+        e = estimate(cfg, model, sets)
+        out[name] = {"bram36": e.bram36, "bram36_weights": e.bram_weights,
+                     "bram36_pct": fits_part(e, part)["bram36"], "part": part}
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", action="append", help="configuration k<K>:<N_PE>x<WPAR>h<HLANES>")
@@ -105,6 +124,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.utts} x {args.frames} frames on {args.sim}", flush=True)
         r = measure(k, n_pe, wpar, hlanes, args.utts, args.frames, args.sim)
         r["rtl_commit"] = commit
+        r["memory"] = memory(k, n_pe, wpar, hlanes)
         r["date"] = datetime.date.today().isoformat()
         rows.append(r)
         p = r["passes"]

@@ -10,6 +10,7 @@ saying which command writes it, a malformed one an error naming the file and fie
     bench/results/engine_cycles.json  make engine-bench  (bench/engine_cycles.py)
     bench/results/golden_speed.json   bench/golden_speed.py     (make bench)
     bench/results/sim_speed.json      bench/sim_speed.py        (make bench)
+    bench/results/bidir_runtime.json  bench/bidir_runtime.py    (bidirectional lstmp-1024)
     fpga/calibration.json             python -m fpga calibrate  (the resource model's fit)
     docs/fpga.md                      the measured ECP5 Fmax table (quoted as text)
 
@@ -315,6 +316,60 @@ def reference_section(hw: ds.HardwareModel) -> list[str]:
     return L + [""]
 
 
+def bidir_section(data: dict | None, hw: ds.HardwareModel, path: Path) -> list[str]:
+    """The papers' model shape (2-layer bidirectional lstmp-1024) through the host runtime:
+    measured passes and loads (bench/bidir_runtime.py), frames/s per batch size."""
+    from bench.bidir_runtime import fps
+
+    L = ["### Bidirectional 2-layer lstmp-1024 through the host runtime", ""]
+    if not data or not data.get("rows"):
+        return L + [_not_measured("the bidirectional runs", "python bench/bidir_runtime.py",
+                                  path), ""]
+    t_lab, e_lab = clock_labels(hw)
+    f_e = hw.ecp5.mhz if hw.ecp5 else None
+    L += ["One engine built for one layer of the widest input (1024), four layer-major passes "
+          "(layer 0 forward, backward, layer 1 forward, backward; docs/runtime.md), each loading "
+          "its weights through the load port and then streaming the whole batch. Measured in "
+          "Verilator on a random model (`python bench/bidir_runtime.py`; every output word and "
+          "logit equal to golden's `run_fixed`): per pass the load's cycles and the steady-state "
+          "cycles per frame (LAST_FRAME_CYCLES). Frames/s of a batch of U utterances of 300 "
+          "frames = U x 300 x f / sum over passes (load + U x 300 x cycles/frame): computed from "
+          "the measured cycles at the clocks of the columns. *Resident*: the same passes without "
+          "their loads, every pass's weights on chip at once (not built; block RAM from the "
+          "resource model).", ""]
+    rows = []
+    for r in data["rows"]:
+        p = r["passes"]
+        shape = f"{r['n_pe']}x{r['wpar']}" + (f" h{r['hlanes']}" if r["hlanes"] > 1 else "")
+        cyc = " / ".join(f"{q['last_frame_cycles']:,}" for q in p)
+        load = f"{p[0]['load_cycles']:,}"
+        for u, t in data["batches"]:
+            a = fps(p, u, t, hw.clk_mhz, False)
+            e = fps(p, u, t, f_e, False) if f_e else None
+            rows.append([f"k = {r['k']}, {shape}", cyc, load, f"{u} x {t}", _n(a),
+                         _n(e) if e else "-", f"{100 * a / fps(p, u, t, hw.clk_mhz, True):.0f} %"])
+        m = r.get("memory", {})
+        res = fps(p, 1, 300, hw.clk_mhz, True)
+        res_e = fps(p, 1, 300, f_e, True) if f_e else None
+        if m:
+            fit = "fits" if m["resident"]["bram36_pct"] <= 90 else "does not fit"
+            note = (f"resident: {m['resident']['bram36']:,.0f} BRAM36, "
+                    f"{m['resident']['bram36_pct']:.0f} % ({fit}; reload: "
+                    f"{m['reload']['bram36_pct']:.0f} %)")
+        else:
+            note = "resident"
+        rows.append([f"k = {r['k']}, {shape}", cyc, "0", note, _n(res), _n(res_e) if res_e else "-",
+                     "100 %"])
+    L += _table(["configuration", "cycles/frame per pass (measured)", "load cycles per pass "
+                 "(measured)", "batch (utterances x frames)", t_lab, e_lab, "of resident"], rows)
+    r0 = data["rows"][0]
+    L += ["", f"Measured on RTL {r0.get('rtl_commit', '?')} ({r0['frames']} frames x "
+          f"{len(r0['passes'])} passes, {r0['words_exact']:,} output words exact per "
+          "configuration). Layer 0 runs padded to the engine's input of 1024 (its own is 153): "
+          "the four passes take the same cycles.", ""]
+    return L
+
+
 def papers_section(hw: ds.HardwareModel) -> list[str]:
     part = get_part(ds.DEFAULT_PART)
     L = ["## Against the papers", "",
@@ -588,7 +643,8 @@ def render(results: Path, out: Path, img: Path, clk_mhz: float, fpga_md: Path,
            accuracy: Path | None = None, calibration: Path | None = None) -> str:
     paths = {"accuracy": accuracy or results / "accuracy.json",
              "engine": results / "engine_cycles.json",
-             "golden": results / "golden_speed.json", "sim": results / "sim_speed.json"}
+             "golden": results / "golden_speed.json", "sim": results / "sim_speed.json",
+             "bidir": results / "bidir_runtime.json"}
     acc = ds.load_accuracy(paths["accuracy"])
     engine = ds.load_engine(paths["engine"])
     golden = ds.load_golden(paths["golden"])
@@ -613,6 +669,9 @@ def render(results: Path, out: Path, img: Path, clk_mhz: float, fpga_md: Path,
          ""]
     L += accuracy_section(acc, paths["accuracy"])
     L += hardware_section(hw, engine, paths["engine"], fpga_md)
+    bidir = ds.load_json(paths["bidir"], {"rows": list, "batches": list},
+                         {"k": int, "n_pe": int, "wpar": int, "hlanes": int, "passes": list})
+    L += bidir_section(bidir, hw, paths["bidir"])
     L += papers_section(hw)
     L += tool_section(golden, sim, acc, paths)
     L += plots_section(made, acc, hw, out, paths["accuracy"])

@@ -287,8 +287,8 @@ def check_model_fits(model: "Model | ModelConfig", params: EngineParams) -> None
     cmp("peephole", bool(cfg.peephole), params.peephole)
     if cfg.bidirectional:
         bad.append("bidirectional: the engine runs one unidirectional layer stack; layer l+1 of a "
-                   "bidirectional model needs both directions of layer l (run a unidirectional model, "
-                   "or one direction of a single-layer model per engine run)")
+                   "bidirectional model needs both directions of layer l (the host runtime runs it "
+                   "as one pass per layer and direction: runtime.engine_params, docs/runtime.md)")
     for f in fields(Formats):
         got, want = getattr(cfg.formats, f.name), getattr(params.formats, f.name)
         if got != want:

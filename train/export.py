@@ -104,7 +104,9 @@ def engine_models(gm: Model) -> list[Model]:
     c = gm.config
     if c.bidirectional and c.num_layers > 1:
         raise ValueError("bidirectional: stacked bidirectional layers need both directions of "
-                         "layer l before layer l+1; the engine runs one unidirectional stack")
+                         "layer l before layer l+1, so the bundle has no per-direction engine "
+                         "images; the host runtime runs the model layer by layer "
+                         "(python -m runtime run, docs/runtime.md)")
     out = []
     for d in range(c.dirs):
         cfg = dataclasses.replace(c, bidirectional=False, num_classes=0, name=f"{c.name}.d{d}")
