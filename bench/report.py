@@ -181,11 +181,12 @@ def hardware_section(hw: ds.HardwareModel, engine: dict | None, engine_path: Pat
          f"Reference-size models (`bench/models.py`): **lstmp-1024** (LSTM, input 153, 1024 cells, "
          "peepholes, projection 512, 2 layers) and **gru-1024** (GRU, same sizes, no projection), "
          "random weights. The engine is **unidirectional**: every figure below is for one "
-         "direction. A bidirectional model needs two engines (twice the resources) or two passes "
-         "(half the frames/s) with both directions' weights on chip (lstmp-1024, k = 8, "
+         "direction of a 2-layer stack. A bidirectional model needs two engines (twice the "
+         "resources), or both directions' weights on one engine (lstmp-1024, k = 8, "
          f"N_PE = 128 x WPAR 4: {bi.bram36:,.0f} BRAM36, {100 * bi.bram36 / part.bram36:.0f} % of "
-         f"the {part.device}, resource model), and a multi-layer bidirectional stack runs layer "
-         "by layer.", "",
+         f"the {part.device}, resource model), or the host runtime's layer-major passes with "
+         "the weights reloaded between them: measured in *Bidirectional 2-layer lstmp-1024 "
+         "through the host runtime* below.", "",
          "**Clocks.** Two frames/s columns: at the **target clock of the Xilinx part, "
          f"{clk:.0f} MHz, an assumption** (ESE's clock on the XCKU060; no Xilinx part was placed "
          "and routed here: Vivado is not available), and at "

@@ -96,6 +96,13 @@ def test_report_well_formed(results: Path, tmp_path: Path):
         assert f"](img/{png})" in md
     assert md.count("$ python -m bench.choose") == len(report.chooser_budgets(acc))
     assert "Not measured yet" not in md
+    # the bidirectional runs (fixture: 4 passes of 900 cycles/frame, loads of 433,000 cycles):
+    # 300 frames -> 300 x 200 MHz / (4 x (433,000 + 300 x 900)) = 21,337 frames/s; resident
+    # 300 x 200 MHz / (4 x 300 x 900) = 55,556
+    bi = table_with(md, "cycles/frame per pass (measured)", "load cycles per pass (measured)")
+    assert len(bi) == 1 + 3 + 1
+    assert bi[1][3:5] == ["1 x 300", "21,337"] and bi[1][6] == "38 %"
+    assert bi[4][4] == "55,556" and "1,822 BRAM36, 169 % (does not fit" in bi[4][3]
 
 
 def test_report_with_missing_inputs(tmp_path: Path):
