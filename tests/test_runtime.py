@@ -190,3 +190,20 @@ def test_registers_describe_the_engine():
     bad = {**regs.expected_registers(ep), regs.ID: 0xDEADBEEF}
     with pytest.raises(ValueError, match="register ID reads 0xdeadbeef, not the engine's"):
         regs.params_from_registers(bad)
+
+
+def test_cli_errors_are_one_line(tmp_path):
+    """`python -m runtime run` on a missing run, or with --utts 0: one line, exit 2, nothing
+    built."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[1]
+    for args, want in ((["run", str(tmp_path / "nope")], "no such run directory"),
+                       (["run", str(tmp_path), "--utts", "0"], "--utts 0: run at least one")):
+        r = subprocess.run([sys.executable, "-m", "runtime", *args], cwd=root,
+                           capture_output=True, text=True)
+        assert r.returncode == 2, r.stderr
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and want in lines[0], r.stderr
+    assert not any(tmp_path.iterdir())
