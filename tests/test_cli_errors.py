@@ -105,6 +105,11 @@ def test_fit_refuses_a_wrong_out_or_teacher(tmp_path, capsys, monkeypatch):
                        "--teacher", str(tmp_path / "nope"), "--out", str(out)]) == 2
     one_error_line(capsys, "nope: no such run directory or checkpoint")
     assert not out.exists()
+    # a combination the training config refuses: one line, before any data is loaded
+    assert train_main(["fit", "--preset", "tiny", "--mode", "admm", "--k", "8", "--epochs", "2",
+                       "--out", str(out)]) == 2
+    one_error_line(capsys, "mode admm needs --epochs >= 3", "python -m train fit --help")
+    assert not out.exists()
 
 
 def test_check_prints_the_bundle(paths, capsys):

@@ -273,8 +273,11 @@ def config_from_args(args) -> "TrainConfig":
     for name in ("batch_size", "retrain_lr", "rho_growth"):
         if name in kw and kw[name] is None:
             kw[name] = preset_default(args.preset, name, kw.get("mode", "dense"))
-    return TrainConfig(preset=args.preset, model=spec, corpus=args.corpus, timit_path=args.timit,
-                       features=features, **kw)
+    try:
+        return TrainConfig(preset=args.preset, model=spec, corpus=args.corpus,
+                           timit_path=args.timit, features=features, **kw)
+    except ValueError as e:        # a refused combination of options, before any data is loaded
+        raise UsageError(f"{e}; see python -m train fit --help") from None
 
 
 def _dataset(cfg, args=None):

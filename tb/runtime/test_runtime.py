@@ -90,7 +90,7 @@ def test_runtime_trained_bidirectional_stack(tmp_path):
     run_dir, utts = tmp_path / "bi2", 3
     py = sys.executable
     subprocess.run([py, "-m", "train", "fit", "--preset", "small", "--layers", "2", "--mode",
-                    "admm", "--k", "8", "--epochs", "2", "--max-steps", "20", "--qat-epochs", "1",
+                    "admm", "--k", "8", "--epochs", "3", "--max-steps", "20", "--qat-epochs", "1",
                     "--qat-steps", "5", "--out", str(run_dir), "--quiet"], cwd=ROOT, check=True)
     subprocess.run([py, "-m", "train", "export", str(run_dir), "--out", str(run_dir / "bundle"),
                     "--quiet"], cwd=ROOT, check=True)
