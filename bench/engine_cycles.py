@@ -135,11 +135,17 @@ def run_one(spec: dict, n_pe: int, wpar: int, hlanes: int, sim: str, frames: int
     out = build / "bench.json"
     params = {**ep.hdl_params(), "MEM_PREFIX": f'"{mem.resolve()}/"'}
     t0 = time.time()
-    run_cocotb("engine", "bench_engine", sim, params,
-               {"MODEL": str(mem / "model.npz"), "N_PE": n_pe, "WPAR": wpar, "HLANES": hlanes,
-                "FRAMES": frames,
-                "OUT": str(out)},
-               tagname=name)
+    print(f"{name} ({sim}): build and run, log {build.relative_to(ROOT)}/build.log, sim.log",
+          flush=True)
+    try:
+        run_cocotb("engine", "bench_engine", sim, params,
+                   {"MODEL": str(mem / "model.npz"), "N_PE": n_pe, "WPAR": wpar, "HLANES": hlanes,
+                    "FRAMES": frames,
+                    "OUT": str(out)},
+                   tagname=name, logs=True)
+    except (AssertionError, SystemExit) as e:
+        raise AssertionError(f"{name} ({sim}) failed: see {build.relative_to(ROOT)}/sim.log "
+                             f"and build.log [{e}]") from None
     res = json.loads(out.read_text())
     cyc = res["last_frame_cycles"]
     return {
