@@ -146,7 +146,8 @@ def test_engine_trained(sim):
     p = Path(path)
     model = Model.load(p / "model.npz" if p.is_dir() else p)
     if model.config.bidirectional:
-        pytest.skip("bidirectional model: the engine runs unidirectional stacks (docs/engine.md)")
+        pytest.skip("bidirectional model: one engine run takes a unidirectional stack; the host "
+                    "runtime runs it (tb/runtime, python -m runtime run)")
     n_pe = int(os.environ.get("ENGINE_N_PE", "8"))
     feats = sorted((ROOT / "data").glob("*.feats-*.npz"))
     if not feats:
