@@ -68,8 +68,9 @@ class Pass:
 
 
 def layer_major(cfg) -> bool:
-    """True when ``cfg`` runs as one pass per layer and direction (bidirectional, or when
-    asked); False: the whole unidirectional stack in one pass."""
+    """True for a bidirectional model (one pass per layer and direction), False for a
+    unidirectional one (its whole stack in one pass); ``engine_params(per_layer=...)`` can ask
+    for the layer-major schedule of a unidirectional stack too."""
     return bool(cfg.bidirectional)
 
 
