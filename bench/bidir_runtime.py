@@ -19,8 +19,19 @@ ecp5_fmax.json): computed from measured cycles, at clocks labelled as they are. 
 is the same without the loads (weights of every pass on chip at once: not built; its block RAM
 is the resource model's, printed beside it).
 
-    python bench/bidir_runtime.py                       # both configurations (~30 min)
+    python bench/bidir_runtime.py                       # both configurations, Verilator
     python bench/bidir_runtime.py --only k8:128x4h4 --frames 3
+    python bench/bidir_runtime.py --cycles-only --sim icarus
+
+The whole run needs a Verilator build of the engine (at 128 x 4 PEs its C++ is about 115 MB:
+the build takes of the order of an hour on this 2-core machine).  ``--cycles-only`` measures
+what the figures need without the runtime: the one-layer engine's steady-state cycles per frame
+(one pass of ``--frames`` frames at full rate, its weights in the memory images; every pass
+has the same shape, and the cycles do not depend on the weights' values) in either simulator,
+with each pass's load taken as its load-port writes plus one cycle: the load port takes one
+write per cycle (measured through the runtime on the CI-sized engines, ``tb/runtime``: 1,112
+writes in 1,113 cycles, 5,888 in 5,889, 12,800 in 12,801).  Rows say which way they were
+measured (``method``).
 
 Results merge into ``--json`` (default bench/results/bidir_runtime.json, read by
 bench/report.py).
@@ -105,12 +116,45 @@ def memory(k: int, n_pe: int, wpar: int, hlanes: int, part: str = "xcku060-ffva1
     return out
 
 
+def measure_cycles(k: int, n_pe: int, wpar: int, hlanes: int, frames: int, sim: str) -> dict:
+    """``--cycles-only``: the one-layer engine's cycles per frame (bench/engine_cycles.py's
+    full-rate run, output words checked against golden), each pass's load as writes + 1."""
+    from bench.engine_cycles import run_one
+    from golden.engine_layout import load_writes
+    from runtime import engine_params, plan
+
+    cfg = ModelConfig(**LSTMP_1024, k=k, bidirectional=True, num_classes=40,
+                      name=f"lstmp-1024-bidir-k{k}")
+    model = Model.random(cfg, seed=0)
+    ep = engine_params(model, n_pe, wpar, hlanes)
+    passes = plan(model, ep)
+    spec = dict(cell="lstm", input_size=ep.input_size, hidden_size=ep.hidden_size,
+                num_layers=1, proj_size=ep.proj_size, peephole=ep.peephole, k=k,
+                name=f"lstmp-1024-layer-k{k}")
+    t0 = time.perf_counter()
+    r = run_one(spec, n_pe, wpar, hlanes, sim, frames)
+    if not r["exact"]:
+        raise AssertionError("the one-layer engine's outputs differ from golden")
+    rows = []
+    for p in passes:
+        n = len(load_writes(p.model, ep))
+        rows.append({"name": p.name, "layers": list(p.layers), "direction": p.direction,
+                     "load_writes": n, "load_cycles": n + 1,
+                     "last_frame_cycles": r["last_frame_cycles"]})
+    return {"model": cfg.name, "k": k, "n_pe": n_pe, "wpar": wpar, "hlanes": hlanes, "sim": sim,
+            "method": "cycles-only", "utterances": 1, "frames": frames,
+            "words_exact": frames * ep.out_size, "passes": rows,
+            "wall_s": time.perf_counter() - t0}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--only", action="append", help="configuration k<K>:<N_PE>x<WPAR>h<HLANES>")
     ap.add_argument("--utts", type=int, default=2, help="utterances simulated (default 2)")
     ap.add_argument("--frames", type=int, default=3, help="frames per utterance (default 3)")
     ap.add_argument("--sim", default="verilator", choices=("verilator", "icarus"))
+    ap.add_argument("--cycles-only", action="store_true",
+                    help="one pass's cycles per frame and the loads' writes, without the runtime")
     ap.add_argument("--json", default=str(ROOT / "bench" / "results" / "bidir_runtime.json"))
     args = ap.parse_args(argv)
     configs = [parse_config(c) for c in (args.only or CONFIGS)]
@@ -122,13 +166,17 @@ def main(argv: list[str] | None = None) -> int:
     for k, n_pe, wpar, hlanes in configs:
         print(f"lstmp-1024 bidirectional, 2 layers, k={k}, {n_pe}x{wpar} h{hlanes}: "
               f"{args.utts} x {args.frames} frames on {args.sim}", flush=True)
-        r = measure(k, n_pe, wpar, hlanes, args.utts, args.frames, args.sim)
+        if args.cycles_only:
+            r = measure_cycles(k, n_pe, wpar, hlanes, args.frames, args.sim)
+        else:
+            r = measure(k, n_pe, wpar, hlanes, args.utts, args.frames, args.sim)
+            r["method"] = "runtime"
         r["rtl_commit"] = commit
         r["memory"] = memory(k, n_pe, wpar, hlanes)
         r["date"] = datetime.date.today().isoformat()
         rows.append(r)
         p = r["passes"]
-        print(f"  exact: {r['words_exact']:,} words, {r['frames']} frames x {len(p)} passes; "
+        print(f"  exact: {r['words_exact']:,} words ({r['method']}); "
               f"per pass: load {p[0]['load_cycles']:,} cycles, "
               f"{p[0]['last_frame_cycles']:,} cycles/frame; sim {r['wall_s']:.0f} s", flush=True)
         for u, t in BATCHES:
