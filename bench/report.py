@@ -347,7 +347,7 @@ def bidir_section(data: dict | None, hw: ds.HardwareModel, path: Path) -> list[s
         if key not in best or r.get("method") == "runtime":
             best[key] = r
     rows = []
-    for r in best.values():
+    for r in sorted(best.values(), key=lambda r: (r["k"], r["n_pe"], r["wpar"])):
         p = r["passes"]
         shape = (f"{r['n_pe']}x{r['wpar']}" + (f" h{r['hlanes']}" if r["hlanes"] > 1 else "")
                  + f" ({r.get('method', 'runtime')}, {r['sim']})")
