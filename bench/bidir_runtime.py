@@ -21,10 +21,10 @@ is the resource model's, printed beside it).
 
     python bench/bidir_runtime.py                       # both configurations, Verilator
     python bench/bidir_runtime.py --only k8:128x4h4 --frames 3
-    python bench/bidir_runtime.py --cycles-only --sim icarus
+    python bench/bidir_runtime.py --cycles-only --sim icarus      # 4-5 min per configuration
 
-The whole run needs a Verilator build of the engine (at 128 x 4 PEs its C++ is about 115 MB:
-the build takes of the order of an hour on this 2-core machine).  ``--cycles-only`` measures
+The whole run needs a Verilator build of the engine (at 128 x 4 PEs its C++ is about 115 MB;
+its compilation had not finished after 45 CPU-minutes on this 2-core machine).  ``--cycles-only`` measures
 what the figures need without the runtime: the one-layer engine's steady-state cycles per frame
 (one pass of ``--frames`` frames at full rate, its weights in the memory images; every pass
 has the same shape, and the cycles do not depend on the weights' values) in either simulator,

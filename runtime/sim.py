@@ -57,7 +57,7 @@ def simulate(model: Model, feats: Sequence[np.ndarray], sim: str = "verilator", 
     check_inputs(model, feats, max_frames)
     params = ep.hdl_params()
     if tag is None:
-        key = json.dumps({**params, **(hdl or {})}, sort_keys=True)
+        key = json.dumps({**params, **(hdl or {}), "mutation": mutation}, sort_keys=True)
         tag = "rt-" + hashlib.sha1(key.encode()).hexdigest()[:10]
     build = sim_build_dir(sim, TOP, tag)
     mem, job_dir = build / "mem", build / "job"
