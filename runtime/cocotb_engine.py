@@ -16,8 +16,9 @@ from cocotb.simtime import get_sim_time
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 
 from golden.engine_layout import EngineParams
-from golden.memfile import pack_lanes, unpack_lanes
+from golden.memfile import unpack_lanes
 
+from .host import frame_beats
 from .regs import STATUS
 
 
@@ -48,6 +49,24 @@ class CocotbEngine:
         await RisingEdge(d.clk)
 
     # ---- AXI4-Lite ----
+    async def _accepted(self, ready) -> None:
+        """Hold the valid just driven until the edge at which ``ready`` is high has passed (at
+        the falling edge after it)."""
+        while True:
+            await ReadOnly()
+            fired = ready.value == 1
+            await FallingEdge(self.dut.clk)
+            if fired:
+                return
+
+    async def _high(self, sig) -> None:
+        """Return in the read-only phase of the first cycle with ``sig`` high."""
+        while True:
+            await ReadOnly()
+            if sig.value == 1:
+                return
+            await FallingEdge(self.dut.clk)
+
     async def write(self, addr: int, data: int) -> None:
         d = self.dut
         await FallingEdge(d.clk)
@@ -57,19 +76,10 @@ class CocotbEngine:
         d.s_axil_wstrb.value = 0xF
         d.s_axil_wvalid.value = 1
         d.s_axil_bready.value = 1
-        while True:
-            await ReadOnly()
-            fired = d.s_axil_awready.value == 1
-            await FallingEdge(d.clk)
-            if fired:
-                break
+        await self._accepted(d.s_axil_awready)
         d.s_axil_awvalid.value = 0
         d.s_axil_wvalid.value = 0
-        while True:
-            await ReadOnly()
-            if d.s_axil_bvalid.value == 1:
-                break
-            await FallingEdge(d.clk)
+        await self._high(d.s_axil_bvalid)
         await FallingEdge(d.clk)
         d.s_axil_bready.value = 0
 
@@ -79,19 +89,10 @@ class CocotbEngine:
         d.s_axil_araddr.value = addr
         d.s_axil_arvalid.value = 1
         d.s_axil_rready.value = 1
-        while True:
-            await ReadOnly()
-            fired = d.s_axil_arready.value == 1
-            await FallingEdge(d.clk)
-            if fired:
-                break
+        await self._accepted(d.s_axil_arready)
         d.s_axil_arvalid.value = 0
-        while True:
-            await ReadOnly()
-            if d.s_axil_rvalid.value == 1:
-                v = uint(d.s_axil_rdata.value)
-                break
-            await FallingEdge(d.clk)
+        await self._high(d.s_axil_rvalid)
+        v = uint(d.s_axil_rdata.value)
         await FallingEdge(d.clk)
         d.s_axil_rready.value = 0
         return v
@@ -119,21 +120,13 @@ class CocotbEngine:
                     pad_rng: random.Random | None = None) -> list[tuple[int, int]]:
         """(T, input_size) data codes -> [(tdata, tlast)], one K-word block per beat; the padding
         words of each frame's last block are zero, or random codes with ``pad_rng``."""
-        k, q = self.ep.k, self.ep.qin
-        T = codes.shape[0]
-        pad = np.zeros((T, q * k), dtype=np.int64)
+        pad = None
         if pad_rng is not None:
             lo, hi = -(1 << (self.dw - 1)), (1 << (self.dw - 1)) - 1
-            for t in range(T):
-                for n in range(codes.shape[1], q * k):
-                    pad[t, n] = pad_rng.randint(lo, hi)
-        pad[:, :codes.shape[1]] = codes
-        beats = []
-        for t in range(T):
-            for j in range(q):
-                last = int(last_seq and t == T - 1 and j == q - 1)
-                beats.append((pack_lanes(pad[t, j * k:(j + 1) * k], self.dw), last))
-        return beats
+            T, n = codes.shape
+            pad = np.array([[pad_rng.randint(lo, hi) for _ in range(n, self.ep.qin * self.ep.k)]
+                            for _ in range(T)], dtype=np.int64).reshape(T, -1)
+        return frame_beats(self.ep, codes, last_seq, pad)
 
     async def stream(self, beats: list[tuple[int, int]], n_out: int, rng: random.Random,
                      p_idle: float = 0.0, p_stall: float = 0.0, max_cycles: int = 2_000_000

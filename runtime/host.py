@@ -161,6 +161,23 @@ def check_inputs(model: Model, feats: Sequence[np.ndarray],
     return out
 
 
+def frame_beats(ep: EngineParams, codes: np.ndarray, last_seq: bool = True,
+                padding: np.ndarray | None = None) -> list[tuple[int, int]]:
+    """One sequence of (T, n <= input_size) data codes -> its s_axis beats [(tdata, tlast)]:
+    per frame ``ep.qin`` blocks of K words, zero-padded to ``qin * k`` words (or with
+    ``padding``, (T, qin*k - n) codes, in the padding words), tlast on the last beat of the
+    last frame when ``last_seq``."""
+    k, q = ep.k, ep.qin
+    dw = ep.formats.fmt("data").width
+    T, n = codes.shape
+    words = np.zeros((T, q * k), dtype=np.int64)
+    if padding is not None:
+        words[:, n:] = padding
+    words[:, :n] = codes
+    return [(pack_lanes(words[t, j * k:(j + 1) * k], dw),
+             int(last_seq and t == T - 1 and j == q - 1)) for t in range(T) for j in range(q)]
+
+
 # ---- results ------------------------------------------------------------------------------
 @dataclass
 class PassStats:
@@ -238,21 +255,6 @@ class Runtime:
         return check_inputs(self.model, feats, self.max_frames)
 
     # ---- one pass ----
-    def _beats(self, seqs: list[np.ndarray]) -> list[tuple[int, int]]:
-        ep, k = self.ep, self.ep.k
-        dw = ep.formats.fmt("data").width
-        width = ep.qin * k
-        beats = []
-        for s in seqs:
-            pad = np.zeros((s.shape[0], width), dtype=np.int64)
-            pad[:, :s.shape[1]] = s
-            T = s.shape[0]
-            for t in range(T):
-                for j in range(ep.qin):
-                    beats.append((pack_lanes(pad[t, j * k:(j + 1) * k], dw),
-                                  int(t == T - 1 and j == ep.qin - 1)))
-        return beats
-
     def _run_pass(self, i: int, seqs: list[np.ndarray]) -> tuple[list[np.ndarray], PassStats]:
         p, ep, d = self.passes[i], self.ep, self.driver
         t0 = time.perf_counter()
@@ -268,7 +270,7 @@ class Runtime:
                 raise RunError(f"{p.name}: the engine flagged a load write out of range "
                                     "(STATUS.load_error)")
         d.write(regs.CTRL, regs.RUN | regs.CLEAR)
-        beats = self._beats(seqs)
+        beats = [b for s in seqs for b in frame_beats(ep, s)]
         rb = ep.rb
         n_out = sum(len(s) for s in seqs) * rb
         c0 = d.cycles()
