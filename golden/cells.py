@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import pointstats
 from .activations import act_fixed, act_float
 from .circulant import CirculantFixed, CirculantFloat, check_exact_sum
 from .fixed import RND, Fmt, quantize, requantize, round_shift, saturate
@@ -82,6 +83,12 @@ class _Layer:
             return requantize(a * b, frac, self.f[out], RND)
         return round_shift(a * b, frac - self.f[out].frac, RND)
 
+    @staticmethod
+    def sat(point: str, codes, fmt: Fmt):
+        """Saturate ``codes`` to ``fmt``, counting the clamped ones at ``point`` (pointstats)."""
+        pointstats.count_fmt(point, codes, fmt)
+        return saturate(codes, fmt)
+
     def act(self, func: str, z):
         if self.fixed:
             return act_fixed(func, z, self.f["pre"], self.f["gate"], self.cfg.formats.act_seg_bits)
@@ -142,23 +149,24 @@ class LSTMLayer(_Layer):
             z = self.Wr.finish(A) + self.b
         zi, zf, zg, zo = z[:, :H], z[:, H:2 * H], z[:, 2 * H:3 * H], z[:, 3 * H:]
         if self.fixed:
-            fp = self.f["pre"]
+            fp, fc, fd = self.f["pre"], self.f["cell"], self.f["data"]
             if self.peep is not None:
-                zi = saturate(zi + self.mul(self.peep[0], "peep", c_prev, "cell", "pre", sat=False), fp)
-                zf = saturate(zf + self.mul(self.peep[1], "peep", c_prev, "cell", "pre", sat=False), fp)
+                zi = self.sat("peep", zi + self.mul(self.peep[0], "peep", c_prev, "cell", "pre", sat=False), fp)
+                zf = self.sat("peep", zf + self.mul(self.peep[1], "peep", c_prev, "cell", "pre", sat=False), fp)
             i, f, g = self.act("sigmoid", zi), self.act("sigmoid", zf), self.act("tanh", zg)
-            c = saturate(self.mul(f, "gate", c_prev, "cell", "cell", sat=False)
-                         + self.mul(i, "gate", g, "gate", "cell", sat=False), self.f["cell"])
+            c = self.sat("cell", self.mul(f, "gate", c_prev, "cell", "cell", sat=False)
+                         + self.mul(i, "gate", g, "gate", "cell", sat=False), fc)
             if self.peep is not None:
-                zo = saturate(zo + self.mul(self.peep[2], "peep", c, "cell", "pre", sat=False), fp)
+                zo = self.sat("peep", zo + self.mul(self.peep[2], "peep", c, "cell", "pre", sat=False), fp)
             o = self.act("sigmoid", zo)
-            tc = self.act("tanh", requantize(c, self.f["cell"].frac, fp, RND))
-            m = self.mul(o, "gate", tc, "gate", "data")
+            tc = self.act("tanh", self.sat("tanh_c", round_shift(c, fc.frac - fp.frac, RND), fp))
+            m = self.sat("m", self.mul(o, "gate", tc, "gate", "data", sat=False), fd)
             if self.Wp is not None:
-                r = requantize(self.Wp(m), fp.frac, self.f["data"], RND)
+                r = self.sat("proj", round_shift(self.Wp(m, point="proj_pre"), fp.frac - fd.frac, RND), fd)
             else:
                 r = m
         else:
+            pointstats.observe("pre", z)
             if self.peep is not None:
                 zi = zi + self.peep[0] * c_prev
                 zf = zf + self.peep[1] * c_prev
@@ -166,9 +174,16 @@ class LSTMLayer(_Layer):
             c = f * c_prev + i * g
             if self.peep is not None:
                 zo = zo + self.peep[2] * c
+                pointstats.observe("peep", np.concatenate([zi, zf, zo], axis=1))
             o = _sig(zo)
             m = o * _tanh(c)
             r = self.Wp(m) if self.Wp is not None else m
+            pointstats.observe("cell", c)
+            pointstats.observe("tanh_c", c)
+            pointstats.observe("m", m)
+            if self.Wp is not None:
+                pointstats.observe("proj_pre", r)
+                pointstats.observe("proj", r)
         tr = {"z": np.concatenate([zi, zf, zg, zo], axis=1), "c": c, "m": m} if trace else None
         return (r, c), r, tr
 
@@ -191,21 +206,25 @@ class GRULayer(_Layer):
             fp = self.f["pre"]
             gx = self.Wx.finish(xa, self.bx)
             gh = self.Wh.finish(Ah, self.bh)
-            r = self.act("sigmoid", saturate(gx[:, :H] + gh[:, :H], fp))
-            z = self.act("sigmoid", saturate(gx[:, H:2 * H] + gh[:, H:2 * H], fp))
-            zn = saturate(gx[:, 2 * H:] + self.mul(r, "gate", gh[:, 2 * H:], "pre", "pre", sat=False), fp)
+            r = self.act("sigmoid", self.sat("gru_sum", gx[:, :H] + gh[:, :H], fp))
+            z = self.act("sigmoid", self.sat("gru_sum", gx[:, H:2 * H] + gh[:, H:2 * H], fp))
+            zn = self.sat("gru_sum", gx[:, 2 * H:] + self.mul(r, "gate", gh[:, 2 * H:], "pre", "pre", sat=False), fp)
             n = self.act("tanh", zn)
             one = 1 << self.f["gate"].frac
-            h = saturate(self.mul(one - z, "gate", n, "gate", "data", sat=False)
+            h = self.sat("h", self.mul(one - z, "gate", n, "gate", "data", sat=False)
                          + self.mul(z, "gate", h_prev, "data", "data", sat=False), self.f["data"])
         else:
             gx = self.Wx.finish(xa) + self.bx
             gh = self.Wh.finish(Ah) + self.bh
-            r = _sig(gx[:, :H] + gh[:, :H])
-            z = _sig(gx[:, H:2 * H] + gh[:, H:2 * H])
-            zn = gx[:, 2 * H:] + r * gh[:, 2 * H:]
+            pointstats.observe("pre", gx)
+            pointstats.observe("pre", gh)
+            sr, sz = gx[:, :H] + gh[:, :H], gx[:, H:2 * H] + gh[:, H:2 * H]
+            zn = gx[:, 2 * H:] + _sig(sr) * gh[:, 2 * H:]
+            pointstats.observe("gru_sum", np.concatenate([sr, sz, zn], axis=1))
+            r, z = _sig(sr), _sig(sz)
             n = _tanh(zn)
             h = (1.0 - z) * n + z * h_prev
+            pointstats.observe("h", h)
         tr = {"gx": gx, "gh": gh, "n": n} if trace else None
         return h, h, tr
 

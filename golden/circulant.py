@@ -27,8 +27,9 @@ import math
 
 import numpy as np
 
+from . import pointstats
 from .fft import check_k, fft_fixed_t, fft_float, fft_out_fmt, ifft_fixed_t, ifft_float
-from .fixed import RND, RND_CONV, Fmt, quantize, requantize, saturate
+from .fixed import RND, RND_CONV, Fmt, quantize, requantize, round_shift, saturate
 from .formats import Formats
 
 EXACT_LIMIT = 2 ** 53
@@ -193,6 +194,7 @@ class CirculantFloat:
 
     def finish(self, A: np.ndarray) -> np.ndarray:
         """(K2, N, p) -> (N, m)."""
+        pointstats.observe("spec", A)
         y = ifft_float(A.transpose(1, 2, 0), self.k)
         return y.reshape(y.shape[0], self.m)
 
@@ -259,23 +261,32 @@ class CirculantFixed:
 
     def round_acc(self, A: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Accumulator (K2, N, p) -> ``spec`` codes (RND, SAT), (re, im) of the same shape."""
-        return (requantize(A.real.astype(np.int64), self.acc_frac, self.f_spec, RND),
-                requantize(A.imag.astype(np.int64), self.acc_frac, self.f_spec, RND))
+        sh = self.acc_frac - self.f_spec.frac
+        re = round_shift(A.real.astype(np.int64), sh, RND)
+        im = round_shift(A.imag.astype(np.int64), sh, RND)
+        if pointstats.active():
+            pointstats.count_fmt("spec", re, self.f_spec)
+            pointstats.count_fmt("spec", im, self.f_spec)
+        return saturate(re, self.f_spec), saturate(im, self.f_spec)
 
-    def finish(self, A: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
-        """Accumulator (K2, N, p) -> ``pre`` codes (N, m): round, IFFT, round, + bias (all saturating)."""
+    def finish(self, A: np.ndarray, bias: np.ndarray | None = None, point: str = "pre") -> np.ndarray:
+        """Accumulator (K2, N, p) -> ``pre`` codes (N, m): round, IFFT, round, + bias (all saturating).
+        ``point`` names the last rounding for ``pointstats``."""
         K2, N, p = A.shape
         sr, si = self.round_acc(A)
         y = ifft_fixed_t(sr.reshape(K2, N * p), si.reshape(K2, N * p), self.k, self.f_spec,
                          self.formats.tw_width)
         y = y.reshape(self.k, N, p).transpose(1, 2, 0).reshape(N, self.m)
+        if pointstats.active():           # the two clamps below, counted once on the exact sum
+            u = round_shift(y, self.f_spec.frac - self.f_pre.frac, RND)
+            pointstats.count_fmt(point, u if bias is None else u + bias, self.f_pre)
         y = requantize(y, self.f_spec.frac, self.f_pre, RND)
         if bias is not None:
             y = saturate(y + bias, self.f_pre)
         return y
 
-    def __call__(self, x: np.ndarray, bias: np.ndarray | None = None) -> np.ndarray:
-        return self.finish(self.accumulate(self.spectra(x)), bias)
+    def __call__(self, x: np.ndarray, bias: np.ndarray | None = None, point: str = "pre") -> np.ndarray:
+        return self.finish(self.accumulate(self.spectra(x)), bias, point)
 
     def time_vectors(self) -> np.ndarray:
         """Float time-domain vectors equivalent to the quantized weights (for reports)."""

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from . import pointstats
 from .fixed import RND, RND_CONV, Fmt, quantize, round_shift, saturate
 
 VALID_K = (1, 2, 4, 8, 16, 32)
@@ -97,7 +98,7 @@ def _stage_plan(k: int, tw_width: int, s: int, inverse: bool):
 
 
 def _dit(re: np.ndarray, im: "np.ndarray | None", k: int, fmt: Fmt, tw_width: int, inverse: bool,
-         real_out: bool = False):
+         real_out: bool = False, point: str = "fft"):
     """DIT stages on bit-reversed, point-major (k, M) int64 arrays; returns the final (re, im).
 
     ``im=None`` means a zero imaginary part (real input).  The point axis comes first so that
@@ -146,6 +147,10 @@ def _dit(re: np.ndarray, im: "np.ndarray | None", k: int, fmt: Fmt, tw_width: in
             if out_i is not None:
                 _butterfly(out_i[:, 0, j], out_i[:, 1, j], ai, ti)
         sfmt = fmt.grow(s)
+        if pointstats.active():
+            pointstats.count_fmt(point, out_r, sfmt)
+            if out_i is not None:
+                pointstats.count_fmt(point, out_i, sfmt)
         if need_sat:
             sat_inplace(out_r, sfmt.min_int, sfmt.max_int)
             if out_i is not None:
@@ -218,7 +223,7 @@ def ifft_fixed_t(yr: np.ndarray, yi: np.ndarray, k: int, in_fmt: Fmt, tw_width: 
     fi = yi[src]
     for row in np.nonzero(conj)[0]:
         np.negative(fi[row], out=fi[row])
-    re, _ = _dit(fr, fi, k, in_fmt, tw_width, inverse=True, real_out=True)
+    re, _ = _dit(fr, fi, k, in_fmt, tw_width, inverse=True, real_out=True, point="ifft")
     return re
 
 

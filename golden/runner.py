@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import pointstats
 from .cells import make_layer
 from .fixed import quantize, to_float
 from .model import Model
@@ -91,7 +92,14 @@ class Runner:
 
     def _run(self, x: np.ndarray, trace: bool) -> RunResult:
         c = self.model.config
-        h = quantize(x, self.f_data) if self.fixed else x
+        if self.fixed:
+            f = self.f_data
+            if pointstats.active():
+                pointstats.count_sat("input", np.rint(np.ldexp(x, f.frac)), f.min_int, f.max_int)
+            h = quantize(x, f)
+        else:
+            pointstats.observe("input", x)
+            h = x
         outs, traces = [], []
         for layer in self.layers:
             res = [lay.run(h, reverse=(d == 1), trace=trace) for d, lay in enumerate(layer)]

@@ -70,6 +70,12 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
                    help="batches per QAT epoch (0: all; a QAT batch costs ~14x a float one)")
     g.add_argument("--qat-lr", type=float, default=1e-4,
                    help="Adam learning rate during QAT (measured against 5e-4 in docs/training.md)")
+    g.add_argument("--calib-utts", type=int, default=200,
+                   help="before QAT, choose the fixed-point formats from the float model's ranges "
+                        "on this many training utterances (docs/numerics.md, 'Calibration'); 0: "
+                        "keep the formats of golden.formats.Formats")
+    g.add_argument("--calib-margin", type=float, default=1.0,
+                   help="each calibrated format covers this many times the largest magnitude seen")
     g.add_argument("--batch-size", type=int, default=None,
                    help="utterances per batch (per process) (default: 16 for the small preset, "
                         "else 32)")
@@ -173,6 +179,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "dividing k/2)")
     p.add_argument("--hlanes", type=int, default=1,
                    help="hand-off lanes of that build (a power of two dividing --n-pe)")
+    p.add_argument("--check-utts", type=int, default=50,
+                   help="run the fixed-point model over this many dev utterances first and refuse "
+                        "a model whose saturation rate at a rounding point exceeds "
+                        "--saturation-limit (0: no check)")
+    p.add_argument("--saturation-limit", type=float, default=0.01,
+                   help="the refusal threshold, percent of a rounding point's values")
+    p.add_argument("--allow-saturation", action="store_true",
+                   help="export a model above the limit anyway (with a warning)")
     _add_common(p)
     p.set_defaults(func=cmd_export)
 
@@ -265,7 +279,7 @@ def config_from_args(args) -> "TrainConfig":
     if hasattr(args, "k") and args.k is None:
         args.k = 8
     kw = kw0 | {name: getattr(args, name) for name in
-          ("mode", "k", "k_proj", "epochs", "qat_epochs", "qat_steps", "qat_lr", "batch_size", "lr", "lr_decay", "rho",
+          ("mode", "k", "k_proj", "epochs", "qat_epochs", "qat_steps", "qat_lr", "calib_utts", "calib_margin", "batch_size", "lr", "lr_decay", "rho",
            "rho_growth", "admm_rounds_per_epoch", "max_steps", "seed", "retrain_lr", "avg_epochs", "distill_weight",
            "distill_temp", "teacher") if hasattr(args, name)}
     # options left unset: the preset's recipe (PRESET_DEFAULTS, and ADMM_DEFAULTS for admm
@@ -338,9 +352,13 @@ def cmd_export(args) -> int:
         raise UsageError(f"--out {out}: {'a directory that is not a bundle' if out.is_dir() else 'a file'}"
                          f" (export writes a directory of files and replaces an earlier bundle); "
                          f"give a new directory or an earlier bundle's")
+    if args.check_utts < 0 or not 0 <= args.saturation_limit <= 100:
+        raise UsageError(f"--check-utts must be >= 0 and --saturation-limit a percentage, got "
+                         f"{args.check_utts} and {args.saturation_limit}")
     _setup(args)
     path = export_run(args.run, args.out, name=args.name or None, n_pe=args.n_pe,
-                      wpar=args.wpar, hlanes=args.hlanes)
+                      wpar=args.wpar, hlanes=args.hlanes, check_utts=args.check_utts,
+                      limit=args.saturation_limit / 100, allow_saturation=args.allow_saturation)
     print(f"bundle written to {path}")
     return 0
 

@@ -98,6 +98,10 @@ class TrainConfig:
     qat_epochs: int = 0
     qat_lr: float = 1e-4
     qat_steps: int = 0             # cap batches per QAT epoch (0: full epoch); QAT batches are slow
+    calib_utts: int = 200          # before QAT: choose the formats from the float model's ranges
+    #                                on this many training utterances (golden.calibrate); 0: keep
+    #                                the model's formats
+    calib_margin: float = 1.0      # each calibrated format covers margin x the largest magnitude
     eval_batch: int = 64
     avg_epochs: int = 0            # end the budget with the mean of the weights after each of its
     #                                last avg_epochs epochs (admm: retrain epochs); 0: off
@@ -122,6 +126,9 @@ class TrainConfig:
             raise ValueError(f"avg_epochs must be in 0..{last} (the "
                              f"{'retrain ' if self.mode == 'admm' else ''}epochs), "
                              f"got {self.avg_epochs}")
+        if self.calib_utts < 0 or self.calib_margin < 1.0:
+            raise ValueError(f"calib_utts must be >= 0 and calib_margin >= 1.0, got "
+                             f"{self.calib_utts} and {self.calib_margin}")
         if self.distill_weight < 0 or self.distill_temp <= 0:
             raise ValueError("distill_weight must be >= 0 and distill_temp > 0, got "
                              f"{self.distill_weight} and {self.distill_temp}")

@@ -67,6 +67,27 @@ def golden_per(gm: Model, examples: list[Example], fixed: bool, batch_size: int 
     return per(refs, hyps)
 
 
+def numerics(gm: Model, examples: list[Example], progress: bool = True) -> dict:
+    """Print and return the fixed-point model's saturation per rounding point and its
+    per-utterance SQNR against float64 (golden.calibrate.measure, one utterance at a time)."""
+    import time
+
+    from tqdm import tqdm
+
+    from golden.calibrate import measure
+
+    from .export import SATURATION_LIMIT
+    t = time.perf_counter()
+    meas = measure(gm, [e.feats for e in examples],
+                   lambda it: tqdm(it, desc="saturation, SQNR", unit="utt", disable=not progress,
+                                   leave=False))
+    print(f"fixed-point numerics, formats {', '.join(f'{n} {v}' for n, v in gm.config.formats.to_dict().items())}"
+          f"  [{time.perf_counter() - t:.0f} s]:")
+    for line in meas.lines(SATURATION_LIMIT):
+        print(line)
+    return meas.summary() | {"sqnr_db": meas.sqnr}
+
+
 def run_eval(args) -> dict:
     """The `eval` subcommand: prints and returns the PERs."""
     import time
@@ -102,4 +123,5 @@ def run_eval(args) -> dict:
         res["per_fixed_golden"] = golden_per(gm, examples, True, beam=args.beam, progress=progress)
         print(f"{run}: {args.split} PER bit-accurate fixed point (golden) "
               f"{res['per_fixed_golden']:6.2f}%  [{time.perf_counter() - t:.0f} s]")
+        res["numerics"] = numerics(gm, examples, progress)
     return res

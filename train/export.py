@@ -252,9 +252,41 @@ def load_bundle(path: str | Path) -> Model:
     return gm
 
 
+SATURATION_LIMIT = 1e-4       # export refuses a rounding point that clamps more than 0.01 %
+
+
+def check_saturation(gm: Model, cfg, utts: int, limit: float = SATURATION_LIMIT,
+                     allow: bool = False) -> dict:
+    """Run the fixed-point model over the first ``utts`` dev utterances (golden.calibrate.measure)
+    and refuse (UsageError) a model with a rounding point whose saturation rate exceeds
+    ``limit`` (points whose clamps change no output bit are exempt); ``allow`` only warns."""
+    from golden.calibrate import measure
+    from golden.cli import UsageError
+
+    from .batches import load_dataset
+    ds = load_dataset(cfg.corpus, cfg.features, cfg.timit_path, cfg.seed)
+    dev = [e.feats for e in ds.dev[:utts]]
+    meas = measure(gm, dev)
+    summary = meas.summary() | {"split": "dev", "limit": limit}
+    over = meas.over(limit)
+    for line in meas.lines(limit):
+        log.info("%s", line)
+    if over:
+        what = ", ".join(f"{p} {100 * r:.3f} %" for p, r in over.items())
+        msg = (f"saturation above {100 * limit:g} % on {len(dev)} dev utterances at: {what} "
+               f"(formats {gm.config.formats.to_dict()})")
+        if not allow:
+            raise UsageError(msg + "; recalibrate (python -m train fit --calib-utts), widen the "
+                             "formats, or export anyway with --allow-saturation")
+        log.warning("%s; exported anyway (--allow-saturation)", msg)
+    return summary
+
+
 def export_run(run: str | Path, out_dir: str | Path, name: str | None = None, n_pe: int = 2,
-               wpar: int = 1, hlanes: int = 1) -> Path:
-    """Checkpoint (or run directory) -> bundle."""
+               wpar: int = 1, hlanes: int = 1, check_utts: int = 0,
+               limit: float = SATURATION_LIMIT, allow_saturation: bool = False) -> Path:
+    """Checkpoint (or run directory) -> bundle.  With ``check_utts``, the saturation check
+    (``check_saturation``) runs first and its figures go into the manifest."""
     from .trainer import load_checkpoint, model_from_checkpoint, run_checkpoint
 
     run = Path(run)
@@ -263,7 +295,9 @@ def export_run(run: str | Path, out_dir: str | Path, name: str | None = None, n_
     gm = to_golden(model, cfg.golden_formats(), name or (run if run.is_dir() else run.parent).name)
     hist = ck.get("history") or []
     info = {"config": cfg.to_dict(), "epochs": ck["epoch"], "phase": ck.get("phase"),
-            "last_epoch": hist[-1] if hist else None}
+            "last_epoch": hist[-1] if hist else None, "calibration": ck.get("calibration")}
+    if check_utts:
+        info["saturation"] = check_saturation(gm, cfg, check_utts, limit, allow_saturation)
     path = write_bundle(gm, out_dir, info, n_pe, wpar, hlanes)
     load_bundle(path)
     log.info("exported %s -> %s (%s)", run, path, gm.summary())

@@ -8,6 +8,7 @@ therefore computes exactly what the uninterrupted run computes (tested).
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 import logging
 import math
@@ -21,6 +22,7 @@ from tqdm import tqdm
 
 from golden.atomic import atomic_write
 from golden.cli import UsageError
+from golden.formats import Formats
 
 from .admm import AdmmState, distances, hard_project, target_ks
 from .batches import Dataset, batches
@@ -135,7 +137,30 @@ def model_from_checkpoint(ck: dict) -> tuple[SpeechRNN, TrainConfig]:
     if ck.get("dtype") == "float64":
         model.double()
     model.load_state_dict(ck["model"])
+    if ck.get("formats"):          # calibrated before QAT (or at the end): the run's formats
+        cfg = dataclasses.replace(cfg, model=dataclasses.replace(
+            cfg.model, formats=Formats.from_dict(ck["formats"])))
     return model, cfg
+
+
+def run_formats(cfg: TrainConfig, calibration: dict | None) -> Formats:
+    """The run's fixed-point formats: calibrated, else the configuration's."""
+    return Formats.from_dict(calibration["formats"]) if calibration else cfg.golden_formats()
+
+
+def calibrate_formats(model: SpeechRNN, cfg: TrainConfig, train: list) -> dict:
+    """Formats chosen from the float model's ranges on the first ``cfg.calib_utts`` training
+    utterances (golden.calibrate); returns the Calibration as a dict (formats, rows)."""
+    from golden.calibrate import calibrate, float_ranges
+
+    from .export import to_golden
+    gm = to_golden(model, cfg.golden_formats(), "calibration")
+    utts = [e.feats for e in train[:cfg.calib_utts]]
+    t = time.perf_counter()
+    cal = calibrate(gm, float_ranges(gm, utts), margin=cfg.calib_margin)
+    log.info("formats calibrated on %d training utterances (%.0f s), margin %g:\n%s", len(utts),
+             time.perf_counter() - t, cfg.calib_margin, cal.table())
+    return cal.to_dict()
 
 
 def make_teacher(cfg: TrainConfig, model: SpeechRNN) -> SpeechRNN:
@@ -301,6 +326,7 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
             (out / "log.jsonl").write_text("")
     quant = None
     opt = None
+    calibration = ck.get("calibration") if ck is not None else None
     t0 = time.perf_counter() - (history[-1]["elapsed"] if history else 0.0)
     for epoch in range(start_epoch, len(plan)):
         phase = plan[epoch]
@@ -318,7 +344,9 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
             if phase == "qat":
                 from .quant import QuantContext
                 model.double()
-                quant = QuantContext(cfg.golden_formats())
+                if calibration is None and cfg.calib_utts:
+                    calibration = calibrate_formats(model, cfg, data.train)
+                quant = QuantContext(run_formats(cfg, calibration))
             opt = torch.optim.Adam(model.parameters(), lr=lr_at(cfg, epoch, phase))
             if phase == "admm":
                 admm = AdmmState(model, cfg.target_spec, cfg.rho)
@@ -388,6 +416,8 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
             ks = target_ks(cfg.target_spec)
             rec.update({f"proj_{key}": v for key, v in distances(
                 model, {n: ks[n.rsplit(".", 1)[1]] for n in model.circulant_layers()}).items()})
+        if epoch == len(plan) - 1 and calibration is None and cfg.calib_utts:
+            calibration = calibrate_formats(model, cfg, data.train)   # no QAT: for export
         if main_proc:
             ev = evaluate(model, data.dev, cfg.eval_batch, quant=quant)
             rec.update({"dev_per": ev["per"], "dev_loss": ev["loss"],
@@ -401,6 +431,8 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
                      "phase": phase, "model": model.state_dict(), "optim": opt.state_dict(),
                      "admm": admm.state_dict() if phase == "admm" else None,
                      "history": history, "avg": avg, "dtype": str(dtype).replace("torch.", ""),
+                     "calibration": calibration,
+                     "formats": calibration["formats"] if calibration else None,
                      "teacher": None if teacher is None else
                      {"spec": teacher.spec.to_dict(), "model": teacher.state_dict()}}
             save_checkpoint(out / CKPT, state)
@@ -411,13 +443,15 @@ def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: boo
     result = {"config": cfg.to_dict(), "history": history}
     if quant is None and plan[-1] == "qat":          # resumed after the last epoch
         from .quant import QuantContext
-        quant = QuantContext(cfg.golden_formats())
+        quant = QuantContext(run_formats(cfg, calibration))
     if main_proc:
         test = evaluate(model, data.test, cfg.eval_batch, quant=quant)
         result.update({"test_per": test["per"], "test_loss": test["loss"],
                        "dev_per": history[-1]["dev_per"] if history else None,
                        "train_seconds": history[-1]["elapsed"] if history else 0.0,
-                       "params": model.n_params(), "quantized": quant is not None})
+                       "params": model.n_params(), "quantized": quant is not None,
+                       "formats": run_formats(cfg, calibration).to_dict(),
+                       "calibration": calibration})
         log.info("done: test PER %.2f%% (%s), %d parameters, %.0f s", test["per"],
                  "bit-accurate fixed point" if quant is not None else "float",
                  model.n_params(), result["train_seconds"])
