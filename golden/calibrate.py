@@ -67,12 +67,13 @@ def int_bits(mag: float) -> int:
     return max(0, math.floor(math.log2(mag)) + 1)
 
 
-def _param_values(model: Model):
-    """(field, flat float values) of every quantized parameter: frequency-domain weights
-    FFT(w)/k (what the weight format stores; real and imaginary parts), biases, peepholes."""
+def _param_values(model: Model, layer: int | None = None):
+    """(field, flat float values) of every quantized parameter (of one ``layer``, or all):
+    frequency-domain weights FFT(w)/k (what the weight format stores; real and imaginary
+    parts), biases, peepholes."""
     for key, v in model.params.items():
-        if key.startswith("cls."):          # the host's classifier stays float
-            continue
+        if key.startswith("cls.") or (layer is not None and not key.startswith(f"l{layer}.")):
+            continue                         # the host's classifier stays float
         name = key.rsplit(".", 1)[-1]
         for fld, names in PARAM_FIELDS.items():
             if name in names:
@@ -82,10 +83,10 @@ def _param_values(model: Model):
                 yield fld, a.ravel()
 
 
-def param_ranges(model: Model) -> dict[str, float]:
+def param_ranges(model: Model, layer: int | None = None) -> dict[str, float]:
     """Largest magnitude of each weight-like field's values (``_param_values``)."""
     out = {f: 0.0 for f in PARAM_FIELDS}
-    for fld, a in _param_values(model):
+    for fld, a in _param_values(model, layer):
         if a.size:
             out[fld] = max(out[fld], float(np.abs(a).max()))
     return out
@@ -101,9 +102,10 @@ class Calibration:
         lines = ["| format | from | largest magnitude | range to cover | chosen | range | headroom |",
                  "|---|---|---|---|---|---|---|"]
         for r in self.rows:
+            head = "clamps exactly" if r["capped"] else f"{r['headroom']:.2f}x"
             lines.append(f"| `{r['field']}` | {', '.join(r['points'])} | {r['max']:.4g} | "
                          f"{r['cover']:.4g}{' (act. flat)' if r['capped'] else ''} | "
-                         f"`{r['format']}` | +-{r['range']:g} | {r['headroom']:.2f}x |")
+                         f"`{r['format']}` | +-{r['range']:g} | {head} |")
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
@@ -114,23 +116,38 @@ def calibrate(model: Model, rec: Recorder, base: Formats | None = None,
               margin: float = 1.0) -> Calibration:
     """Choose the formats of ``model`` from the float ranges in ``rec`` (see the module doc).
     ``base`` gives the widths and the fields that are not calibrated (default: the model's)."""
+    return _choose(model.config, rec.max, param_ranges(model), base or model.config.formats, margin)
+
+
+def calibrate_layers(model: Model, rec: Recorder, base: Formats | None = None,
+                     margin: float = 1.0) -> list[Calibration]:
+    """The same rule applied to each layer's own ranges: what per-layer formats would be (the
+    RTL takes one set of formats per engine; docs/numerics.md weighs the difference)."""
+    out = []
+    for l in range(model.config.num_layers):
+        maxima = {p: m for (layer, p), m in rec.layer_max.items() if layer == l}
+        if l:        # layer l's input is layer l-1's output
+            maxima["input"] = max((m for (layer, p), m in rec.layer_max.items()
+                                   if layer == l - 1 and p in ("m", "proj", "h")), default=0.0)
+        out.append(_choose(model.config, maxima, param_ranges(model, l),
+                           base or model.config.formats, margin))
+    return out
+
+
+def _choose(cfg: ModelConfig, maxima: dict[str, float], params: dict[str, float], base: Formats,
+            margin: float) -> Calibration:
     if margin < 1.0:
         raise ValueError(f"calibration margin must be >= 1.0, got {margin}")
-    cfg = model.config
-    base = base or cfg.formats
-    ranges = rec.ranges(qs=())
     act_only = activation_only(cfg)
-    params = param_ranges(model)
     gate = base.fmt("gate")
     chosen: dict[str, str] = {}
     rows = []
     for fld in CALIBRATED:
         width = base.fmt(fld).width
-        pts = [p for p, (f, _) in POINTS.items() if f == fld and p in ranges]
         if fld in PARAM_FIELDS:
             mags = {fld: params[fld]} if params[fld] > 0 else {}
         else:
-            mags = {p: ranges[p]["max"] for p in pts}
+            mags = {p: maxima[p] for p, (f, _) in POINTS.items() if f == fld and p in maxima}
         if not mags:
             continue
         cover, capped = 0.0, False
@@ -255,3 +272,31 @@ def float_ranges(model: Model, feats, progress=None) -> Recorder:
         for x in (feats if progress is None else progress(feats)):
             fl(x)
     return rec
+
+
+def layer_model(model: Model, layer: int, formats: Formats) -> Model:
+    """Layer ``layer`` of ``model`` alone (all directions, no classifier) with ``formats``."""
+    c = model.config
+    cfg = dataclasses.replace(c, num_layers=1, input_size=c.layer_input(layer), num_classes=0,
+                              formats=formats)
+    pre = f"l{layer}."
+    return Model(cfg, {"l0." + k[len(pre):]: v for k, v in model.params.items() if k.startswith(pre)})
+
+
+def sqnr_per_layer_formats(model: Model, formats: list[Formats], feats) -> list[float]:
+    """Per-utterance SQNR (worst layer output vs float64) when layer l runs with ``formats[l]``:
+    each layer's fixed-point output is handed to the next layer as real values, which the next
+    layer quantizes to its own ``data`` format (the shift per-layer hardware would need)."""
+    from .fixed import to_float
+    from .runner import Runner
+    fl = Runner(model, False)
+    fx = [Runner(layer_model(model, l, F), True) for l, F in enumerate(formats)]
+    out = []
+    for x in feats:
+        ref = fl(x).layers
+        h, worst = x, math.inf
+        for l, run in enumerate(fx):
+            h = to_float(run(h).codes, formats[l].fmt("data"))[:, 0]
+            worst = min(worst, sqnr_db(ref[l][:, 0], h))
+        out.append(worst)
+    return out

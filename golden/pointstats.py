@@ -63,6 +63,12 @@ def count_fmt(point: str, codes, fmt) -> None:
         count_sat(point, codes, fmt.min_int, fmt.max_int)
 
 
+def at_layer(layer: int) -> None:
+    """Tell the active recorder which layer the next values come from (``Recorder.layer_max``)."""
+    if _active is not None:
+        _active.layer = layer
+
+
 def observe(point: str, values) -> None:
     """Record the magnitudes of float ``values`` at ``point`` (complex: real and imaginary)."""
     rec = _active
@@ -81,6 +87,8 @@ class Recorder:
         self.sat: dict[str, list[int]] = {}
         self.hist: dict[str, np.ndarray] = {}
         self.max: dict[str, float] = {}
+        self.layer = 0
+        self.layer_max: dict[tuple[int, str], float] = {}    # (layer, point) -> max |v|
 
     def __enter__(self) -> "Recorder":
         global _active
@@ -110,7 +118,10 @@ class Recorder:
         b = np.clip(np.nan_to_num(b, neginf=0.0), 0, _NBINS - 1).astype(np.int64)
         h = self.hist.setdefault(point, np.zeros(_NBINS, dtype=np.int64))
         h += np.bincount(b, minlength=_NBINS)
-        self.max[point] = max(self.max.get(point, 0.0), float(mag.max()))
+        m = float(mag.max())
+        self.max[point] = max(self.max.get(point, 0.0), m)
+        key = (self.layer, point)
+        self.layer_max[key] = max(self.layer_max.get(key, 0.0), m)
 
     def merge(self, other: "Recorder") -> None:
         for p, (s, n) in other.sat.items():
@@ -119,6 +130,8 @@ class Recorder:
             self.hist.setdefault(p, np.zeros(_NBINS, dtype=np.int64))
             self.hist[p] += h
             self.max[p] = max(self.max.get(p, 0.0), other.max[p])
+        for key, m in other.layer_max.items():
+            self.layer_max[key] = max(self.layer_max.get(key, 0.0), m)
 
     def saturation(self) -> dict[str, tuple[int, int]]:
         """{point: (saturated values, values)} in datapath order."""

@@ -92,6 +92,7 @@ class Runner:
 
     def _run(self, x: np.ndarray, trace: bool) -> RunResult:
         c = self.model.config
+        pointstats.at_layer(0)
         if self.fixed:
             f = self.f_data
             if pointstats.active():
@@ -101,7 +102,8 @@ class Runner:
             pointstats.observe("input", x)
             h = x
         outs, traces = [], []
-        for layer in self.layers:
+        for l, layer in enumerate(self.layers):
+            pointstats.at_layer(l)
             res = [lay.run(h, reverse=(d == 1), trace=trace) for d, lay in enumerate(layer)]
             h = np.concatenate([r["out"] for r in res], axis=-1)
             outs.append(h)

@@ -160,6 +160,28 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(p)
     p.set_defaults(func=cmd_eval)
 
+    p = sub.add_parser("numerics", help="ranges, calibrated formats, saturation and SQNR of a run",
+                       description="The fixed-point numerics of a run (docs/numerics.md, "
+                                   "'Calibration'): the float model's magnitudes at every "
+                                   "rounding point over training utterances, the formats "
+                                   "calibration chooses from them, and, on --split, each "
+                                   "rounding point's saturation and the per-utterance SQNR of "
+                                   "the bit-accurate model against float64.")
+    p.add_argument("run", help="run directory or checkpoint.pt")
+    p.add_argument("--calib-utts", type=int, default=200,
+                   help="training utterances for the float ranges")
+    p.add_argument("--split", default="test", choices=("train", "dev", "test"))
+    p.add_argument("--limit", type=int, default=0, help="measure the first N utterances only")
+    p.add_argument("--compare", default="",
+                   help="also measure these formats: 'default' (golden.formats.Formats) or a "
+                        "JSON file of formats")
+    p.add_argument("--per-layer", action="store_true",
+                   help="multi-layer models: the formats each layer's own ranges would get, and "
+                        "the SQNR with them")
+    p.add_argument("--json", default="", help="write the figures to this JSON file")
+    _add_common(p)
+    p.set_defaults(func=cmd_numerics)
+
     p = sub.add_parser("export", help="write the bundle for golden/ and rtl/",
                        description="Export a run as a versioned bundle: model.npz (golden's "
                                    "Model container: config, formats, time-domain circulant "
@@ -336,6 +358,19 @@ def cmd_eval(args) -> int:
     res = run_eval(args)
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=2))
+    return 0
+
+
+def cmd_numerics(args) -> int:
+    if args.calib_utts < 1 or args.limit < 0:
+        raise UsageError(f"--calib-utts must be >= 1 and --limit >= 0, got {args.calib_utts} "
+                         f"and {args.limit}")
+    if args.compare and args.compare != "default" and not Path(args.compare).is_file():
+        raise UsageError(f"--compare {args.compare}: no such file (give 'default' or a JSON "
+                         "file of formats)")
+    _setup(args)
+    from train.numerics import run_numerics
+    run_numerics(args)
     return 0
 
 
