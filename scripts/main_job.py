@@ -112,6 +112,16 @@ def main(argv: list[str] | None = None) -> int:
           f"{per.get('dense_equivalent_params', 0) / max(per.get('params', 1), 1):.1f}x fewer than dense")
     print(f"test PER     : float {per['per_float_torch']:.2f} %   bit-accurate fixed point "
           f"{per['per_fixed_golden']:.2f} %   ({per['utterances']} utterances)")
+    num = per.get("numerics")
+    if num:
+        lossy = {p: v for p, v in num["saturation"].items() if v["saturated"] and not v["exact"]}
+        sat = (", ".join(f"{p} {100 * v['saturated'] / v['values']:.3f} %" for p, v in lossy.items())
+               or "no saturation that changes an output")
+        F = json.loads((bundle / "bundle.json").read_text())["formats"]
+        print("numerics     : calibrated formats " + ", ".join(
+            f"{k} {F[k]}" for k in ("data", "weight", "spec", "pre", "bias", "cell")))
+        print(f"               SQNR vs float64 per utterance min {num['sqnr_min_db']:.1f} dB, "
+              f"median {num['sqnr_median_db']:.1f} dB; {sat}")
     print(f"RTL engine   : {rtl['frames']} frames / {rtl['output_words']:,} words and every logit "
           f"identical to golden ({rtl['utterances']} utterances, N_PE = {args.n_pe}); PER of the "
           f"RTL's logits {rtl['per_rtl']:.2f} % (golden fixed {rtl['per_golden_fixed']:.2f} % on "
