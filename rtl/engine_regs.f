@@ -1,1 +1,2 @@
++incdir+rtl
 rtl/engine_regs.v

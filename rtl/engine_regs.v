@@ -103,7 +103,7 @@ module engine_regs #(
     input  wire        stat_frame_end,   // FRAMES: the last output block of a frame pushed
     input  wire        stat_seq_end      // SEQS, STATUS.done: with stat_frame_end, a sequence's end
 );
-    localparam [31:0] ID = 32'h45524e31;  // "ERN1"
+`include "engine_regmap.vh"
     localparam [31:0] CFG_K = K | (WPAR << 8) | (N_PE << 16);
     localparam [31:0] CFG_CELL = CELL | (PEEP << 4) | (LAYERS << 8) | (HLANES << 16);
     localparam [31:0] CFG_IN = IN_SIZE;
@@ -121,11 +121,20 @@ module engine_regs #(
     assign ctrl_run = run_reg;
     assign ctrl_soft_rst = soft_rst_reg;
     assign ctrl_clr = clr_reg;
+    // CTRL and STATUS read words, each field at its bit from engine_regmap.vh (CTRL's
+    // SOFT_RESET and CLEAR are pulses: they read 0)
+    wire [31:0] ctrl_word = {31'd0, run_reg} << CTRL_RUN;
+    wire [31:0] status_word = ({31'd0, stat_busy} << STATUS_BUSY)
+                            | ({31'd0, done_reg} << STATUS_DONE)
+                            | ({31'd0, frame_err_reg} << STATUS_FRAME_ERROR)
+                            | ({31'd0, stat_idle} << STATUS_IDLE)
+                            | ({31'd0, stat_first_step} << STATUS_SEQ_START)
+                            | ({31'd0, load_err_reg} << STATUS_LOAD_ERROR);
 
     wire wr_fire = s_axil_awvalid && s_axil_wvalid && !s_axil_bvalid;
     // soft_rst_reg's next value (the CTRL write's SOFT_RESET bit), for the copies
-    wire srst_next = !rst && wr_fire && s_axil_awaddr[7:2] == 6'h00 && s_axil_wstrb[0]
-                     && s_axil_wdata[1];
+    wire srst_next = !rst && wr_fire && s_axil_awaddr[7:2] == REG_CTRL && s_axil_wstrb[0]
+                     && s_axil_wdata[CTRL_SOFT_RESET];
     genvar sc;
     generate
         for (sc = 0; sc < SRST_COPIES; sc = sc + 1) begin : g_srst
@@ -150,37 +159,36 @@ module engine_regs #(
             if (s_axil_bvalid && s_axil_bready) s_axil_bvalid <= 1'b0;
             if (wr_fire) begin
                 s_axil_bvalid <= 1'b1;
-                if (s_axil_awaddr[7:2] == 6'h00 && s_axil_wstrb[0]) begin
-                    run_reg <= s_axil_wdata[0];
-                    soft_rst_reg <= s_axil_wdata[1];
-                    clr_reg <= s_axil_wdata[2];
+                if (s_axil_awaddr[7:2] == REG_CTRL && s_axil_wstrb[0]) begin
+                    run_reg <= s_axil_wdata[CTRL_RUN];
+                    soft_rst_reg <= s_axil_wdata[CTRL_SOFT_RESET];
+                    clr_reg <= s_axil_wdata[CTRL_CLEAR];
                 end
             end
             if (s_axil_rvalid && s_axil_rready) s_axil_rvalid <= 1'b0;
             if (s_axil_arvalid && !s_axil_rvalid) begin
                 s_axil_rvalid <= 1'b1;
                 case (s_axil_araddr[7:2])
-                    6'h00: s_axil_rdata <= {29'd0, 2'b00, run_reg};
-                    6'h01: s_axil_rdata <= {25'd0, load_err_reg, stat_first_step, stat_idle, 1'b0,
-                                            frame_err_reg, done_reg, stat_busy};
-                    6'h02: s_axil_rdata <= frames_cnt;
-                    6'h03: s_axil_rdata <= seqs_cnt;
-                    6'h04: s_axil_rdata <= cycles_cnt;
-                    6'h05: s_axil_rdata <= beats_cnt;
-                    6'h06: s_axil_rdata <= in_stall_cnt;
-                    6'h07: s_axil_rdata <= out_stall_cnt;
-                    6'h08: s_axil_rdata <= CFG_K;
-                    6'h09: s_axil_rdata <= CFG_CELL;
-                    6'h0a: s_axil_rdata <= CFG_IN;
-                    6'h0b: s_axil_rdata <= CFG_HID;
-                    6'h0c: s_axil_rdata <= FMT_DATA;
-                    6'h0d: s_axil_rdata <= FMT_SPEC;
-                    6'h0e: s_axil_rdata <= FMT_BIAS;
-                    6'h0f: s_axil_rdata <= FMT_GATE;
-                    6'h10: s_axil_rdata <= FMT_MISC;
-                    6'h11: s_axil_rdata <= ID;
-                    6'h12: s_axil_rdata <= last_frame_cycles;
-                    6'h13: s_axil_rdata <= in_wait_cnt;
+                    REG_CTRL: s_axil_rdata <= ctrl_word;
+                    REG_STATUS: s_axil_rdata <= status_word;
+                    REG_FRAMES: s_axil_rdata <= frames_cnt;
+                    REG_SEQS: s_axil_rdata <= seqs_cnt;
+                    REG_CYCLES: s_axil_rdata <= cycles_cnt;
+                    REG_BEATS: s_axil_rdata <= beats_cnt;
+                    REG_IN_STALL: s_axil_rdata <= in_stall_cnt;
+                    REG_OUT_STALL: s_axil_rdata <= out_stall_cnt;
+                    REG_CFG_K: s_axil_rdata <= CFG_K;
+                    REG_CFG_CELL: s_axil_rdata <= CFG_CELL;
+                    REG_CFG_IN: s_axil_rdata <= CFG_IN;
+                    REG_CFG_HID: s_axil_rdata <= CFG_HID;
+                    REG_FMT_DATA: s_axil_rdata <= FMT_DATA;
+                    REG_FMT_SPEC: s_axil_rdata <= FMT_SPEC;
+                    REG_FMT_BIAS: s_axil_rdata <= FMT_BIAS;
+                    REG_FMT_GATE: s_axil_rdata <= FMT_GATE;
+                    REG_FMT_MISC: s_axil_rdata <= FMT_MISC;
+                    REG_ID: s_axil_rdata <= ENGINE_ID;
+                    REG_LAST_FRAME_CYCLES: s_axil_rdata <= last_frame_cycles;
+                    REG_IN_WAIT: s_axil_rdata <= in_wait_cnt;
                     default: s_axil_rdata <= 32'd0;
                 endcase
             end

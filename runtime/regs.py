@@ -6,17 +6,72 @@ built for (``params_from_registers``); the testbenches compare them with ``expec
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from golden.engine_layout import EngineParams
 from golden.formats import Formats
 
-CTRL, STATUS, FRAMES, SEQS, CYCLES, BEATS, IN_STALL, OUT_STALL = (0x00, 0x04, 0x08, 0x0C, 0x10,
-                                                                  0x14, 0x18, 0x1C)
-CFG_K, CFG_CELL, CFG_IN, CFG_HID = 0x20, 0x24, 0x28, 0x2C
+
+@dataclass(frozen=True)
+class Reg:
+    name: str
+    addr: int          # byte address (registers are 32-bit, word aligned)
+    access: str        # RW or R
+    content: str       # the docs table's text
+
+
+# The one register-map table.  scripts/gen_regmap.py writes rtl/engine_regmap.vh (the Verilog
+# localparams engine_regs.v decodes with) and the table in docs/engine.md from it;
+# tests/test_rtl_generated.py checks that both are current.
+REGISTERS: tuple[Reg, ...] = (
+    Reg("CTRL", 0x00, "RW", "bit0 RUN (accept and process frames), bit1 SOFT_RESET (pulse: abort, "
+        "drop buffered frames and outputs, start a fresh sequence; weights kept), bit2 CLEAR "
+        "(pulse: clear counters and flags)"),
+    Reg("STATUS", 0x04, "R", "bit0 busy, bit1 done (a sequence finished, sticky), bit2 "
+        "frame_error (sticky), bit4 sequencer idle, bit5 next frame starts a sequence, bit6 "
+        "load_error (an out-of-range load write was dropped, sticky); busy, idle and bit5 are "
+        "registered levels (they read one cycle late)"),
+    Reg("FRAMES", 0x08, "R", "frames finished (last output block pushed)"),
+    Reg("SEQS", 0x0C, "R", "sequences finished"),
+    Reg("CYCLES", 0x10, "R", "cycles the engine was working (sequencer issuing, or a frame in "
+        "flight)"),
+    Reg("BEATS", 0x14, "R", "MAC beats issued (PE-array busy cycles)"),
+    Reg("IN_STALL", 0x18, "R", "cycles with s_axis_tvalid and not tready"),
+    Reg("OUT_STALL", 0x1C, "R", "cycles with m_axis_tvalid and not tready"),
+    Reg("CFG_K", 0x20, "R", "K, WPAR << 8, N_PE << 16"),
+    Reg("CFG_CELL", 0x24, "R", "CELL (0 LSTM, 1 GRU), PEEP << 4, LAYERS << 8, HLANES << 16"),
+    Reg("CFG_IN", 0x28, "R", "IN_SIZE"),
+    Reg("CFG_HID", 0x2C, "R", "HIDDEN, PROJ << 16"),
+    Reg("FMT_DATA", 0x30, "R", "data width, frac << 8, weight width << 16, frac << 24"),
+    Reg("FMT_SPEC", 0x34, "R", "spec, pre (same packing)"),
+    Reg("FMT_BIAS", 0x38, "R", "bias, peep"),
+    Reg("FMT_GATE", 0x3C, "R", "gate, cell"),
+    Reg("FMT_MISC", 0x40, "R", "TW_WIDTH, ACT_SEG_BITS << 8"),
+    Reg("ID", 0x44, "R", '0x45524E31 ("ERN1")'),
+    Reg("LAST_FRAME_CYCLES", 0x48, "R", "working cycles between the previous frame's end and the "
+        "last one's: with frames overlapped and input ready this is the steady-state cycles per "
+        "frame"),
+    Reg("IN_WAIT", 0x4C, "R", "idle cycles waiting for input in the middle of a sequence"),
+)
+# bit positions of the CTRL and STATUS fields
+BITS: dict[str, tuple[tuple[str, int], ...]] = {
+    "CTRL": (("RUN", 0), ("SOFT_RESET", 1), ("CLEAR", 2)),
+    "STATUS": (("BUSY", 0), ("DONE", 1), ("FRAME_ERROR", 2), ("IDLE", 4), ("SEQ_START", 5),
+               ("LOAD_ERROR", 6)),
+}
+ADDR = {r.name: r.addr for r in REGISTERS}
+MASK = {f: 1 << b for fields in BITS.values() for f, b in fields}
+
+# the Python constants host and testbench code use, each taken from the table
+CTRL, STATUS, FRAMES, SEQS, CYCLES, BEATS, IN_STALL, OUT_STALL = (
+    ADDR[n] for n in ("CTRL", "STATUS", "FRAMES", "SEQS", "CYCLES", "BEATS", "IN_STALL", "OUT_STALL"))
+CFG_K, CFG_CELL, CFG_IN, CFG_HID = (ADDR[n] for n in ("CFG_K", "CFG_CELL", "CFG_IN", "CFG_HID"))
 FMT_DATA, FMT_SPEC, FMT_BIAS, FMT_GATE, FMT_MISC, ID, LAST_FRAME_CYCLES, IN_WAIT = (
-    0x30, 0x34, 0x38, 0x3C, 0x40, 0x44, 0x48, 0x4C)
-RUN, SOFT_RESET, CLEAR = 1, 2, 4
-# STATUS bits
-BUSY, DONE, FRAME_ERROR, IDLE, SEQ_START, LOAD_ERROR = 1, 2, 4, 16, 32, 64
+    ADDR[n] for n in ("FMT_DATA", "FMT_SPEC", "FMT_BIAS", "FMT_GATE", "FMT_MISC", "ID",
+                      "LAST_FRAME_CYCLES", "IN_WAIT"))
+RUN, SOFT_RESET, CLEAR = (MASK[n] for n in ("RUN", "SOFT_RESET", "CLEAR"))
+BUSY, DONE, FRAME_ERROR, IDLE, SEQ_START, LOAD_ERROR = (
+    MASK[n] for n in ("BUSY", "DONE", "FRAME_ERROR", "IDLE", "SEQ_START", "LOAD_ERROR"))
 ENGINE_ID = 0x45524E31          # "ERN1"
 # the registers that describe the build (read once by the host)
 CONFIG_REGISTERS = (CFG_K, CFG_CELL, CFG_IN, CFG_HID, FMT_DATA, FMT_SPEC, FMT_BIAS, FMT_GATE,

@@ -15,6 +15,7 @@ import math
 import os
 import time
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
@@ -299,161 +300,205 @@ def fit(cfg: TrainConfig, out_dir: str | Path, data: Dataset, resume: bool = Fal
         handler.close()
 
 
+@dataclass
+class _State:
+    """Everything a run carries from epoch to epoch (and, through the checkpoint, across a
+    resume)."""
+    model: SpeechRNN
+    start_epoch: int = 0
+    history: list = field(default_factory=list)
+    teacher: SpeechRNN | None = None
+    avg: dict | None = None
+    calibration: dict | None = None
+    ck: dict | None = None          # the resumed checkpoint, until its optimizer state is used
+    opt: torch.optim.Optimizer | None = None
+    admm: AdmmState | None = None
+    quant: object = None            # train.quant.QuantContext during QAT
+
+
 def _fit(cfg: TrainConfig, out: Path, data: Dataset, resume: bool, progress: bool,
          stop_after: int | None, rank: int, world: int) -> dict:
     main_proc = rank == 0
     plan = epoch_phases(cfg)
-    start_epoch, history, admm, teacher, avg = 0, [], None, None, None
-    ck = None
-    if resume and (out / CKPT).exists():
-        ck = load_checkpoint(out / CKPT)
-        saved = TrainConfig.from_dict(ck["config"])
-        if saved != cfg:
-            raise UsageError(f"--resume: {out / CKPT} was written by a different configuration; "
-                             "rerun with the same options or another --out directory")
-        model, _ = model_from_checkpoint(ck)
-        start_epoch, history = ck["epoch"], ck["history"]
-        teacher = teacher_from_state(ck.get("teacher"))
-        avg = ck.get("avg")
-        if main_proc:      # drop records of an epoch that was logged but not checkpointed
-            (out / "log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in history))
-        log.info("resuming %s at %s", out, epoch_label(cfg, start_epoch)
-                 if start_epoch < len(plan) else "the end (all epochs done)")
-    else:
-        torch.manual_seed(cfg.seed)
-        model = SpeechRNN(spec_for(cfg, plan[0]))
-        if main_proc:      # a fresh run in a used directory: no records of the earlier run
-            (out / "log.jsonl").write_text("")
-    quant = None
-    opt = None
-    calibration = ck.get("calibration") if ck is not None else None
-    t0 = time.perf_counter() - (history[-1]["elapsed"] if history else 0.0)
-    for epoch in range(start_epoch, len(plan)):
+    st = _start(cfg, out, resume, main_proc, plan)
+    t0 = time.perf_counter() - (st.history[-1]["elapsed"] if st.history else 0.0)
+    for epoch in range(st.start_epoch, len(plan)):
         phase = plan[epoch]
-        first_of_phase = epoch == 0 or plan[epoch - 1] != phase
-        distill = cfg.distill_weight > 0 and phase in DISTILL_PHASES
-        if distill and teacher is None:
-            teacher = make_teacher(cfg, model)
-            log.info("distillation from %s (weight %g, temperature %g)",
-                     cfg.teacher or "the dense pre-trained model", cfg.distill_weight,
-                     cfg.distill_temp)
-        if first_of_phase or opt is None:
-            if first_of_phase and model.spec != spec_for(cfg, phase):
-                log.info("hard projection onto block-circulant matrices (k=%d)", cfg.k)
-                model = hard_project(model, spec_for(cfg, phase))
-            if phase == "qat":
-                from .quant import QuantContext
-                model.double()
-                if calibration is None and cfg.calib_utts:
-                    calibration = calibrate_formats(model, cfg, data.train)
-                quant = QuantContext(run_formats(cfg, calibration))
-            opt = torch.optim.Adam(model.parameters(), lr=lr_at(cfg, epoch, phase))
-            if phase == "admm":
-                admm = AdmmState(model, cfg.target_spec, cfg.rho)
-                if first_of_phase:
-                    log.info(ADMM_NOTE, cfg.target_spec.k)
-            if ck is not None and not first_of_phase:
-                opt.load_state_dict(ck["optim"])
-                if phase == "admm":
-                    admm.load_state_dict(ck["admm"])
-            ck = None
-        for g in opt.param_groups:
-            g["lr"] = lr_at(cfg, epoch, phase)
-        ddp = model
-        if world > 1:
-            ddp = torch.nn.parallel.DistributedDataParallel(model)
-        plan_b = list(batches(data.train, cfg.batch_size, cfg.seed, epoch, rank=rank, world=world))
-        cap = cfg.qat_steps if phase == "qat" and cfg.qat_steps else cfg.max_steps
-        if cap:
-            plan_b = plan_b[:cap]
-        n_rounds = cfg.admm_rounds_per_epoch if phase == "admm" else 0
-        round_at = {math.ceil((i + 1) * len(plan_b) / n_rounds) - 1 for i in range(n_rounds)}
-        rounds = []
-        label = epoch_label(cfg, epoch, len(round_at))
-        _, in_phase, phase_epochs = phase_position(cfg, epoch)
-        first_round, all_rounds = in_phase * len(round_at) + 1, phase_epochs * len(round_at)
-        bar = tqdm(plan_b, desc=label, unit="batch", disable=not (progress and main_proc),
-                   leave=False)
-        tot = tot_kd = 0.0
-        dtype = next(model.parameters()).dtype
-        model.train()
-        for step, b in enumerate(bar):
-            logits = ddp(b.feats.to(dtype), b.lengths, quant=quant)
-            loss = ctc_loss(logits, b.lengths, b.labels)
-            total = loss + admm.penalty(model) if phase == "admm" else loss
-            if distill:
-                with torch.no_grad():
-                    t_logits = teacher(b.feats.float(), b.lengths)
-                kd = distill_loss(logits, t_logits, b.lengths, cfg.distill_temp)
-                total = total + cfg.distill_weight * kd
-                tot_kd += kd.item()
-            opt.zero_grad(set_to_none=True)
-            total.backward()
-            torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
-            opt.step()
-            lv = loss.item()
-            tot += lv
-            bar.set_postfix(loss=f"{lv:.3f}")
-            if step in round_at:
-                r = admm.round(model, cfg.rho_growth)
-                rounds.append(r)
-                log.info("ADMM round %d of %d: rho=%.3g  ||W - Proj(W)|| = %.4f (relative %.4f)",
-                         first_round + len(rounds) - 1, all_rounds, r["rho"], r["dist"],
-                         r["rel_dist"])
-        bar.close()
-        if cfg.avg_epochs and cfg.epochs - cfg.avg_epochs <= epoch < cfg.epochs:
-            avg = average_in(avg, model)
-            if epoch == cfg.epochs - 1:
-                model.load_state_dict(avg["model"])
-                log.info("weights: mean over the last %d epochs", avg["n"])
-        rec = {"epoch": epoch + 1, "phase": phase, "k": model.spec.k,
-               "train_loss": tot / max(len(plan_b), 1), "lr": lr_at(cfg, epoch, phase)}
-        if distill:
-            rec["distill_loss"] = tot_kd / max(len(plan_b), 1)
-        if rounds:
-            rec["admm_rounds"] = rounds
-        if phase in DENSE_PHASES and cfg.mode == "admm":
-            ks = target_ks(cfg.target_spec)
-            rec.update({f"proj_{key}": v for key, v in distances(
-                model, {n: ks[n.rsplit(".", 1)[1]] for n in model.circulant_layers()}).items()})
-        if epoch == len(plan) - 1 and calibration is None and cfg.calib_utts:
-            calibration = calibrate_formats(model, cfg, data.train)   # no QAT: for export
+        _enter_phase(st, cfg, plan, epoch, data)
+        rec, label = _train_epoch(st, cfg, epoch, phase, data, progress and main_proc, rank, world)
+        _average_weights(st, cfg, epoch)
+        if epoch == len(plan) - 1 and st.calibration is None and cfg.calib_utts:
+            st.calibration = calibrate_formats(st.model, cfg, data.train)   # no QAT: for export
         if main_proc:
-            ev = evaluate(model, data.dev, cfg.eval_batch, quant=quant)
-            rec.update({"dev_per": ev["per"], "dev_loss": ev["loss"],
-                        "elapsed": time.perf_counter() - t0})
-            history.append(rec)
-            log.info("%s: train loss %.3f, dev loss %.3f, dev PER %.2f%% (%.0f s)", label,
-                     rec["train_loss"], ev["loss"], ev["per"], rec["elapsed"])
-            with open(out / "log.jsonl", "a") as f:
-                f.write(json.dumps(rec) + "\n")
-            state = {"config": cfg.to_dict(), "spec": model.spec.to_dict(), "epoch": epoch + 1,
-                     "phase": phase, "model": model.state_dict(), "optim": opt.state_dict(),
-                     "admm": admm.state_dict() if phase == "admm" else None,
-                     "history": history, "avg": avg, "dtype": str(dtype).replace("torch.", ""),
-                     "calibration": calibration,
-                     "formats": calibration["formats"] if calibration else None,
-                     "teacher": None if teacher is None else
-                     {"spec": teacher.spec.to_dict(), "model": teacher.state_dict()}}
-            save_checkpoint(out / CKPT, state)
+            _evaluate_and_checkpoint(st, cfg, out, data, epoch, phase, rec, label, t0)
         if world > 1:
             torch.distributed.barrier()
-        if stop_after is not None and epoch + 1 - start_epoch >= stop_after and epoch + 1 < len(plan):
+        if stop_after is not None and epoch + 1 - st.start_epoch >= stop_after and epoch + 1 < len(plan):
             return {"interrupted": True, "epoch": epoch + 1}
-    result = {"config": cfg.to_dict(), "history": history}
-    if quant is None and plan[-1] == "qat":          # resumed after the last epoch
+    return _finish(st, cfg, out, data, plan, main_proc)
+
+
+def _start(cfg: TrainConfig, out: Path, resume: bool, main_proc: bool, plan: list) -> _State:
+    """A fresh model, or the state of the checkpoint in ``out`` (``resume``)."""
+    if not (resume and (out / CKPT).exists()):
+        torch.manual_seed(cfg.seed)
+        if main_proc:      # a fresh run in a used directory: no records of the earlier run
+            (out / "log.jsonl").write_text("")
+        return _State(SpeechRNN(spec_for(cfg, plan[0])))
+    ck = load_checkpoint(out / CKPT)
+    if TrainConfig.from_dict(ck["config"]) != cfg:
+        raise UsageError(f"--resume: {out / CKPT} was written by a different configuration; "
+                         "rerun with the same options or another --out directory")
+    model, _ = model_from_checkpoint(ck)
+    st = _State(model, ck["epoch"], ck["history"], teacher_from_state(ck.get("teacher")),
+                ck.get("avg"), ck.get("calibration"), ck)
+    if main_proc:      # drop records of an epoch that was logged but not checkpointed
+        (out / "log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in st.history))
+    log.info("resuming %s at %s", out, epoch_label(cfg, st.start_epoch)
+             if st.start_epoch < len(plan) else "the end (all epochs done)")
+    return st
+
+
+def _enter_phase(st: _State, cfg: TrainConfig, plan: list, epoch: int, data: Dataset) -> None:
+    """At an epoch's start: the distillation teacher, and on a new phase (or after a resume)
+    the hard projection, the switch to QAT (float64, calibrated formats), a fresh optimizer
+    and ADMM state, restored from the resumed checkpoint within a phase."""
+    phase = plan[epoch]
+    first_of_phase = epoch == 0 or plan[epoch - 1] != phase
+    if cfg.distill_weight > 0 and phase in DISTILL_PHASES and st.teacher is None:
+        st.teacher = make_teacher(cfg, st.model)
+        log.info("distillation from %s (weight %g, temperature %g)",
+                 cfg.teacher or "the dense pre-trained model", cfg.distill_weight, cfg.distill_temp)
+    if first_of_phase or st.opt is None:
+        if first_of_phase and st.model.spec != spec_for(cfg, phase):
+            log.info("hard projection onto block-circulant matrices (k=%d)", cfg.k)
+            st.model = hard_project(st.model, spec_for(cfg, phase))
+        if phase == "qat":
+            from .quant import QuantContext
+            st.model.double()
+            if st.calibration is None and cfg.calib_utts:
+                st.calibration = calibrate_formats(st.model, cfg, data.train)
+            st.quant = QuantContext(run_formats(cfg, st.calibration))
+        st.opt = torch.optim.Adam(st.model.parameters(), lr=lr_at(cfg, epoch, phase))
+        if phase == "admm":
+            st.admm = AdmmState(st.model, cfg.target_spec, cfg.rho)
+            if first_of_phase:
+                log.info(ADMM_NOTE, cfg.target_spec.k)
+        if st.ck is not None and not first_of_phase:
+            st.opt.load_state_dict(st.ck["optim"])
+            if phase == "admm":
+                st.admm.load_state_dict(st.ck["admm"])
+        st.ck = None
+    for g in st.opt.param_groups:
+        g["lr"] = lr_at(cfg, epoch, phase)
+
+
+def _train_epoch(st: _State, cfg: TrainConfig, epoch: int, phase: str, data: Dataset,
+                 progress: bool, rank: int, world: int) -> tuple[dict, str]:
+    """One epoch of batches (CTC, + the ADMM penalty, + distillation), ADMM rounds at their
+    steps; returns the epoch's record so far and its label for the log."""
+    model = st.model
+    ddp = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
+    plan_b = list(batches(data.train, cfg.batch_size, cfg.seed, epoch, rank=rank, world=world))
+    cap = cfg.qat_steps if phase == "qat" and cfg.qat_steps else cfg.max_steps
+    if cap:
+        plan_b = plan_b[:cap]
+    distill = cfg.distill_weight > 0 and phase in DISTILL_PHASES
+    n_rounds = cfg.admm_rounds_per_epoch if phase == "admm" else 0
+    round_at = {math.ceil((i + 1) * len(plan_b) / n_rounds) - 1 for i in range(n_rounds)}
+    rounds = []
+    label = epoch_label(cfg, epoch, len(round_at))
+    _, in_phase, phase_epochs = phase_position(cfg, epoch)
+    first_round, all_rounds = in_phase * len(round_at) + 1, phase_epochs * len(round_at)
+    bar = tqdm(plan_b, desc=label, unit="batch", disable=not progress, leave=False)
+    tot = tot_kd = 0.0
+    dtype = next(model.parameters()).dtype
+    model.train()
+    for step, b in enumerate(bar):
+        logits = ddp(b.feats.to(dtype), b.lengths, quant=st.quant)
+        loss = ctc_loss(logits, b.lengths, b.labels)
+        total = loss + st.admm.penalty(model) if phase == "admm" else loss
+        if distill:
+            with torch.no_grad():
+                t_logits = st.teacher(b.feats.float(), b.lengths)
+            kd = distill_loss(logits, t_logits, b.lengths, cfg.distill_temp)
+            total = total + cfg.distill_weight * kd
+            tot_kd += kd.item()
+        st.opt.zero_grad(set_to_none=True)
+        total.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.clip)
+        st.opt.step()
+        lv = loss.item()
+        tot += lv
+        bar.set_postfix(loss=f"{lv:.3f}")
+        if step in round_at:
+            r = st.admm.round(model, cfg.rho_growth)
+            rounds.append(r)
+            log.info("ADMM round %d of %d: rho=%.3g  ||W - Proj(W)|| = %.4f (relative %.4f)",
+                     first_round + len(rounds) - 1, all_rounds, r["rho"], r["dist"],
+                     r["rel_dist"])
+    bar.close()
+    rec = {"epoch": epoch + 1, "phase": phase, "k": model.spec.k,
+           "train_loss": tot / max(len(plan_b), 1), "lr": lr_at(cfg, epoch, phase)}
+    if distill:
+        rec["distill_loss"] = tot_kd / max(len(plan_b), 1)
+    if rounds:
+        rec["admm_rounds"] = rounds
+    if phase in DENSE_PHASES and cfg.mode == "admm":
+        ks = target_ks(cfg.target_spec)
+        rec.update({f"proj_{key}": v for key, v in distances(
+            model, {n: ks[n.rsplit(".", 1)[1]] for n in model.circulant_layers()}).items()})
+    return rec, label
+
+
+def _average_weights(st: _State, cfg: TrainConfig, epoch: int) -> None:
+    """``--avg-epochs``: add this epoch's weights to the running mean; load it at the end."""
+    if cfg.avg_epochs and cfg.epochs - cfg.avg_epochs <= epoch < cfg.epochs:
+        st.avg = average_in(st.avg, st.model)
+        if epoch == cfg.epochs - 1:
+            st.model.load_state_dict(st.avg["model"])
+            log.info("weights: mean over the last %d epochs", st.avg["n"])
+
+
+def _evaluate_and_checkpoint(st: _State, cfg: TrainConfig, out: Path, data: Dataset, epoch: int,
+                             phase: str, rec: dict, label: str, t0: float) -> None:
+    """Dev PER/loss into the epoch's record, the record into log.jsonl, the checkpoint."""
+    ev = evaluate(st.model, data.dev, cfg.eval_batch, quant=st.quant)
+    rec.update({"dev_per": ev["per"], "dev_loss": ev["loss"], "elapsed": time.perf_counter() - t0})
+    st.history.append(rec)
+    log.info("%s: train loss %.3f, dev loss %.3f, dev PER %.2f%% (%.0f s)", label,
+             rec["train_loss"], ev["loss"], ev["per"], rec["elapsed"])
+    with open(out / "log.jsonl", "a") as f:
+        f.write(json.dumps(rec) + "\n")
+    dtype = next(st.model.parameters()).dtype
+    state = {"config": cfg.to_dict(), "spec": st.model.spec.to_dict(), "epoch": epoch + 1,
+             "phase": phase, "model": st.model.state_dict(), "optim": st.opt.state_dict(),
+             "admm": st.admm.state_dict() if phase == "admm" else None,
+             "history": st.history, "avg": st.avg, "dtype": str(dtype).replace("torch.", ""),
+             "calibration": st.calibration,
+             "formats": st.calibration["formats"] if st.calibration else None,
+             "teacher": None if st.teacher is None else
+             {"spec": st.teacher.spec.to_dict(), "model": st.teacher.state_dict()}}
+    save_checkpoint(out / CKPT, state)
+
+
+def _finish(st: _State, cfg: TrainConfig, out: Path, data: Dataset, plan: list,
+            main_proc: bool) -> dict:
+    """The test PER (fixed point after QAT) and result.json."""
+    result = {"config": cfg.to_dict(), "history": st.history}
+    if st.quant is None and plan[-1] == "qat":          # resumed after the last epoch
         from .quant import QuantContext
-        quant = QuantContext(run_formats(cfg, calibration))
+        st.quant = QuantContext(run_formats(cfg, st.calibration))
     if main_proc:
-        test = evaluate(model, data.test, cfg.eval_batch, quant=quant)
+        test = evaluate(st.model, data.test, cfg.eval_batch, quant=st.quant)
         result.update({"test_per": test["per"], "test_loss": test["loss"],
-                       "dev_per": history[-1]["dev_per"] if history else None,
-                       "train_seconds": history[-1]["elapsed"] if history else 0.0,
-                       "params": model.n_params(), "quantized": quant is not None,
-                       "formats": run_formats(cfg, calibration).to_dict(),
-                       "calibration": calibration})
+                       "dev_per": st.history[-1]["dev_per"] if st.history else None,
+                       "train_seconds": st.history[-1]["elapsed"] if st.history else 0.0,
+                       "params": st.model.n_params(), "quantized": st.quant is not None,
+                       "formats": run_formats(cfg, st.calibration).to_dict(),
+                       "calibration": st.calibration})
         log.info("done: test PER %.2f%% (%s), %d parameters, %.0f s", test["per"],
-                 "bit-accurate fixed point" if quant is not None else "float",
-                 model.n_params(), result["train_seconds"])
+                 "bit-accurate fixed point" if st.quant is not None else "float",
+                 st.model.n_params(), result["train_seconds"])
         (out / "result.json").write_text(json.dumps(result, indent=2))
     return result
