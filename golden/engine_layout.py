@@ -55,9 +55,17 @@ def _cdiv(a: int, b: int) -> int:
     return -(-a // b)
 
 
+DEFAULT_N_PE = 8
+"""The PEs of the engine a model is built for when the user names none: ``train export``,
+``python -m runtime run``, ``runtime.sim.simulate``, ``make run`` and the trained-model engine
+test all use it.  (``EngineParams``' field defaults are ``rtl/engine.v``'s parameter defaults,
+a small engine for lint and unit tests.)"""
+
+
 @dataclass(frozen=True)
 class EngineParams:
-    """Build parameters of one engine (the Verilog parameters of ``rtl/engine.v``)."""
+    """Build parameters of one engine (the Verilog parameters of ``rtl/engine.v``, with its
+    defaults)."""
 
     k: int = 4
     n_pe: int = 2

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from golden.cli import ArgumentParser, UsageError, run
+from golden.engine_layout import DEFAULT_N_PE
 
 from .host import DEFAULT_MAX_FRAMES, RunError
 
@@ -37,7 +38,7 @@ def build_parser() -> ArgumentParser:
     p.add_argument("--split", default="test", choices=("train", "dev", "test"))
     p.add_argument("--utts", type=int, default=2, help="utterances to run")
     p.add_argument("--sim", default="verilator", choices=("verilator", "icarus"))
-    p.add_argument("--n-pe", type=int, default=8, help="PEs of the engine")
+    p.add_argument("--n-pe", type=int, default=DEFAULT_N_PE, help="PEs of the engine")
     p.add_argument("--wpar", type=int, default=1, help="complex multipliers per PE")
     p.add_argument("--hlanes", type=int, default=1, help="hand-off lanes")
     p.add_argument("--max-frames", type=int, default=DEFAULT_MAX_FRAMES,
@@ -66,7 +67,7 @@ def load_model(run_dir: Path, bundle: str):
 
 
 def rtl_run(run_dir: str | Path, bundle: str = "", split: str = "test", utts: int = 2,
-            sim: str = "verilator", n_pe: int = 8, wpar: int = 1, hlanes: int = 1,
+            sim: str = "verilator", n_pe: int = DEFAULT_N_PE, wpar: int = 1, hlanes: int = 1,
             max_frames: int = DEFAULT_MAX_FRAMES, say=print) -> dict:
     """The `run` subcommand as a function (``make run`` calls it); returns the results."""
     from golden.runner import run_fixed

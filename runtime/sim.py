@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.engine_layout import write_engine_mem
+from golden.engine_layout import DEFAULT_N_PE, write_engine_mem
 from golden.model import Model
 
 from .host import DEFAULT_MAX_FRAMES, check_inputs, engine_params, plan
@@ -41,7 +41,7 @@ class SimRun:
     wall_s: float
 
 
-def simulate(model: Model, feats: Sequence[np.ndarray], sim: str = "verilator", n_pe: int = 8,
+def simulate(model: Model, feats: Sequence[np.ndarray], sim: str = "verilator", n_pe: int = DEFAULT_N_PE,
              wpar: int = 1, hlanes: int = 1, per_layer: bool | None = None,
              max_frames: int = DEFAULT_MAX_FRAMES, tag: str | None = None,
              hdl: dict | None = None, mutation: dict | None = None, logs: bool = True,

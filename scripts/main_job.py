@@ -30,6 +30,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PY = sys.executable
 
+from golden.engine_layout import DEFAULT_N_PE  # noqa: E402
+
 
 def step(title: str) -> None:
     print(f"\n== {title} ==", flush=True)
@@ -62,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default="runs/main", help="run directory (default runs/main)")
     ap.add_argument("--epochs", type=int, default=20, help="training epoch budget (default 20)")
     ap.add_argument("--utts", type=int, default=2, help="test utterances through the RTL (default 2)")
-    ap.add_argument("--n-pe", type=int, default=8, help="PEs of the RTL engine (default 8)")
+    ap.add_argument("--n-pe", type=int, default=DEFAULT_N_PE,
+                    help=f"PEs of the RTL engine (default {DEFAULT_N_PE})")
     ap.add_argument("--sim", default="verilator", choices=["verilator", "icarus"])
     ap.add_argument("--fresh", action="store_true", help="retrain from scratch")
     args = ap.parse_args(argv)

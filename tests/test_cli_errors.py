@@ -116,7 +116,7 @@ def test_check_prints_the_bundle(paths, capsys):
     assert train_main(["check", str(paths["bundle"])]) == 0
     out = capsys.readouterr().out
     for words in ("bundle version 1", "1xGRU in=8 H=8", "k=4", "formats : data s16.12",
-                  "engine  : images for N_PE 2", "bundle.json model.npz params.vh weights_q.npz",
+                  "engine  : images for N_PE 8", "bundle.json model.npz params.vh weights_q.npz",
                   "mem/ (", "engine/d0/ ("):
         assert words in out, (words, out)
 

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from golden.cli import ArgumentParser, UsageError, run
+from golden.engine_layout import DEFAULT_N_PE
 from train.data import cli as data_cli
 
 DESCRIPTION = """\
@@ -195,7 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("run", help="run directory or checkpoint.pt")
     p.add_argument("--out", required=True, help="bundle directory")
     p.add_argument("--name", default="", help="model name in the bundle (default: run directory name)")
-    p.add_argument("--n-pe", type=int, default=2, help="PEs of the RTL engine build for engine/")
+    p.add_argument("--n-pe", type=int, default=DEFAULT_N_PE,
+                   help="PEs of the RTL engine build for engine/")
     p.add_argument("--wpar", type=int, default=1,
                    help="complex multipliers per PE of that build (words per beat, a power of two "
                         "dividing k/2)")

@@ -36,6 +36,7 @@ import numpy as np
 
 from golden.activations import act_table
 from golden.circulant import pack_half_spectrum, quantize_freq_weights
+from golden.engine_layout import DEFAULT_N_PE
 from golden.fixed import quantize
 from golden.formats import Formats
 from golden.memfile import write_memh
@@ -137,7 +138,7 @@ def write_engine_images(gm: Model, out: Path, n_pe: int, wpar: int = 1, hlanes: 
 
 
 def write_bundle(gm: Model, out_dir: str | Path, train_info: dict | None = None,
-                 n_pe: int = 2, wpar: int = 1, hlanes: int = 1) -> Path:
+                 n_pe: int = DEFAULT_N_PE, wpar: int = 1, hlanes: int = 1) -> Path:
     """Write the bundle (see the module docstring) and return its directory."""
     out = Path(out_dir)
     if out.exists():
@@ -282,7 +283,7 @@ def check_saturation(gm: Model, cfg, utts: int, limit: float = SATURATION_LIMIT,
     return summary
 
 
-def export_run(run: str | Path, out_dir: str | Path, name: str | None = None, n_pe: int = 2,
+def export_run(run: str | Path, out_dir: str | Path, name: str | None = None, n_pe: int = DEFAULT_N_PE,
                wpar: int = 1, hlanes: int = 1, check_utts: int = 0,
                limit: float = SATURATION_LIMIT, allow_saturation: bool = False) -> Path:
     """Checkpoint (or run directory) -> bundle.  With ``check_utts``, the saturation check

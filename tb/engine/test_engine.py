@@ -148,7 +148,8 @@ def test_engine_trained(sim):
     if model.config.bidirectional:
         pytest.skip("bidirectional model: one engine run takes a unidirectional stack; the host "
                     "runtime runs it (tb/runtime, python -m runtime run)")
-    n_pe = int(os.environ.get("ENGINE_N_PE", "8"))
+    from golden.engine_layout import DEFAULT_N_PE
+    n_pe = int(os.environ.get("ENGINE_N_PE", DEFAULT_N_PE))
     feats = sorted((ROOT / "data").glob("*.feats-*.npz"))
     if not feats:
         pytest.skip("no feature file in data/: run `python -m train data`")
