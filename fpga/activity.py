@@ -6,9 +6,10 @@ of a named configuration that ``python -m fpga synth`` builds -- and writes ever
 toggle counts over the whole run to a SAIF file.  ``python -m fpga synth --saif FILE`` has
 fpga/vivado/build.tcl read it (``read_saif``) before ``report_power``.
 
-The run is the engine's own cocotb test (tb/engine/test_engine.py ``engine_trained``, through
-``build_and_run``): the outputs are checked word for word against the golden model, so the
-activity is that of a correct run.  The simulated clock is the one synthesis constrains
+The run is the host runtime's (``runtime.sim.simulate``): the engine powers up holding the
+model (its memory images, ``preloaded``), so no weight loading enters the window, the frames
+stream at full rate, and the outputs are checked word for word against the golden model, so
+the activity is that of a correct run.  The simulated clock is the one synthesis constrains
 (``--clk-mhz``): Vivado turns toggle counts over the SAIF's duration into rates per second.
 The multiplier parameters are Xilinx's (``MUL_PARAMS``), as ``synth`` builds the engine, so
 the SAIF's nets are named as in the netlist Vivado implements.  The DUT is the SAIF's top
@@ -168,18 +169,12 @@ def run(src: Source, out: Path, hdl: dict[str, int], clk_mhz: float,
         progress: Callable[[str], None] = print) -> dict:
     """Run ``src`` through the engine in Verilator with SAIF tracing, write ``out`` and
     ``out``.json; returns the record."""
+    from golden.runner import run_fixed
     from rtlsim import sim_build_dir
-    from tb.engine.test_engine import build_and_run
+    from runtime.sim import simulate
 
     period_ps = clock_ps(clk_mhz)
-    work = ACTIVITY / src.name
-    work.mkdir(parents=True, exist_ok=True)
     out.parent.mkdir(parents=True, exist_ok=True)
-    feats = work / "feats.npz"
-    off = np.cumsum([0] + [len(s) for s in src.seqs])
-    np.savez(feats, feats=np.concatenate(src.seqs), feat_off=off)
-    result_file = work / "result.json"
-    result_file.unlink(missing_ok=True)
     out.unlink(missing_ok=True)
     tag = f"activity-{src.name}"
     logs = sim_build_dir("verilator", TOP, tag, trace="saif")
@@ -187,20 +182,23 @@ def run(src: Source, out: Path, hdl: dict[str, int], clk_mhz: float,
              f"(log: {_rel(logs)}/build.log, sim.log)")
     t0 = time.monotonic()
     try:
-        n_tests, n_fail = build_and_run(
-            "verilator", tag, src.model, src.n_pe,
-            {"SEED": SEED, "FEATS": str(feats), "UTTS": len(src.seqs), "MAX_FRAMES": 10 ** 9,
-             "STALL": 0.0, "RESULT": str(result_file), "CLK_PS": period_ps},
-            wpar=src.wpar, hlanes=src.hlanes, hdl=hdl, testcase=["engine_trained"],
-            check=False, saif=out, logs=True)
-    except (RuntimeError, SystemExit) as e:
+        # the engine powers up holding the model (its memory images): no load in the window
+        sim = simulate(src.model, src.seqs, "verilator", src.n_pe, src.wpar, src.hlanes,
+                       max_frames=10 ** 9, tag=tag, hdl=hdl, progress=None, preloaded=True,
+                       saif=out.resolve(), clk_ps=period_ps)
+    except (AssertionError, RuntimeError, SystemExit) as e:
         raise FlowError(f"Verilator build or run of the engine failed ({e}); logs: "
                         f"{_rel(logs)}/build.log, sim.log") from None
     seconds = time.monotonic() - t0
-    if n_tests != 1 or n_fail or not result_file.exists():
-        raise FlowError(f"the engine's run in Verilator failed (outputs not those of the golden "
-                        f"model, or no run); log: {_rel(logs)}/sim.log")
-    result = json.loads(result_file.read_text())
+    if len(sim.passes) != 1 or sim.passes[0]["load_writes"]:
+        raise FlowError(f"the engine run was not one pass without a load ({len(sim.passes)} "
+                        f"passes): the activity would include weight loading")
+    for u, seq in enumerate(src.seqs):
+        if not np.array_equal(sim.codes[u], run_fixed(src.model, seq).codes[:, 0]):
+            raise FlowError(f"the engine's outputs of sequence {u} are not those of the golden "
+                            f"model; log: {_rel(logs)}/sim.log")
+    p = sim.passes[0]
+    result = {"frames": p["frames"], "cycles": p["cycles"]}
     if not out.is_file():
         raise FlowError(f"Verilator wrote no SAIF file {out} (is WAVES=0 set in the "
                         f"environment? it turns tracing off); log: {_rel(logs)}/sim.log")

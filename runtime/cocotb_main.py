@@ -2,7 +2,7 @@
 (``runtime.sim.simulate`` starts it; the job arrives as JSON in TB_CFG):
 
     {"model": model.npz, "feats": npz with feats (float) and feat_off, "out": result prefix,
-     "max_frames": ..., "clk_ps": ...}
+     "max_frames": ..., "clk_ps": ..., "preloaded": the engine's power-up images hold pass 0}
 
 It writes ``<out>.npz`` (per utterance the last layer's codes and the logits) and
 ``<out>.json`` (the passes' cycle accounting)."""
@@ -29,7 +29,8 @@ def _job(driver: SimDriver, job: dict, log) -> None:
     with np.load(job["feats"]) as z:
         feats, off = z["feats"], z["feat_off"]
     seqs = [feats[off[u]:off[u + 1]] for u in range(len(off) - 1)]
-    rt = Runtime(driver, model, max_frames=job.get("max_frames", 4096), progress=log.info)
+    rt = Runtime(driver, model, max_frames=job.get("max_frames", 4096), progress=log.info,
+                 preloaded=job.get("preloaded", False))
     res = rt.run(seqs)
     out = Path(job["out"])
     arrays = {f"codes_{u}": c for u, c in enumerate(res.codes)}

@@ -239,7 +239,7 @@ class Runtime:
     """
 
     def __init__(self, driver: Driver, model: Model, max_frames: int = DEFAULT_MAX_FRAMES,
-                 progress: Callable[[str], None] | None = None):
+                 progress: Callable[[str], None] | None = None, preloaded: bool = False):
         self.driver = driver
         self.model = model
         self.max_frames = max_frames
@@ -249,7 +249,10 @@ class Runtime:
             self.passes = plan(model, self.ep)
         except ValueError as e:
             raise RunError(str(e)) from None
-        self.loaded: int | None = None        # index of the pass whose weights are in the engine
+        # index of the pass whose weights are in the engine; ``preloaded``: the engine powered
+        # up holding the first pass's (memory images in simulation, a bitstream's initial
+        # contents on a board), so that pass needs no load
+        self.loaded: int | None = 0 if preloaded else None
 
     def _codes(self, feats: Sequence[np.ndarray]) -> list[np.ndarray]:
         return check_inputs(self.model, feats, self.max_frames)

@@ -45,9 +45,13 @@ def simulate(model: Model, feats: Sequence[np.ndarray], sim: str = "verilator", 
              wpar: int = 1, hlanes: int = 1, per_layer: bool | None = None,
              max_frames: int = DEFAULT_MAX_FRAMES, tag: str | None = None,
              hdl: dict | None = None, mutation: dict | None = None, logs: bool = True,
-             progress: Callable[[str], None] | None = print) -> SimRun:
+             progress: Callable[[str], None] | None = print, preloaded: bool = False,
+             saif: Path | None = None, clk_ps: int = 10_000) -> SimRun:
     """``feats``: float features (T, input_size) per utterance.  ``hdl``: extra Verilog
-    parameters; ``mutation``: rtlsim's source edit (a broken engine, for tests).  Raises
+    parameters; ``mutation``: rtlsim's source edit (a broken engine, for tests).
+    ``preloaded``: the engine's power-up memory images are the first pass's weights, so the
+    runtime does not load them (``Runtime(preloaded=True)``).  ``saif`` (Verilator): write the
+    switching activity of the whole run there; ``clk_ps``: the clock period.  Raises
     ``runtime.RunError`` on bad input, AssertionError when the simulation fails (its log named)."""
     from rtlsim import run_cocotb, sim_build_dir
 
@@ -59,7 +63,7 @@ def simulate(model: Model, feats: Sequence[np.ndarray], sim: str = "verilator", 
     if tag is None:
         key = json.dumps({**params, **(hdl or {}), "mutation": mutation}, sort_keys=True)
         tag = "rt-" + hashlib.sha1(key.encode()).hexdigest()[:10]
-    build = sim_build_dir(sim, TOP, tag)
+    build = sim_build_dir(sim, TOP, tag, trace="saif" if saif else None)
     mem, job_dir = build / "mem", build / "job"
     job_dir.mkdir(parents=True, exist_ok=True)
     write_engine_mem(passes[0].model, ep, mem)          # power-up contents; the runtime loads
@@ -72,7 +76,8 @@ def simulate(model: Model, feats: Sequence[np.ndarray], sim: str = "verilator", 
         out.with_suffix(suffix).unlink(missing_ok=True)
     job = {"model": str(job_dir / "model.npz"), "feats": str(job_dir / "feats.npz"),
            "out": str(out), "n_pe": n_pe, "wpar": wpar, "hlanes": hlanes,
-           "per_layer": per_layer, "max_frames": max_frames}
+           "per_layer": per_layer, "max_frames": max_frames, "clk_ps": clk_ps,
+           "preloaded": preloaded}
     say(f"{sim}: engine N_PE={n_pe} WPAR={wpar} HLANES={hlanes}, {ep.num_layers} layer(s) of "
         f"input {ep.input_size}; {len(passes)} pass(es) x {len(seqs)} utterances, "
         f"{sum(len(s) for s in seqs)} frames (log: {build}/build.log, sim.log)")
@@ -80,7 +85,7 @@ def simulate(model: Model, feats: Sequence[np.ndarray], sim: str = "verilator", 
     try:
         run_cocotb(TOP, "runtime.cocotb_main", sim,
                    {**params, **(hdl or {}), "MEM_PREFIX": f'"{mem.resolve()}/"'}, job,
-                   tagname=tag, mutation=mutation, logs=logs, test_dir=job_dir)
+                   tagname=tag, mutation=mutation, logs=logs, test_dir=job_dir, saif=saif)
     except (AssertionError, SystemExit) as e:
         raise AssertionError(f"the runtime's simulation failed: see {build}/sim.log "
                              f"(and build.log) [{e}]") from None

@@ -136,6 +136,20 @@ def test_a_resident_pass_is_not_reloaded():
     assert res.passes[0].load_writes == 0
 
 
+@pytest.mark.parametrize("cfg", [UNI, LSTMP], ids=["uni-stack", "bidir-lstmp"])
+def test_a_preloaded_engine_skips_the_first_load(cfg):
+    """preloaded: the engine powered up holding the first pass's weights (its memory images),
+    so only the later passes load; the results are those of run_fixed."""
+    model, drv, rt = _runtime(cfg, preloaded=True)
+    drv.current = drv.models[0]
+    feats = _feats(cfg, [3, 2])
+    res = rt.run(feats)
+    assert drv.loads == list(range(1, len(res.passes)))
+    assert res.passes[0].load_writes == 0
+    for u, x in enumerate(feats):
+        np.testing.assert_array_equal(res.logits[u], run_fixed(model, x).logits[:, 0])
+
+
 def test_a_broken_engine_is_seen():
     """One output word off by one in the stand-in: the logits no longer equal run_fixed (the
     comparison the RTL tests make can fail)."""

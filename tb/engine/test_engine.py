@@ -19,9 +19,8 @@ projection, GRU, plain LSTM), then on the same simulation:
   STATUS.frame_error; a soft reset and CLEAR recover, the next sequence is exact.
 
 The trained-model end-to-end test (``test_engine_trained``, slow) takes a bundle or model from
-ENGINE_MODEL (default ``runs/*/bundle/model.npz``) and streams real utterance features.  Its
-cocotb test (``engine_trained``) is also what ``python -m fpga activity`` runs, with SAIF
-tracing and the clock period ``CLK_PS`` (default 10 ns) of the synthesis constraint.
+ENGINE_MODEL (default ``runs/*/bundle/model.npz``) and streams real utterance features.
+(``python -m fpga activity`` runs the host runtime instead, ``runtime.sim.simulate``.)
 """
 from __future__ import annotations
 
