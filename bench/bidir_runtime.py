@@ -43,18 +43,16 @@ import datetime
 import json
 import re
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from bench.models import LSTMP_1024  # noqa: E402
-from golden.cli import UsageError, run  # noqa: E402
-from golden.model import Model, ModelConfig  # noqa: E402
+from bench.models import LSTMP_1024
+from golden.cli import UsageError, run
+from golden.model import Model, ModelConfig
 
 CONFIGS = ["k8:128x4h4", "k16:64x4h4"]          # the report's best lstmp-1024 configurations
 BATCHES = [(1, 300), (10, 300), (100, 300)]     # (utterances, frames each): 3 s utterances

@@ -17,14 +17,10 @@ each candidate) or an input is missing or malformed.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
-if __package__ in (None, ""):                     # python bench/choose.py
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench import designspace as ds  # noqa: E402
-from golden.cli import UsageError, run  # noqa: E402
+from bench import designspace as ds
+from golden.cli import UsageError, run
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,13 +49,11 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.models import LATENCY, REFERENCE, TINY, passes_per_frame  # noqa: E402
-from golden.cli import UsageError, run  # noqa: E402
-from golden.engine_layout import EngineParams, write_engine_mem  # noqa: E402
-from golden.model import Model, ModelConfig  # noqa: E402
-from rtlsim import ROOT, run_cocotb  # noqa: E402
+from bench.models import LATENCY, REFERENCE, TINY, passes_per_frame
+from golden.cli import UsageError, run
+from golden.engine_layout import EngineParams, write_engine_mem
+from golden.model import Model, ModelConfig
+from rtlsim import ROOT, run_cocotb
 
 F_CLK_MHZ = 200.0
 JSON_OUT = ROOT / "bench" / "results" / "engine_cycles.json"

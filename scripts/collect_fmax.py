@@ -24,11 +24,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from fpga.flow import median_of  # noqa: E402
-from golden.cli import UsageError, run  # noqa: E402
+from fpga.flow import median_of
+from golden.cli import UsageError, run
 
 OUT = ROOT / "bench" / "results" / "ecp5_fmax.json"
 

@@ -20,10 +20,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from runtime.regs import BITS, ENGINE_ID, REGISTERS  # noqa: E402
+from runtime.regs import BITS, ENGINE_ID, REGISTERS
 
 VH = ROOT / "rtl" / "engine_regmap.vh"
 DOC = ROOT / "docs" / "engine.md"

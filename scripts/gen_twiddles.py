@@ -17,10 +17,8 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from golden.fft import twiddles  # noqa: E402
+from golden.fft import twiddles
 
 OUT = ROOT / "rtl" / "fft_twiddle.vh"
 KS = (2, 4, 8, 16, 32)

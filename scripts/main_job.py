@@ -27,10 +27,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 PY = sys.executable
 
-from golden.engine_layout import DEFAULT_N_PE  # noqa: E402
+from golden.engine_layout import DEFAULT_N_PE
 
 
 def step(title: str) -> None:

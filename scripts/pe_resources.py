@@ -21,13 +21,11 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
-from fpga.__main__ import with_mul_width  # noqa: E402
-from fpga.flow import FlowError, format_synth, synth_yosys  # noqa: E402
-from fpga.parts import get_part  # noqa: E402
-from golden.cli import run  # noqa: E402
+from fpga.__main__ import with_mul_width
+from fpga.flow import FlowError, format_synth, synth_yosys
+from fpga.parts import get_part
+from golden.cli import run
 
 TOP = "engine_pe"
 
