@@ -6,6 +6,8 @@ passes.  ``gru-1024`` is train/config.py's preset of that name without ``bidirec
 """
 from __future__ import annotations
 
+from golden.model import GATES
+
 LSTMP_1024 = dict(cell="lstm", input_size=153, hidden_size=1024, num_layers=2, proj_size=512,
                   peephole=True)
 GRU_1024 = dict(cell="gru", input_size=153, hidden_size=1024, num_layers=2, proj_size=0,
@@ -35,7 +37,7 @@ def dense_macs_per_frame(cell: str, input_size: int, hidden_size: int, num_layer
                          proj_size: int, **_) -> int:
     """Real MACs per frame of the same model with dense matrices (input, recurrent and
     projection matrices; peepholes, biases and element-wise work not counted)."""
-    gates = 4 if cell == "lstm" else 3
+    gates = GATES[cell]
     rec = proj_size or hidden_size
     total, d_in = 0, input_size
     for _ in range(num_layers):

@@ -38,12 +38,11 @@ from pathlib import Path
 import numpy as np
 
 from .activations import write_act_mem
-from .atomic import atomic_write
 from .circulant import n_blocks, pack_half_spectrum, quantize_freq_weights
 from .fixed import RND, quantize, round_shift
 from .formats import Formats
-from .memfile import to_words
-from .model import Model, ModelConfig
+from .memfile import to_words, write_lane_words
+from .model import GATES, Model, ModelConfig
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +123,7 @@ class EngineParams:
 
     @property
     def gates(self) -> int:
-        return 4 if self.cell == "lstm" else 3
+        return GATES[self.cell]
 
     @property
     def qin(self) -> int:
@@ -383,27 +382,6 @@ def engine_memories(model: Model, params: EngineParams) -> dict[str, np.ndarray]
     return mem
 
 
-def _write_lines(path: Path, lanes: np.ndarray, width: int, header: str) -> None:
-    """Rows of unsigned lane words -> one hex line per row, lane 0 rightmost."""
-    lanes = np.asarray(lanes, dtype=np.int64)
-    n = lanes.shape[1]
-    total = n * width
-    digits = -(-total // 4)
-    with atomic_write(path) as f:
-        f.write(f"// {header}\n")
-        if width % 4 == 0:
-            d = width // 4
-            fmt = f"{{:0{d}x}}"
-            for row in lanes:
-                f.write("".join(fmt.format(int(v)) for v in row[::-1]) + "\n")
-        else:
-            for row in lanes:
-                v = 0
-                for i, x in enumerate(row.tolist()):
-                    v |= int(x) << (i * width)
-                f.write(f"{v:0{digits}x}\n")
-
-
 def write_engine_mem(model: Model, params: EngineParams, out_dir: "str | Path",
                      mem_prefix: str | None = None) -> dict[str, Path]:
     """Write w.mem (and its banks w_b00.mem ...), bias.mem, peep.mem, sigmoid.mem, tanh.mem and
@@ -417,7 +395,7 @@ def write_engine_mem(model: Model, params: EngineParams, out_dir: "str | Path",
     mem = engine_memories(model, params)
     paths = {name: out / f"{name}.mem" for name in ("w", "bias", "peep", "sigmoid", "tanh")}
     ww = 2 * F.fmt("weight").width
-    _write_lines(paths["w"], mem["w"], ww,
+    write_lane_words(paths["w"], mem["w"], ww,
                  f"weights: {params.wdepth} addresses x {params.n_pe} banks x {params.wpar} words "
                  f"of {{im, re}} {F.weight}")
     banks = -(-params.wdepth // W_BANK_DEPTH)
@@ -426,11 +404,11 @@ def write_engine_mem(model: Model, params: EngineParams, out_dir: "str | Path",
                          f"{W_BANK_DEPTH}; the engine reads at most 100 (w_b00..w_b99.mem)")
     for b in range(banks):
         paths[f"w_b{b:02d}"] = out / f"w_b{b:02d}.mem"
-        _write_lines(paths[f"w_b{b:02d}"], mem["w"][b * W_BANK_DEPTH:(b + 1) * W_BANK_DEPTH], ww,
+        write_lane_words(paths[f"w_b{b:02d}"], mem["w"][b * W_BANK_DEPTH:(b + 1) * W_BANK_DEPTH], ww,
                      f"weights, lines {b * W_BANK_DEPTH}.. of w.mem (bank {b})")
-    _write_lines(paths["bias"], mem["bias"], params.bias_word_width,
+    write_lane_words(paths["bias"], mem["bias"], params.bias_word_width,
                  f"bias: {mem['bias'].shape[0]} rows x {params.k} lanes, {F.bias} at pre frac")
-    _write_lines(paths["peep"], mem["peep"], F.fmt("peep").width,
+    write_lane_words(paths["peep"], mem["peep"], F.fmt("peep").width,
                  f"peepholes: {mem['peep'].shape[0]} blocks x [p_i|p_f|p_o] {F.peep}")
     for func in ("sigmoid", "tanh"):
         write_act_mem(paths[func], func, F.fmt("pre"), F.fmt("gate"), F.act_seg_bits)

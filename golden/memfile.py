@@ -72,12 +72,23 @@ def write_memh_lanes(path, codes, width: int, header: str = "") -> None:
     """
     a = np.asarray(codes, dtype=np.int64)
     lanes = a.shape[-1]
-    words = to_words(a.reshape(-1, lanes), width)
-    packed = []
-    for row in words.tolist():
-        v = 0
-        for i, c in enumerate(row):
-            v |= int(c) << (i * width)
-        packed.append(v)
+    write_lane_words(path, to_words(a.reshape(-1, lanes), width), width, header)
+
+
+def write_lane_words(path, words, width: int, header: str = "") -> None:
+    """Rows of unsigned lane words (N, L) -> one ``L*width``-bit hex line per row, lane 0 in
+    the low bits (the engine's memory images use it directly, their words already masked)."""
+    words = np.asarray(words, dtype=np.int64)
+    lanes = words.shape[1]
     digits = -(-(lanes * width) // 4)
-    _write_lines(path, [f"{v:0{digits}x}" for v in packed], header)
+    if width % 4 == 0:                    # each lane is whole hex digits: format lane by lane
+        fmt = f"{{:0{width // 4}x}}"
+        lines = ["".join(fmt.format(v) for v in row[::-1]) for row in words.tolist()]
+    else:
+        lines = []
+        for row in words.tolist():
+            v = 0
+            for i, c in enumerate(row):
+                v |= int(c) << (i * width)
+            lines.append(f"{v:0{digits}x}")
+    _write_lines(path, lines, header)

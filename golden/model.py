@@ -34,6 +34,10 @@ FORMAT_VERSION = 1
 CELLS = ("lstm", "gru")
 
 
+GATES = {"lstm": 4, "gru": 3}
+"""Gate matrices per cell: LSTM i, f, g, o; GRU r, z, n.  The one place this count is written."""
+
+
 @dataclass
 class ModelConfig:
     """Architecture of a (possibly bidirectional, multi-layer) block-circulant LSTM/GRU."""
@@ -72,7 +76,7 @@ class ModelConfig:
 
     @property
     def gates(self) -> int:
-        return 4 if self.cell == "lstm" else 3
+        return GATES[self.cell]
 
     def layer_input(self, layer: int) -> int:
         return self.input_size if layer == 0 else self.out_size * self.dirs

@@ -20,6 +20,8 @@ import math
 import torch
 from torch import nn
 
+from golden.model import GATES
+
 from .circulant import CirculantLinear
 from .config import ModelSpec
 
@@ -44,7 +46,7 @@ class RNNLayer(nn.Module):
         self.n_in = n_in
         H, k = spec.hidden_size, spec.k
         s = 1.0 / math.sqrt(H)
-        G = 4 if self.cell == "lstm" else 3
+        G = GATES[self.cell]
         self.w_x = CirculantLinear(n_in, G * H, k, s)
         if self.cell == "lstm":
             self.w_r = CirculantLinear(spec.out_size, G * H, k, s)

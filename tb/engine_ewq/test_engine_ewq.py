@@ -113,7 +113,8 @@ if cocotb is not None:
         hl, share, group = cfg["HLANES"], cfg["SHARE"], cfg["GROUP"]
         pre, sw, pw = cfg["PRE_WIDTH"], cfg["S_WIDTH"], cfg["PEEP_WIDTH"]
         peep = cfg["PEEP"]
-        g = 4 if cell == 0 else 3
+        from golden.model import GATES
+        g = GATES["lstm" if cell == 0 else "gru"]
         rows = g * hb
         zkw = k * pre
         rng = random.Random(cfg["SEED"])
