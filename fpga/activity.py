@@ -123,7 +123,7 @@ def bundle_source(path: str | Path, utts: int, frames: int | None,
                          f"from its run with `python -m train export RUN`")
     tc = TrainConfig.from_dict(train)
     progress(f"data: the test split of corpus {tc.corpus!r} (features {tc.features})")
-    examples = load_dataset(tc.corpus, tc.features, tc.timit_path, tc.seed).split("test")[:utts]
+    examples = load_dataset(tc.corpus, tc.features, tc.timit_path, tc.seed, tc.timit_test).split("test")[:utts]
     if not examples:
         raise UsageError(f"--bundle {bundle}: corpus {tc.corpus!r} has no test utterances")
     models = engine_models(gm)

@@ -83,7 +83,8 @@ def rtl_run(run_dir: str | Path, bundle: str = "", split: str = "test", utts: in
     if not gm.config.num_classes:
         raise UsageError(f"{what}: the model has no classifier, so no phone error rate; "
                          "export a trained run")
-    examples = load_dataset(cfg.corpus, cfg.features, cfg.timit_path, cfg.seed).split(split)
+    examples = load_dataset(cfg.corpus, cfg.features, cfg.timit_path, cfg.seed,
+                            cfg.timit_test).split(split)
     if utts > len(examples):
         raise UsageError(f"--utts {utts}: the {split} split has {len(examples)} utterances")
     examples = examples[:utts]

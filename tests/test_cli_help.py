@@ -60,6 +60,6 @@ def help_text(argv: list[str], capsys) -> str:
 def test_help_shows_meaningful_defaults(capsys):
     fit = help_text(["fit"], capsys)
     assert "--epochs EPOCHS epoch budget (all modes) (default: 20)" in fit
-    assert "--timit PATH TIMIT directory (TRAIN/, TEST/) --features" in fit    # default ''
+    assert "--timit PATH TIMIT directory (TRAIN/, TEST/) --timit-test" in fit  # default ''
     assert "--resume continue from --out/checkpoint.pt --threads" in fit      # a flag
     assert "block sizes (1: the dense baseline) (default: 1 2 4 8 16)" in help_text(["explore"], capsys)

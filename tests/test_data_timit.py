@@ -69,3 +69,52 @@ def test_cli_reports_bad_path(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "train", "data", "--timit", str(tmp_path / "x"),
                            "--cache-dir", str(tmp_path)], capture_output=True, text=True)
     assert proc.returncode != 0 and "does not exist" in proc.stderr
+
+
+@pytest.fixture
+def other_tree(tmp_path):
+    """A TIMIT-layout corpus that is not TIMIT: none of its TEST speakers is a core or dev one;
+    one TEST speaker also has converted RIFF copies (X.WAV.wav) beside the SPHERE files, and
+    one has only converted copies."""
+    import soundfile
+    utts = list(tiny_raw())
+    train = [_renamed(utts[i], TRAIN_SPK[i % 2], f"si{100 + i}") for i in range(4)]
+    test = [_renamed(utts[10 + i], spk, f"sx{10 + i}")
+            for i, spk in enumerate(["spk01", "spk01", "spk02", "spk03"])]
+    root = tmp_path / "OTHER"
+    write_timit_tree(root, {"TRAIN": train, "TEST": test})
+    for wav in (root / "TEST" / "DR1" / "SPK01").glob("*.WAV"):
+        audio, rate = soundfile.read(str(wav), dtype="int16")
+        soundfile.write(str(wav) + ".wav", audio, rate, subtype="PCM_16")
+    for wav in (root / "TEST" / "DR1" / "SPK02").glob("*.WAV"):
+        audio, rate = soundfile.read(str(wav), dtype="int16")
+        soundfile.write(str(wav) + ".wav", audio, rate, subtype="PCM_16")
+        wav.unlink()
+    return root, train, test
+
+
+def test_timit_layout_corpus_with_other_speakers(other_tree):
+    root, train, test = other_tree
+    with pytest.raises(TimitError, match="no .WAV files of any core test speaker.*--timit-test all"):
+        read_timit(root)
+    got = read_timit(root, test="all")
+    by_split = {s: sorted(u.utt_id for u in got if u.split == s) for s in ("train", "dev", "test")}
+    assert by_split["test"] == sorted(u.utt_id for u in test)      # converted copies read once
+    assert by_split["train"] == sorted(u.utt_id for u in train) and by_split["dev"] == []
+    for u in test:
+        g = next(x for x in got if x.utt_id == u.utt_id)
+        assert np.array_equal(g.audio, u.audio) and g.segments == u.segments
+    listed = read_timit(root, test="SPK02,spk03")
+    assert sorted({u.speaker for u in listed if u.split == "test"}) == ["spk02", "spk03"]
+    with pytest.raises(TimitError, match="speaker\\(s\\) nobody not under TEST/"):
+        read_timit(root, test="spk01,nobody")
+    corpus = load_corpus("timit", timit_path=root, cache_dir=cache_dir(), workers=1,
+                         timit_test="all")
+    assert len(corpus.test) == 4 and corpus.meta["test_speakers"] == "all"
+
+
+def test_eval_timit_without_a_path_is_one_line(tmp_path, capsys):
+    from train.__main__ import main
+    assert main(["fit", "--preset", "tiny", "--corpus", "timit", "--out", str(tmp_path / "r")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "needs the TIMIT directory: pass --timit DIR" in err[0]

@@ -118,6 +118,11 @@ def _add_data_args(p: argparse.ArgumentParser, corpus: str | None = "default") -
                         "(no external tools); timit: needs --timit"
                         + ("" if corpus else " (default: the run's corpus)"))
     g.add_argument("--timit", default="", metavar="PATH", help="TIMIT directory (TRAIN/, TEST/)")
+    g.add_argument("--timit-test", default=None, metavar="SPEAKERS",
+                   help="TIMIT test speakers: core (the 24-speaker core test set), all (every TEST "
+                        "speaker outside the development set) or comma-separated speaker ids, for "
+                        "TIMIT-layout corpora that are not TIMIT (default: core"
+                        + ("" if corpus else ", or the run's") + ")")
     g.add_argument("--features", default=None, choices=("mfcc39", "fbank153", "fbank40"),
                    help="feature preset (default: the preset's: fbank40 for small, fbank153 for "
                         "the 1024 presets, mfcc39 for tiny)")
@@ -313,14 +318,15 @@ def config_from_args(args) -> "TrainConfig":
             kw[name] = preset_default(args.preset, name, kw.get("mode", "dense"))
     try:
         return TrainConfig(preset=args.preset, model=spec, corpus=args.corpus,
-                           timit_path=args.timit, features=features, **kw)
+                           timit_path=args.timit, timit_test=args.timit_test or "core",
+                           features=features, **kw)
     except ValueError as e:        # a refused combination of options, before any data is loaded
         raise UsageError(f"{e}; see python -m train fit --help") from None
 
 
 def _dataset(cfg, args=None):
     from train.batches import load_dataset
-    ds = load_dataset(cfg.corpus, cfg.features, cfg.timit_path, cfg.seed)
+    ds = load_dataset(cfg.corpus, cfg.features, cfg.timit_path, cfg.seed, cfg.timit_test)
     return ds
 
 

@@ -64,14 +64,16 @@ def synthetic_dataset(n_train: int = 64, n_dev: int = 16, n_test: int = 16, dim:
     return Dataset("synthetic", dim, make(n_train, "tr"), make(n_dev, "dv"), make(n_test, "te"))
 
 
-def load_dataset(name: str, features: str = "mfcc39", timit_path: str = "", seed: int = 0) -> Dataset:
+def load_dataset(name: str, features: str = "mfcc39", timit_path: str = "", seed: int = 0,
+                 timit_test: str = "core") -> Dataset:
     """'synthetic' (random, no external tools), or a `train.data` corpus: 'default', 'tiny',
-    'timit' (with ``timit_path``)."""
+    'timit' (with ``timit_path``; ``timit_test``: its test speakers, 'core', 'all' or a list)."""
     if name == "synthetic":
         return synthetic_dataset(seed=seed)
     from train.data import FeatureConfig, load_corpus
 
-    corpus = load_corpus(name, timit_path=timit_path or None, features=FeatureConfig.preset(features))
+    corpus = load_corpus(name, timit_path=timit_path or None, features=FeatureConfig.preset(features),
+                         timit_test=timit_test)
 
     def conv(utts) -> list[Example]:
         return [Example(u.feats, u.label_seq, u.utt_id) for u in utts if len(u.label_seq)]

@@ -78,6 +78,7 @@ class TrainConfig:
     k_proj: int = 0
     corpus: str = "default"        # default | tiny | synthetic (random, no espeak) | timit
     timit_path: str = ""
+    timit_test: str = "core"       # TIMIT test speakers: core | all | comma-separated ids
     features: str = "fbank40"      # PRESET_FEATURES of the preset
     epochs: int = 20               # total budget, the same for every mode
     batch_size: int = 32

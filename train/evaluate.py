@@ -100,7 +100,8 @@ def run_eval(args) -> dict:
     ck = load_checkpoint(run_checkpoint(run))
     model, cfg = model_from_checkpoint(ck)
     corpus = args.corpus or cfg.corpus
-    ds = load_dataset(corpus, args.features or cfg.features, args.timit or cfg.timit_path, cfg.seed)
+    ds = load_dataset(corpus, args.features or cfg.features, args.timit or cfg.timit_path, cfg.seed,
+                      args.timit_test or cfg.timit_test)
     examples = ds.split(args.split)
     if args.limit:
         examples = examples[:args.limit]

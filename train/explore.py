@@ -137,7 +137,7 @@ def run_explore(args) -> dict:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     features = args.features or PRESET_FEATURES[args.preset]
-    ds = load_dataset(args.corpus, features, args.timit, args.seed)
+    ds = load_dataset(args.corpus, features, args.timit, args.seed, args.timit_test or "core")
     progress = not args.quiet
     rows = []
     for name, cfg in sweep_configs(args, ds.input_size, features):

@@ -265,7 +265,7 @@ def check_saturation(gm: Model, cfg, utts: int, limit: float = SATURATION_LIMIT,
     from golden.cli import UsageError
 
     from .batches import load_dataset
-    ds = load_dataset(cfg.corpus, cfg.features, cfg.timit_path, cfg.seed)
+    ds = load_dataset(cfg.corpus, cfg.features, cfg.timit_path, cfg.seed, cfg.timit_test)
     dev = [e.feats for e in ds.dev[:utts]]
     meas = measure(gm, dev)
     summary = meas.summary() | {"split": "dev", "limit": limit}

@@ -46,7 +46,7 @@ def run_numerics(args) -> dict:
     run = Path(args.run)
     model, cfg = model_from_checkpoint(load_checkpoint(run_checkpoint(run)))
     gm = to_golden(model, cfg.golden_formats(), run.name)
-    ds = load_dataset(cfg.corpus, cfg.features, cfg.timit_path, cfg.seed)
+    ds = load_dataset(cfg.corpus, cfg.features, cfg.timit_path, cfg.seed, cfg.timit_test)
     train = [e.feats for e in ds.train[:args.calib_utts]]
     test = [e.feats for e in ds.split(args.split)]
     if args.limit:

@@ -23,6 +23,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="synthetic corpus size preset (ignored with --timit)")
     p.add_argument("--timit", metavar="PATH", default=None,
                    help="use TIMIT from PATH (the directory holding TRAIN/ and TEST/)")
+    p.add_argument("--timit-test", default="core", metavar="SPEAKERS",
+                   help="TIMIT test speakers: core, all (every TEST speaker outside the "
+                        "development set) or comma-separated speaker ids")
     p.add_argument("--seed", type=int, default=0, help="synthetic corpus seed")
     p.add_argument("--n-utts", type=int, default=None,
                    help="total synthetic utterances (80/10/10 train/dev/test), overrides the preset")
@@ -71,7 +74,7 @@ def main(args: argparse.Namespace) -> int:
     corpus = load_corpus("timit" if args.timit else args.corpus, timit_path=args.timit,
                          seed=args.seed, n_utts=args.n_utts, features=feats,
                          cache_dir=args.cache_dir, workers=args.workers, progress=True,
-                         rebuild=args.rebuild)      # a TimitError is reported by train's main
+                         rebuild=args.rebuild, timit_test=args.timit_test)  # TimitError: train's main
     elapsed = time.perf_counter() - start
     stats = corpus.stats()
     stats["load_seconds"] = round(elapsed, 2)

@@ -276,11 +276,13 @@ def load_raw_synthetic(config: SynthConfig, cache_dir: Path, workers: int = 2,
 def load_corpus(name: str = "default", *, timit_path: str | Path | None = None, seed: int = 0,
                 n_utts: int | None = None, synth: SynthConfig | None = None,
                 features: FeatureConfig | None = None, cache_dir: str | Path | None = None,
-                workers: int = 2, progress: bool | None = None, rebuild: bool = False) -> Corpus:
+                workers: int = 2, progress: bool | None = None, rebuild: bool = False,
+                timit_test: str = "core") -> Corpus:
     """Load a corpus with features and labels.
 
     name: "default" (synthetic, ~3000 utterances), "tiny" (synthetic, 60, for tests) or
-      "timit" (needs `timit_path`).
+      "timit" (needs `timit_path`; `timit_test` chooses its test speakers: "core", "all" or a
+      comma-separated list, `train.data.timit.pick_test_speakers`).
     seed: synthetic corpus seed. n_utts: total synthetic utterances (80/10/10 split),
       overriding the preset; `synth` gives full control instead.
     features: FeatureConfig (default: MFCC+delta+delta-delta, 39 dims, per-speaker norm).
@@ -292,14 +294,15 @@ def load_corpus(name: str = "default", *, timit_path: str | Path | None = None, 
     cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
     progress = sys.stderr.isatty() if progress is None else progress
     if name == "timit" or timit_path is not None:
+        from .timit import TimitError, read_timit
         if timit_path is None:
-            raise ValueError("corpus 'timit' needs timit_path (the directory with TRAIN/ and TEST/)")
-        from .timit import read_timit
-
+            raise TimitError("corpus 'timit' needs the TIMIT directory: pass --timit DIR (the "
+                             "directory with TRAIN/ and TEST/)")
         root = Path(timit_path).expanduser().resolve()
-        corpus_id = f"timit-{_key(str(root))}"
-        meta = {"source": "timit", "path": str(root)}
-        loader = lambda: read_timit(root, progress=progress)  # noqa: E731
+        # the test speakers decide the splits: another choice is another cached corpus
+        corpus_id = f"timit-{_key(str(root) if timit_test == 'core' else [str(root), timit_test])}"
+        meta = {"source": "timit", "path": str(root), "test_speakers": timit_test}
+        loader = lambda: read_timit(root, progress=progress, test=timit_test)  # noqa: E731
     elif name in ("default", "tiny"):
         if synth is None:
             synth = SynthConfig.preset(name, seed=seed)

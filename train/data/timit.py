@@ -8,7 +8,10 @@ also be a directory that holds the tree one level down (e.g. `TIMIT/` or `data/`
 Splits (the usual ones): train = every TRAIN speaker (462 in full TIMIT), SA sentences
 dropped, 3696 utterances; test = the 24-speaker core test set (`CORE_TEST_SPEAKERS`, 192
 utterances); dev = the 50-speaker development set from the rest of TEST (`DEV_SPEAKERS`,
-400 utterances, the list used by Kaldi's TIMIT recipe).
+400 utterances, the list used by Kaldi's TIMIT recipe).  `test="all"` takes every TEST speaker
+outside the development set (118 in TIMIT), a comma-separated list names the test speakers:
+for TIMIT-layout corpora that are not TIMIT.  A converted copy `X.WAV.wav` beside (or instead
+of) a SPHERE `X.WAV` is the same utterance, read once.
 """
 from __future__ import annotations
 
@@ -21,8 +24,8 @@ from .features import SAMPLE_RATE, Segment
 from .phones import PHONES61
 from .synthetic import RawUtterance
 
-__all__ = ["CORE_TEST_SPEAKERS", "DEV_SPEAKERS", "TimitError", "read_timit", "write_sphere",
-           "write_timit_tree"]
+__all__ = ["CORE_TEST_SPEAKERS", "DEV_SPEAKERS", "TimitError", "pick_test_speakers", "read_timit",
+           "write_sphere", "write_timit_tree"]
 
 log = logging.getLogger(__name__)
 
@@ -82,62 +85,99 @@ def _read_phn(path: Path) -> list[Segment]:
     return segs
 
 
-def _read_split_dir(split_dir: Path, keep) -> list[tuple[str, str, Path]]:
-    """(speaker, sentence, wav path) of the non-SA sentences of speakers accepted by `keep`."""
+def _utterance_stem(name: str) -> str | None:
+    """The utterance of an audio file name: 'SI1.WAV' -> 'si1', and a converted copy beside it,
+    'SI1.WAV.wav' (RIFF made from the SPHERE file by sph2pipe or sox) -> 'si1' too."""
+    low = name.lower()
+    return low.split(".", 1)[0] if low.endswith(".wav") else None
+
+
+def _read_split_dir(split_dir: Path, keep) -> list[tuple[str, str, Path, Path | None, Path | None]]:
+    """(speaker, sentence, audio, .PHN or None, .TXT or None) of the non-SA sentences of the
+    speakers accepted by `keep`.  One entry per utterance: where both the original `X.WAV` and a
+    converted `X.WAV.wav` exist, the original is read."""
     found = []
     for dialect in sorted(p for p in split_dir.iterdir() if p.is_dir()):
         for spk_dir in sorted(p for p in dialect.iterdir() if p.is_dir()):
             speaker = spk_dir.name.lower()
             if not keep(speaker):
                 continue
-            for wav in sorted(spk_dir.iterdir()):
-                if wav.suffix.lower() != ".wav" or wav.stem.lower().startswith("sa"):
+            files = {f.name.lower(): f for f in spk_dir.iterdir() if f.is_file()}
+            audio: dict[str, Path] = {}
+            for low, f in sorted(files.items()):
+                stem = _utterance_stem(low)
+                if stem is None or stem.startswith("sa"):
                     continue
-                found.append((speaker, wav.stem.lower(), wav))
+                if stem not in audio or low.count(".") < audio[stem].name.count("."):
+                    audio[stem] = f             # the fewest suffixes: the original file
+            for stem, wav in sorted(audio.items()):
+                found.append((speaker, stem, wav, files.get(stem + ".phn"), files.get(stem + ".txt")))
     return found
 
 
-def _sibling(wav: Path, suffix: str) -> Path | None:
-    for cand in (wav.with_suffix(suffix.upper()), wav.with_suffix(suffix.lower())):
-        if cand.exists():
-            return cand
-    return None
+def pick_test_speakers(test: str, present: set[str]) -> set[str]:
+    """The test speakers of ``--timit-test``: 'core' (the 24-speaker core test set), 'all'
+    (every TEST speaker outside the development set), or a comma-separated list of speaker ids
+    (directory names under TEST/DR*/, any case)."""
+    if test == "core":
+        return set(CORE_TEST_SPEAKERS)
+    if test == "all":
+        return present - DEV_SPEAKERS
+    wanted = {w.strip().lower() for w in test.split(",") if w.strip()}
+    if not wanted:
+        raise TimitError(f"--timit-test {test!r}: give 'core', 'all' or speaker ids, e.g. "
+                         "mdab0,fdhc0")
+    unknown = sorted(wanted - present)
+    if unknown:
+        raise TimitError(f"--timit-test: speaker(s) {', '.join(unknown)} not under TEST/ "
+                         f"({len(present)} speakers there)")
+    return wanted
 
 
-def read_timit(path: str | Path, progress: bool = False) -> list[RawUtterance]:
-    """Read TIMIT's train, dev and core test sets (see the module docstring)."""
+def read_timit(path: str | Path, progress: bool = False, test: str = "core") -> list[RawUtterance]:
+    """Read TIMIT's train, dev and test sets (see the module docstring; ``test`` chooses the
+    test speakers, ``pick_test_speakers``)."""
     import soundfile
     from tqdm import tqdm
 
     train_dir, test_dir = _find_root(Path(path).expanduser())
+    present = {spk.name.lower() for d in test_dir.iterdir() if d.is_dir()
+               for spk in d.iterdir() if spk.is_dir()}
+    tests = pick_test_speakers(test, present)
     listing = [("train", *item) for item in _read_split_dir(train_dir, lambda s: True)]
-    listing += [("test", *item) for item in _read_split_dir(test_dir, CORE_TEST_SPEAKERS.__contains__)]
-    listing += [("dev", *item) for item in _read_split_dir(test_dir, DEV_SPEAKERS.__contains__)]
+    listing += [("test", *item) for item in _read_split_dir(test_dir, tests.__contains__)]
+    listing += [("dev", *item) for item in _read_split_dir(
+        test_dir, lambda s: s in DEV_SPEAKERS and s not in tests)]
     for split in ("train", "test"):
         if not any(item[0] == split for item in listing):
-            wanted = "any speaker" if split == "train" else "any core test speaker"
-            raise TimitError(f"no .WAV files of {wanted} under {train_dir if split == 'train' else test_dir}")
-    missing = [wav for _, _, _, wav in listing if _sibling(wav, ".phn") is None]
+            if split == "train":
+                raise TimitError(f"no .WAV files of any speaker under {train_dir}")
+            which = {"core": "any core test speaker", "all": "any test speaker"}.get(
+                test, "the --timit-test speakers")
+            hint = (" (a TIMIT-layout corpus with other speakers? --timit-test all takes every "
+                    "TEST speaker, or name them)" if test == "core" else "")
+            raise TimitError(f"no .WAV files of {which} under {test_dir}{hint}")
+    missing = [wav for _, _, _, wav, phn, _ in listing if phn is None]
     if missing:
         raise TimitError(f"{len(missing)} .WAV files have no .PHN alignment, e.g. {missing[0]}; "
                          "the TIMIT copy is incomplete")
     out: list[RawUtterance] = []
-    for split, speaker, sentence, wav in tqdm(listing, desc="reading TIMIT", unit="utt",
-                                              disable=not progress):
+    for split, speaker, sentence, wav, phn, txt in tqdm(listing, desc="reading TIMIT", unit="utt",
+                                                        disable=not progress):
         try:
             audio, rate = soundfile.read(str(wav), dtype="int16")
         except RuntimeError as exc:  # soundfile raises LibsndfileError (a RuntimeError)
             raise TimitError(f"cannot read {wav}: {exc}") from exc
         if rate != SAMPLE_RATE or audio.ndim != 1:
             raise TimitError(f"{wav}: expected 16 kHz mono, got {rate} Hz, shape {audio.shape}")
-        txt = _sibling(wav, ".txt")
         text = " ".join(txt.read_text().split()[2:]) if txt else ""
         out.append(RawUtterance(f"{speaker}_{sentence}", speaker, split, text,
-                                np.ascontiguousarray(audio), _read_phn(_sibling(wav, ".phn"))))
-    for split, full in _FULL_COUNTS.items():
+                                np.ascontiguousarray(audio), _read_phn(phn)))
+    full = dict(_FULL_COUNTS, test={"core": 24, "all": 168 - 50}.get(test))
+    for split, n_full in full.items():
         n = len({u.speaker for u in out if u.split == split})
-        if n != full:
-            log.warning("TIMIT %s set has %d speakers (the full corpus has %d)", split, n, full)
+        if n_full is not None and n != n_full:
+            log.warning("TIMIT %s set has %d speakers (the full corpus has %d)", split, n, n_full)
     return out
 
 
