@@ -50,10 +50,14 @@ def activation_only(cfg: ModelConfig) -> set[str]:
     return pts
 
 
-def act_flat_at_edge(pre: Fmt, gate: Fmt, seg_bits: int) -> bool:
-    """True if sigmoid and tanh of ``pre``'s extreme codes are already their limits in ``gate``
-    (then saturating at ``pre`` changes no activation output)."""
-    z = np.array([pre.min_int, pre.max_int], dtype=np.int64)
+def act_flat_at_edge(pre: Fmt, gate: Fmt, seg_bits: int, slack: float = 0.0) -> bool:
+    """True if sigmoid and tanh of ``pre``'s extreme codes, moved ``slack`` toward zero, are
+    already their limits in ``gate`` (then saturating at ``pre`` changes no activation output;
+    ``slack``: the largest bias added after the clamp, as at the LSTM's ``pre`` point)."""
+    m = math.ceil(slack * 2 ** pre.frac)
+    if 2 * m >= pre.max_int:
+        return False
+    z = np.array([pre.min_int + m, pre.max_int - m], dtype=np.int64)
     one = 1 << gate.frac
     s = act_fixed("sigmoid", z, pre, gate, seg_bits)
     t = act_fixed("tanh", z, pre, gate, seg_bits)
@@ -154,9 +158,10 @@ def _choose(cfg: ModelConfig, maxima: dict[str, float], params: dict[str, float]
         for p, mag in mags.items():
             need = mag * margin
             if p in act_only:        # the smallest range at which the activations are flat
+                slack = params["bias"] if p == "pre" else 0.0   # bias added after that clamp
                 for I in range(0, width - 1):
                     f = Fmt(width, width - 1 - I)
-                    if act_flat_at_edge(f, gate, base.act_seg_bits):
+                    if act_flat_at_edge(f, gate, base.act_seg_bits, slack):
                         if 2.0 ** I <= need:
                             need, capped = 2.0 ** I - f.lsb, True
                         break
@@ -200,12 +205,16 @@ def param_saturation(model: Model, rec: Recorder) -> None:
         rec._sat(point_of[fld], int(np.count_nonzero((c < f.min_int) | (c > f.max_int))), c.size)
 
 
-def exact_points(cfg: ModelConfig) -> set[str]:
+def exact_points(cfg: ModelConfig, bias_max: float = 0.0) -> set[str]:
     """Points whose saturation provably changes no output bit: activation-only points whose
-    format reaches the activations' flat region (``act_flat_at_edge``)."""
+    format reaches the activations' flat region (``act_flat_at_edge``; at the LSTM's ``pre``
+    point a bias of up to ``bias_max`` is added after the clamp, so the edge minus it must)."""
     F = cfg.formats
-    ok = act_flat_at_edge(F.fmt("pre"), F.fmt("gate"), F.act_seg_bits)
-    return activation_only(cfg) if ok else set()
+    pre, gate, seg = F.fmt("pre"), F.fmt("gate"), F.act_seg_bits
+    out = {p for p in activation_only(cfg) - {"pre"} if act_flat_at_edge(pre, gate, seg)}
+    if "pre" in activation_only(cfg) and act_flat_at_edge(pre, gate, seg, bias_max):
+        out.add("pre")
+    return out
 
 
 @dataclass
@@ -260,7 +269,8 @@ def measure(model: Model, feats, progress=None) -> Measurement:
         with rec:
             got = fx(x).layers
         sq.append(min(sqnr_db(r, to_float(g, f_data)) for r, g in zip(ref, got)))
-    return Measurement(rec.saturation(), sq, exact_points(model.config))
+    return Measurement(rec.saturation(), sq, exact_points(model.config,
+                                                           param_ranges(model)["bias"]))
 
 
 def float_ranges(model: Model, feats, progress=None) -> Recorder:

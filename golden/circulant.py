@@ -277,9 +277,13 @@ class CirculantFixed:
         y = ifft_fixed_t(sr.reshape(K2, N * p), si.reshape(K2, N * p), self.k, self.f_spec,
                          self.formats.tw_width)
         y = y.reshape(self.k, N, p).transpose(1, 2, 0).reshape(N, self.m)
-        if pointstats.active():           # the two clamps below, counted once on the exact sum
+        if pointstats.active():           # a value either clamp below changes, counted once
             u = round_shift(y, self.f_spec.frac - self.f_pre.frac, RND)
-            pointstats.count_fmt(point, u if bias is None else u + bias, self.f_pre)
+            lo, hi = self.f_pre.min_int, self.f_pre.max_int
+            out = (u < lo) | (u > hi)
+            if bias is not None:
+                out |= (u + bias < lo) | (u + bias > hi)
+            pointstats.count_mask(point, out)
         y = requantize(y, self.f_spec.frac, self.f_pre, RND)
         if bias is not None:
             y = saturate(y + bias, self.f_pre)

@@ -57,6 +57,15 @@ def count_sat(point: str, codes, lo: int, hi: int) -> None:
     rec._sat(point, int(np.count_nonzero((a < lo) | (a > hi))), a.size)
 
 
+def count_mask(point: str, mask) -> None:
+    """Record the values flagged in boolean ``mask`` as saturated at ``point``."""
+    rec = _active
+    if rec is None:
+        return
+    m = np.asarray(mask)
+    rec._sat(point, int(np.count_nonzero(m)), m.size)
+
+
 def count_fmt(point: str, codes, fmt) -> None:
     """``count_sat`` against a format's range."""
     if _active is not None:

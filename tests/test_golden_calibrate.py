@@ -81,6 +81,25 @@ def test_act_flat_at_edge_and_exact_points():
     assert exact_points(lstm) == {"pre", "tanh_c", "gru_sum"}
     assert exact_points(dataclasses.replace(lstm, peephole=True)) == {"peep", "tanh_c", "gru_sum"}
     assert exact_points(ModelConfig()) == set()                # pre s16.12 is not flat
+    # the LSTM's pre clamp is followed by + bias: exact only if the edge minus the bias is flat
+    assert "pre" in exact_points(lstm, bias_max=2.34)         # 16 - 2.34 = 13.7: still flat
+    assert "pre" not in exact_points(lstm, bias_max=8.0)      # 16 - 8 = 8: sigmoid(8) is not
+    assert not act_flat_at_edge(Fmt.parse("s16.11"), gate, 8, slack=8.0)
+
+
+def test_pre_count_sees_a_clamp_the_bias_would_undo():
+    """IFFT output 10.8 clamps to +8 before the bias -5 is added (result ~3, not 5.8): counted,
+    although the exact sum 5.8 lies within +-8."""
+    from golden.circulant import CirculantFixed
+    from golden.fixed import quantize
+    F = Formats()
+    mat = CirculantFixed.from_vectors(np.full((1, 1, 4), 0.9), 4, 4, F)
+    x = quantize(np.full((1, 4), 3.0), F.fmt("data"))
+    bias = quantize(np.full(4, -5.0), F.fmt("pre"))
+    with Recorder() as rec:
+        y = mat(x, bias)
+    assert rec.saturation()["pre"] == (4, 4)
+    assert np.all(y == F.fmt("pre").max_int + bias)          # clamped, then the bias
 
 
 def test_int_bits():
