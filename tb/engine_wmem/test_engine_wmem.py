@@ -1,6 +1,6 @@
 """engine_wmem vs a Python model of the banked weight memory, every read checked at its cycle.
 
-The memory starts from bank files written by golden.engine_layout's writer (``_write_lines``,
+The memory starts from bank files written by golden's lane-word writer (``write_lane_words``,
 the format the engine reads: bank b = lines b*BANK_DEPTH.. of a random image), so the test also
 checks that each bank loads its own file.  Every cycle drives a random read address (in range,
 with some out of range: they read line 0) and, at random, a write of random data to random
@@ -31,7 +31,7 @@ VERILATOR = [_p(11), _p(75, 96, 32)]
 
 
 def _run(sim: str, params: dict, cycles: int, seed: int, **kw):
-    from golden.engine_layout import _write_lines
+    from golden.memfile import write_lane_words
 
     t = kw.pop("tagname", None) or tag(params)
     build = ROOT / "build" / "sim" / sim / f"{TOP}-{t}"
@@ -41,7 +41,7 @@ def _run(sim: str, params: dict, cycles: int, seed: int, **kw):
                          dtype=np.int64)
     bd = params["BANK_DEPTH"]
     for b in range(-(-params["DEPTH"] // bd)):
-        _write_lines(build / "mem" / f"w_b{b:02d}.mem", image[b * bd:(b + 1) * bd],
+        write_lane_words(build / "mem" / f"w_b{b:02d}.mem", image[b * bd:(b + 1) * bd],
                      params["LANE_WIDTH"], f"bank {b}")
     np.save(build / "mem" / "image.npy", image)
     hdl = {**params, "INIT_PREFIX": f'"{(build / "mem").resolve()}/w_b"'}
