@@ -50,11 +50,9 @@ def active() -> bool:
 
 def count_sat(point: str, codes, lo: int, hi: int) -> None:
     """Record how many of ``codes`` (before saturation) lie outside [lo, hi]."""
-    rec = _active
-    if rec is None:
-        return
-    a = np.asarray(codes)
-    rec._sat(point, int(np.count_nonzero((a < lo) | (a > hi))), a.size)
+    if _active is not None:
+        a = np.asarray(codes)
+        count_mask(point, (a < lo) | (a > hi))
 
 
 def count_mask(point: str, mask) -> None:
@@ -131,16 +129,6 @@ class Recorder:
         self.max[point] = max(self.max.get(point, 0.0), m)
         key = (self.layer, point)
         self.layer_max[key] = max(self.layer_max.get(key, 0.0), m)
-
-    def merge(self, other: "Recorder") -> None:
-        for p, (s, n) in other.sat.items():
-            self._sat(p, s, n)
-        for p, h in other.hist.items():
-            self.hist.setdefault(p, np.zeros(_NBINS, dtype=np.int64))
-            self.hist[p] += h
-            self.max[p] = max(self.max.get(p, 0.0), other.max[p])
-        for key, m in other.layer_max.items():
-            self.layer_max[key] = max(self.layer_max.get(key, 0.0), m)
 
     def saturation(self) -> dict[str, tuple[int, int]]:
         """{point: (saturated values, values)} in datapath order."""
