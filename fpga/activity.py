@@ -104,7 +104,7 @@ def bundle_source(path: str | Path, utts: int, frames: int | None,
     """Direction 0 of the trained model in the bundle at ``path`` on the first ``utts``
     utterances of its test split (at most ``frames`` frames each), on the engine build the
     bundle was exported for."""
-    from train.batches import load_dataset
+    from train.batches import run_dataset
     from train.config import TrainConfig
     from train.export import MANIFEST, engine_models, load_bundle
 
@@ -123,7 +123,7 @@ def bundle_source(path: str | Path, utts: int, frames: int | None,
                          f"from its run with `python -m train export RUN`")
     tc = TrainConfig.from_dict(train)
     progress(f"data: the test split of corpus {tc.corpus!r} (features {tc.features})")
-    examples = load_dataset(tc.corpus, tc.features, tc.timit_path, tc.seed, tc.timit_test).split("test")[:utts]
+    examples = run_dataset(tc).split("test")[:utts]
     if not examples:
         raise UsageError(f"--bundle {bundle}: corpus {tc.corpus!r} has no test utterances")
     models = engine_models(gm)

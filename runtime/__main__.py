@@ -71,7 +71,7 @@ def rtl_run(run_dir: str | Path, bundle: str = "", split: str = "test", utts: in
             max_frames: int = DEFAULT_MAX_FRAMES, say=print) -> dict:
     """The `run` subcommand as a function (``make run`` calls it); returns the results."""
     from golden.runner import run_fixed
-    from train.batches import load_dataset
+    from train.batches import run_dataset
     from train.ctc import greedy_decode, per
 
     from .sim import simulate
@@ -83,8 +83,7 @@ def rtl_run(run_dir: str | Path, bundle: str = "", split: str = "test", utts: in
     if not gm.config.num_classes:
         raise UsageError(f"{what}: the model has no classifier, so no phone error rate; "
                          "export a trained run")
-    examples = load_dataset(cfg.corpus, cfg.features, cfg.timit_path, cfg.seed,
-                            cfg.timit_test).split(split)
+    examples = run_dataset(cfg).split(split)
     if utts > len(examples):
         raise UsageError(f"--utts {utts}: the {split} split has {len(examples)} utterances")
     examples = examples[:utts]

@@ -9,7 +9,10 @@ from pathlib import Path
 
 from golden.cli import ArgumentParser, UsageError, run
 from golden.engine_layout import DEFAULT_N_PE
+from train.config import PRESET_DEFAULTS
 from train.data import cli as data_cli
+from train.data.augment import AUGMENTS, CONDITIONS
+from train.data.features import NORMS
 
 DESCRIPTION = """\
 Train block-circulant (FFT-based) LSTM/GRU speech models for the E-RNN accelerator, evaluate
@@ -109,6 +112,24 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
                         "epochs (admm: retrain epochs; 0: off)")
     g.add_argument("--max-steps", type=int, default=0, help="cap batches per epoch (0: all; for CI)")
     g.add_argument("--seed", type=int, default=0, help="initialization and shuffling seed")
+    g = p.add_argument_group("augmentation and normalization (docs/data.md, 'Augmentation')")
+    g.add_argument("--augment", default=None, metavar="LIST",
+                   help="training augmentation: none, all, or a comma-separated subset of "
+                        f"{','.join(AUGMENTS)} (default: the preset's: "
+                        f"{PRESET_DEFAULTS.get('small', {}).get('augment') or 'none'} for small, "
+                        "else none)")
+    g.add_argument("--aug-copies", type=int, default=2,
+                   help="augmented versions of every training utterance, computed once and "
+                        "cached (the audio transforms)")
+    g.add_argument("--aug-clean", type=float, default=0.34,
+                   help="chance that an epoch trains an utterance's clean version")
+    g.add_argument("--voices", default=None, choices=("classic", "wide"),
+                   help="synthetic corpus voices: the 12 classic en-us variants, or 50 more "
+                        "variants (incl. the Klatt synthesizer) as training speakers; the test "
+                        "split is the same (default: the preset's)")
+    g.add_argument("--norm", default="speaker", choices=NORMS,
+                   help="feature mean/variance normalization: per speaker, with the training "
+                        "split's statistics, per utterance, or none")
 
 
 def _add_data_args(p: argparse.ArgumentParser, corpus: str | None = "default") -> None:
@@ -161,6 +182,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--golden-float", action="store_true", help="also run golden's float model")
     p.add_argument("--limit", type=int, default=0, help="evaluate the first N utterances only")
     p.add_argument("--beam", type=int, default=0, help="CTC prefix beam width (0: greedy)")
+    p.add_argument("--conditions", default="", metavar="LIST",
+                   help="robustness test sets: 'all' or a comma-separated subset of "
+                        f"{','.join(CONDITIONS)}; the split's PER under each (float, and fixed "
+                        "point with --fixed; docs/data.md, 'Robustness test sets')")
     p.add_argument("--json", default="", help="write the results to this JSON file")
     _add_data_args(p, corpus=None)
     _add_common(p)
@@ -310,10 +335,10 @@ def config_from_args(args) -> "TrainConfig":
     kw = kw0 | {name: getattr(args, name) for name in
           ("mode", "k", "k_proj", "epochs", "qat_epochs", "qat_steps", "qat_lr", "calib_utts", "calib_margin", "batch_size", "lr", "lr_decay", "rho",
            "rho_growth", "admm_rounds_per_epoch", "max_steps", "seed", "retrain_lr", "avg_epochs", "distill_weight",
-           "distill_temp", "teacher") if hasattr(args, name)}
+           "distill_temp", "teacher", "augment", "aug_copies", "aug_clean", "norm", "voices") if hasattr(args, name)}
     # options left unset: the preset's recipe (PRESET_DEFAULTS, and ADMM_DEFAULTS for admm
     # runs), else the TrainConfig default
-    for name in ("batch_size", "retrain_lr", "rho_growth"):
+    for name in ("batch_size", "retrain_lr", "rho_growth", "augment", "voices"):
         if name in kw and kw[name] is None:
             kw[name] = preset_default(args.preset, name, kw.get("mode", "dense"))
     try:
@@ -325,9 +350,8 @@ def config_from_args(args) -> "TrainConfig":
 
 
 def _dataset(cfg, args=None):
-    from train.batches import load_dataset
-    ds = load_dataset(cfg.corpus, cfg.features, cfg.timit_path, cfg.seed, cfg.timit_test)
-    return ds
+    from train.batches import run_dataset
+    return run_dataset(cfg, augment=True)
 
 
 def cmd_fit(args) -> int:

@@ -8,7 +8,7 @@ Sources: the speech corpora of `train.data` (default / tiny synthetic speech, TI
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -27,16 +27,33 @@ class Example:
 
 @dataclass
 class Dataset:
+    """Splits of `Example`s; `train_views[c][i]` is augmented copy c of `train[i]` (empty
+    without audio augmentation), `augment` the `train.data.augment.AugmentConfig` or None."""
+
     name: str
     input_size: int
     train: list[Example]
     dev: list[Example]
     test: list[Example]
+    train_views: list[list[Example]] = field(default_factory=list)
+    augment: object = None
+    conditions: dict[str, list[Example]] = field(default_factory=dict)
 
     def split(self, name: str) -> list[Example]:
         if name not in ("train", "dev", "test"):
             raise ValueError(f"split must be train, dev or test, not {name!r}")
         return getattr(self, name)
+
+    def epoch_train(self, seed: int, epoch: int) -> list[Example]:
+        """The training examples of one epoch: per utterance the clean version or one of its
+        augmented copies (`train.data.augment.pick_views`, a function of (seed, epoch))."""
+        if not self.train_views:
+            return self.train
+        from train.data.augment import pick_views
+
+        pick = pick_views(len(self.train), len(self.train_views), self.augment.clean_prob,
+                          seed, epoch)
+        return [self.train[i] if c < 0 else self.train_views[c][i] for i, c in enumerate(pick.tolist())]
 
 
 def synthetic_dataset(n_train: int = 64, n_dev: int = 16, n_test: int = 16, dim: int = 39,
@@ -65,23 +82,56 @@ def synthetic_dataset(n_train: int = 64, n_dev: int = 16, n_test: int = 16, dim:
 
 
 def load_dataset(name: str, features: str = "mfcc39", timit_path: str = "", seed: int = 0,
-                 timit_test: str = "core") -> Dataset:
+                 timit_test: str = "core", norm: str = "speaker", augment=None,
+                 conditions: tuple[str, ...] = (), voices: str = "classic") -> Dataset:
     """'synthetic' (random, no external tools), or a `train.data` corpus: 'default', 'tiny',
-    'timit' (with ``timit_path``; ``timit_test``: its test speakers, 'core', 'all' or a list)."""
+    'timit' (with ``timit_path``; ``timit_test``: its test speakers, 'core', 'all' or a list).
+    ``voices``: the synthetic corpus' voice set ("classic" or "wide", training speakers only).
+    ``norm``: the feature normalization (`train.data.features.NORMS`). ``augment``: an
+    `AugmentConfig` whose audio transforms give `Dataset.train_views`. ``conditions``: also
+    load these robustness test sets (`train.data.augment.CONDITIONS`) into
+    `Dataset.conditions`."""
     if name == "synthetic":
+        if augment is not None and augment.kinds or conditions:
+            raise ValueError("corpus 'synthetic' has no audio: augmentation and robustness "
+                             "conditions need a speech corpus")
         return synthetic_dataset(seed=seed)
-    from train.data import FeatureConfig, load_corpus
+    import dataclasses
 
-    corpus = load_corpus(name, timit_path=timit_path or None, features=FeatureConfig.preset(features),
-                         timit_test=timit_test)
+    from train.data import FeatureConfig, load_augmented, load_condition, load_corpus
+
+    source = {"name": name, "timit_path": timit_path or None, "timit_test": timit_test,
+              "voices": voices}
+    corpus = load_corpus(features=dataclasses.replace(FeatureConfig.preset(features), norm=norm),
+                         **source)
+    keep = [i for i, u in enumerate(corpus.train) if len(u.label_seq)]
 
     def conv(utts) -> list[Example]:
         return [Example(u.feats, u.label_seq, u.utt_id) for u in utts if len(u.label_seq)]
 
-    ds = Dataset(corpus.name, corpus.features.dim, conv(corpus.train), conv(corpus.dev), conv(corpus.test))
-    log.info("corpus %s: %d/%d/%d utterances, %d features", ds.name, len(ds.train), len(ds.dev),
-             len(ds.test), ds.input_size)
+    ds = Dataset(corpus.name, corpus.features.dim, conv(corpus.train), conv(corpus.dev),
+                 conv(corpus.test), augment=augment)
+    if augment is not None and augment.uses_copies:
+        for copy in load_augmented(corpus, augment, **source):
+            ds.train_views.append([Example(copy[i].feats, copy[i].label_seq, copy[i].utt_id)
+                                   for i in keep])
+    for cond in conditions:
+        ds.conditions[cond] = conv(load_condition(corpus, cond, **source))
+    log.info("corpus %s: %d/%d/%d utterances, %d features%s", ds.name, len(ds.train), len(ds.dev),
+             len(ds.test), ds.input_size,
+             f", {len(ds.train_views)} augmented copies of the training split" if ds.train_views else "")
     return ds
+
+
+def run_dataset(cfg, *, corpus: str = "", features: str = "", timit_path: str = "",
+                timit_test: str = "", augment: bool = False, conditions: tuple[str, ...] = ()
+                ) -> Dataset:
+    """The dataset of a run's `TrainConfig` (its corpus, features and normalization), with the
+    run's training augmentation if `augment`; the other arguments override the run's."""
+    return load_dataset(corpus or cfg.corpus, features or cfg.features,
+                        timit_path or cfg.timit_path, cfg.seed, timit_test or cfg.timit_test,
+                        norm=cfg.norm, augment=cfg.augment_config() if augment else None,
+                        conditions=conditions, voices=cfg.voices)
 
 
 @dataclass

@@ -80,6 +80,12 @@ class TrainConfig:
     timit_path: str = ""
     timit_test: str = "core"       # TIMIT test speakers: core | all | comma-separated ids
     features: str = "fbank40"      # PRESET_FEATURES of the preset
+    voices: str = "classic"        # synthetic corpus voice set: classic | wide (+50 training voices)
+    norm: str = "speaker"          # feature normalization: speaker | global | utterance | none
+    augment: str = ""              # training augmentation: "" (none), "all" or a comma-separated
+    #                                subset of train.data.augment.AUGMENTS
+    aug_copies: int = 2            # cached augmented versions of each training utterance
+    aug_clean: float = 0.34        # chance that an epoch trains an utterance's clean version
     epochs: int = 20               # total budget, the same for every mode
     batch_size: int = 32
     lr: float = 3e-3
@@ -130,6 +136,12 @@ class TrainConfig:
         if self.calib_utts < 0 or self.calib_margin < 1.0:
             raise ValueError(f"calib_utts must be >= 0 and calib_margin >= 1.0, got "
                              f"{self.calib_utts} and {self.calib_margin}")
+        self.augment_config()                  # refuses unknown transforms
+        from train.data.features import NORMS
+        if self.voices not in ("classic", "wide"):
+            raise ValueError(f"voices must be 'classic' or 'wide', not {self.voices!r}")
+        if self.norm not in NORMS:
+            raise ValueError(f"norm must be one of {', '.join(NORMS)}, not {self.norm!r}")
         if self.distill_weight < 0 or self.distill_temp <= 0:
             raise ValueError("distill_weight must be >= 0 and distill_temp > 0, got "
                              f"{self.distill_weight} and {self.distill_temp}")
@@ -175,6 +187,14 @@ class TrainConfig:
         if unknown:
             raise ValueError(f"train config: unknown field(s) {sorted(unknown)}")
         return cls(**d)
+
+    def augment_config(self):
+        """The `train.data.augment.AugmentConfig` of `augment`, `aug_copies`, `aug_clean`."""
+        import dataclasses
+
+        from train.data.augment import AugmentConfig
+        return dataclasses.replace(AugmentConfig.parse(self.augment, self.aug_copies),
+                                   clean_prob=self.aug_clean)
 
     def golden_formats(self) -> Formats:
         return self.model.formats

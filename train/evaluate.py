@@ -92,7 +92,7 @@ def run_eval(args) -> dict:
     """The `eval` subcommand: prints and returns the PERs."""
     import time
 
-    from .batches import load_dataset
+    from .batches import run_dataset
     from .export import to_golden
     from .trainer import evaluate, load_checkpoint, model_from_checkpoint, run_checkpoint
 
@@ -100,8 +100,9 @@ def run_eval(args) -> dict:
     ck = load_checkpoint(run_checkpoint(run))
     model, cfg = model_from_checkpoint(ck)
     corpus = args.corpus or cfg.corpus
-    ds = load_dataset(corpus, args.features or cfg.features, args.timit or cfg.timit_path, cfg.seed,
-                      args.timit_test or cfg.timit_test)
+    conditions = parse_conditions(getattr(args, "conditions", ""))
+    ds = run_dataset(cfg, corpus=corpus, features=args.features or "", timit_path=args.timit,
+                     timit_test=args.timit_test or "")
     examples = ds.split(args.split)
     if args.limit:
         examples = examples[:args.limit]
@@ -125,4 +126,52 @@ def run_eval(args) -> dict:
         print(f"{run}: {args.split} PER bit-accurate fixed point (golden) "
               f"{res['per_fixed_golden']:6.2f}%  [{time.perf_counter() - t:.0f} s]")
         res["numerics"] = numerics(gm, examples, progress)
+    if conditions:
+        res["conditions"] = robustness(model, cfg, gm, args, conditions, progress)
     return res
+
+
+def parse_conditions(spec: str) -> tuple[str, ...]:
+    """`--conditions`: '' (none), 'all', or a comma-separated list of CONDITIONS."""
+    from golden.cli import UsageError
+
+    from .data.augment import CONDITIONS
+    spec = (spec or "").strip()
+    if not spec:
+        return ()
+    names = CONDITIONS if spec == "all" else tuple(c.strip() for c in spec.split(",") if c.strip())
+    unknown = [c for c in names if c not in CONDITIONS]
+    if unknown:
+        raise UsageError(f"--conditions: unknown condition(s) {', '.join(unknown)}; choose from "
+                         f"{', '.join(CONDITIONS)} or 'all'")
+    return names
+
+
+def robustness(model, cfg, gm: Model, args, conditions: tuple[str, ...], progress: bool) -> dict:
+    """PER on the robustness test sets (`train.data.load_condition`): float, and fixed point
+    with --fixed; prints a table and returns {condition: {per_float, per_fixed}}."""
+    import time
+
+    from golden.cli import UsageError
+
+    from .batches import run_dataset
+    from .trainer import evaluate
+    if (args.corpus or cfg.corpus) == "synthetic":
+        raise UsageError("--conditions: corpus 'synthetic' has no audio to degrade")
+    t = time.perf_counter()
+    ds = run_dataset(cfg, corpus=args.corpus or "", features=args.features or "",
+                     timit_path=args.timit, timit_test=args.timit_test or "", conditions=conditions)
+    print(f"robustness test sets (the test split, "
+          f"features of the degraded audio in {time.perf_counter() - t:.0f} s):")
+    print(f"  {'condition':10s} {'utts':>5s} {'PER float':>10s}" + (f" {'PER fixed':>10s}" if args.fixed else ""))
+    out = {}
+    for cond in conditions:
+        examples = ds.conditions[cond][:args.limit] if args.limit else ds.conditions[cond]
+        row = {"utterances": len(examples),
+               "per_float": evaluate(model, examples, cfg.eval_batch, beam=args.beam)["per"]}
+        if args.fixed:
+            row["per_fixed"] = golden_per(gm, examples, True, beam=args.beam, progress=progress)
+        out[cond] = row
+        print(f"  {cond:10s} {row['utterances']:5d} {row['per_float']:9.2f}%"
+              + (f" {row['per_fixed']:9.2f}%" if args.fixed else ""))
+    return out

@@ -264,8 +264,8 @@ def check_saturation(gm: Model, cfg, utts: int, limit: float = SATURATION_LIMIT,
     from golden.calibrate import measure
     from golden.cli import UsageError
 
-    from .batches import load_dataset
-    ds = load_dataset(cfg.corpus, cfg.features, cfg.timit_path, cfg.seed, cfg.timit_test)
+    from .batches import run_dataset
+    ds = run_dataset(cfg)
     dev = [e.feats for e in ds.dev[:utts]]
     meas = measure(gm, dev)
     summary = meas.summary() | {"split": "dev", "limit": limit}

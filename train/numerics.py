@@ -39,14 +39,14 @@ def _with(gm: Model, F: Formats) -> Model:
 
 
 def run_numerics(args) -> dict:
-    from .batches import load_dataset
+    from .batches import run_dataset
     from .export import to_golden
     from .trainer import load_checkpoint, model_from_checkpoint, run_checkpoint
 
     run = Path(args.run)
     model, cfg = model_from_checkpoint(load_checkpoint(run_checkpoint(run)))
     gm = to_golden(model, cfg.golden_formats(), run.name)
-    ds = load_dataset(cfg.corpus, cfg.features, cfg.timit_path, cfg.seed, cfg.timit_test)
+    ds = run_dataset(cfg)
     train = [e.feats for e in ds.train[:args.calib_utts]]
     test = [e.feats for e in ds.split(args.split)]
     if args.limit:

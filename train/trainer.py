@@ -18,6 +18,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import torch
 from tqdm import tqdm
 
@@ -27,6 +28,7 @@ from golden.formats import Formats
 
 from .admm import AdmmState, distances, hard_project, target_ks
 from .batches import Dataset, batches
+from .data.augment import specaugment
 from .config import ModelSpec, TrainConfig, with_k
 from .ctc import ctc_loss, distill_loss, greedy_decode, per
 from .models import SpeechRNN
@@ -399,7 +401,10 @@ def _train_epoch(st: _State, cfg: TrainConfig, epoch: int, phase: str, data: Dat
     steps; returns the epoch's record so far and its label for the log."""
     model = st.model
     ddp = torch.nn.parallel.DistributedDataParallel(model) if world > 1 else model
-    plan_b = list(batches(data.train, cfg.batch_size, cfg.seed, epoch, rank=rank, world=world))
+    plan_b = list(batches(data.epoch_train(cfg.seed, epoch), cfg.batch_size, cfg.seed, epoch,
+                          rank=rank, world=world))
+    aug = cfg.augment_config()
+    masks = np.random.default_rng([cfg.seed, epoch, rank, 0x5A]) if "specaugment" in aug.kinds else None
     cap = cfg.qat_steps if phase == "qat" and cfg.qat_steps else cfg.max_steps
     if cap:
         plan_b = plan_b[:cap]
@@ -415,12 +420,15 @@ def _train_epoch(st: _State, cfg: TrainConfig, epoch: int, phase: str, data: Dat
     dtype = next(model.parameters()).dtype
     model.train()
     for step, b in enumerate(bar):
-        logits = ddp(b.feats.to(dtype), b.lengths, quant=st.quant)
+        feats = b.feats
+        if masks is not None:
+            feats = torch.from_numpy(specaugment(feats.numpy(), b.lengths.numpy(), aug, masks))
+        logits = ddp(feats.to(dtype), b.lengths, quant=st.quant)
         loss = ctc_loss(logits, b.lengths, b.labels)
         total = loss + st.admm.penalty(model) if phase == "admm" else loss
         if distill:
             with torch.no_grad():
-                t_logits = st.teacher(b.feats.float(), b.lengths)
+                t_logits = st.teacher(feats.float(), b.lengths)
             kd = distill_loss(logits, t_logits, b.lengths, cfg.distill_temp)
             total = total + cfg.distill_weight * kd
             tot_kd += kd.item()

@@ -6,12 +6,14 @@
 
 See docs/data.md for the API, the phone mapping table and the cache location.
 """
-from .corpus import Corpus, NormStats, Utterance, default_cache_dir, load_corpus, raw_hash
+from .corpus import (Corpus, NormStats, Utterance, default_cache_dir, load_augmented, load_condition,
+                     load_corpus, raw_hash)
 from .features import FeatureConfig
 from .phones import PHONES39, PHONES61, PHONE_INDEX, SIL
 from .synthetic import RawUtterance, SynthConfig
 
 __all__ = [
-    "Corpus", "NormStats", "Utterance", "default_cache_dir", "load_corpus", "raw_hash",
+    "Corpus", "NormStats", "Utterance", "default_cache_dir", "load_augmented", "load_condition",
+    "load_corpus", "raw_hash",
     "FeatureConfig", "PHONES39", "PHONES61", "PHONE_INDEX", "SIL", "RawUtterance", "SynthConfig",
 ]

@@ -6,6 +6,8 @@ import json
 import logging
 import time
 
+from .features import NORMS
+
 __all__ = ["add_parser", "main"]
 
 
@@ -33,8 +35,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="feature preset (fbank40 is the small preset's)")
     p.add_argument("--feature-dim", type=int, default=None,
                    help="fbank+energy+deltas features of this dimension instead of --features")
-    p.add_argument("--norm", choices=("speaker", "global", "none"), default="speaker",
-                   help="mean/variance normalization")
+    p.add_argument("--norm", choices=NORMS, default="speaker",
+                   help="mean/variance normalization: per speaker, with the training split's "
+                        "statistics, per utterance, or none")
     p.add_argument("--cache-dir", default=None, help="cache directory (default: $ERNN_DATA_DIR or data/)")
     p.add_argument("--workers", type=int, default=2, help="processes for generation and features")
     p.add_argument("--rebuild", action="store_true", help="ignore and rewrite cached files")

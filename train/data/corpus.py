@@ -26,7 +26,8 @@ from .features import (FRAME_SHIFT, SAMPLE_RATE, FeatureConfig, Segment, compute
 from .phones import PHONES39, PHONES61
 from .synthetic import GENERATOR_VERSION, RawUtterance, SynthConfig, espeak_version, generate
 
-__all__ = ["Utterance", "NormStats", "Corpus", "load_corpus", "default_cache_dir", "raw_hash"]
+__all__ = ["Utterance", "NormStats", "Corpus", "load_corpus", "load_augmented", "load_condition",
+           "default_cache_dir", "raw_hash"]
 
 log = logging.getLogger(__name__)
 
@@ -229,21 +230,33 @@ def _norm_stats(config: FeatureConfig, speakers: list[str], splits: list[str],
     return stats
 
 
+def _utterances(records: list[dict], feats: list[np.ndarray], config: FeatureConfig,
+                norm: NormStats) -> list[Utterance]:
+    """Normalized `Utterance`s: norm "global" with the train-split statistics, "speaker" with
+    `norm`'s statistics of each record's speaker, "utterance" with its own."""
+    out = []
+    for rec, f in zip(records, feats):
+        if config.norm == "global":
+            f = (f - norm.mean) / norm.std
+        elif config.norm == "speaker":
+            f = (f - norm.speaker_mean[rec["speaker"]]) / norm.speaker_std[rec["speaker"]]
+        elif config.norm == "utterance" and len(f):
+            f = (f - f.mean(0)) / np.maximum(f.std(0), 1e-5)
+        seg39 = fold_segments(rec["segments"])
+        out.append(Utterance(
+            rec["utt_id"], rec["speaker"], rec["text"], np.ascontiguousarray(f, np.float32),
+            frame_labels(seg39, len(f)), label_sequence(seg39), rec["segments"]))
+    return out
+
+
 def _build_corpus(name: str, records: list[dict], feats: list[np.ndarray], config: FeatureConfig,
                   meta: dict) -> Corpus:
     speakers = [r["speaker"] for r in records]
     splits = [r["split"] for r in records]
     norm = _norm_stats(config, speakers, splits, feats)
     out: dict[str, list[Utterance]] = {s: [] for s in SPLITS}
-    for rec, f in zip(records, feats):
-        if config.norm == "global":
-            f = (f - norm.mean) / norm.std
-        elif config.norm == "speaker":
-            f = (f - norm.speaker_mean[rec["speaker"]]) / norm.speaker_std[rec["speaker"]]
-        seg39 = fold_segments(rec["segments"])
-        out[rec["split"]].append(Utterance(
-            rec["utt_id"], rec["speaker"], rec["text"], np.ascontiguousarray(f, np.float32),
-            frame_labels(seg39, len(f)), label_sequence(seg39), rec["segments"]))
+    for rec, u in zip(records, _utterances(records, feats, config, norm)):
+        out[rec["split"]].append(u)
     return Corpus(name, out["train"], out["dev"], out["test"], config, norm, meta)
 
 
@@ -258,7 +271,7 @@ def load_raw_synthetic(config: SynthConfig, cache_dir: Path, workers: int = 2,
     version = espeak_version()
     meta = {"source": "espeak-ng", "espeak_ng_version": version,
             "espeak_source": "PyPI espeakng-loader==0.2.4", "generator_version": GENERATOR_VERSION,
-            "synth_config": asdict(config), "sample_rate": SAMPLE_RATE}
+            "synth_config": config.key(), "sample_rate": SAMPLE_RATE}
     path = cache_dir / f"synth-{_key(meta)}.raw.npz"
     if path.exists() and not rebuild:
         utts, meta = load_raw(path)
@@ -273,26 +286,10 @@ def load_raw_synthetic(config: SynthConfig, cache_dir: Path, workers: int = 2,
     return utts, meta, path
 
 
-def load_corpus(name: str = "default", *, timit_path: str | Path | None = None, seed: int = 0,
-                n_utts: int | None = None, synth: SynthConfig | None = None,
-                features: FeatureConfig | None = None, cache_dir: str | Path | None = None,
-                workers: int = 2, progress: bool | None = None, rebuild: bool = False,
-                timit_test: str = "core") -> Corpus:
-    """Load a corpus with features and labels.
-
-    name: "default" (synthetic, ~3000 utterances), "tiny" (synthetic, 60, for tests) or
-      "timit" (needs `timit_path`; `timit_test` chooses its test speakers: "core", "all" or a
-      comma-separated list, `train.data.timit.pick_test_speakers`).
-    seed: synthetic corpus seed. n_utts: total synthetic utterances (80/10/10 split),
-      overriding the preset; `synth` gives full control instead.
-    features: FeatureConfig (default: MFCC+delta+delta-delta, 39 dims, per-speaker norm).
-    cache_dir: default `default_cache_dir()`. workers: processes for generation/features.
-    progress: tqdm bars (default: when stderr is a terminal). rebuild: ignore caches.
-    """
-    features = features or FeatureConfig()
+def _source(name: str, timit_path, seed: int, n_utts, synth, cache: Path, workers: int,
+            progress: bool, rebuild: bool, timit_test: str, voices: str = "classic"):
+    """(corpus id, metadata, loader of its `RawUtterance`s, state the loader fills)."""
     raw_state: dict = {}
-    cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
-    progress = sys.stderr.isatty() if progress is None else progress
     if name == "timit" or timit_path is not None:
         from .timit import TimitError, read_timit
         if timit_path is None:
@@ -305,29 +302,50 @@ def load_corpus(name: str = "default", *, timit_path: str | Path | None = None, 
         loader = lambda: read_timit(root, progress=progress, test=timit_test)  # noqa: E731
     elif name in ("default", "tiny"):
         if synth is None:
-            synth = SynthConfig.preset(name, seed=seed)
+            synth = SynthConfig.preset(name, seed=seed, voices=voices)
             if n_utts is not None:
                 n_dev = max(1, n_utts // 10)
                 synth = SynthConfig(n_train=n_utts - 2 * n_dev, n_dev=n_dev, n_test=n_dev,
-                                    seed=seed, speakers_per_voice=synth.speakers_per_voice)
+                                    seed=seed, speakers_per_voice=synth.speakers_per_voice,
+                                    voices=voices)
 
         def loader() -> list[RawUtterance]:
             utts, m, _ = load_raw_synthetic(synth, cache, workers, progress, rebuild)
             raw_state["meta"] = m
             return utts
 
-        corpus_id = f"synth-{_key({'v': GENERATOR_VERSION, 'c': asdict(synth), 'e': espeak_version()})}"
-        meta = {"source": "espeak-ng", "synth_config": asdict(synth)}
+        corpus_id = f"synth-{_key({'v': GENERATOR_VERSION, 'c': synth.key(), 'e': espeak_version()})}"
+        meta = {"source": "espeak-ng", "synth_config": synth.key()}
     else:
         raise ValueError(f"unknown corpus {name!r}; use 'default', 'tiny' or 'timit'")
+    return corpus_id, meta, loader, raw_state
 
+
+def load_corpus(name: str = "default", *, timit_path: str | Path | None = None, seed: int = 0,
+                n_utts: int | None = None, synth: SynthConfig | None = None,
+                features: FeatureConfig | None = None, cache_dir: str | Path | None = None,
+                workers: int = 2, progress: bool | None = None, rebuild: bool = False,
+                timit_test: str = "core", voices: str = "classic") -> Corpus:
+    """Load a corpus with features and labels.
+
+    name: "default" (synthetic, ~3000 utterances), "tiny" (synthetic, 60, for tests) or
+      "timit" (needs `timit_path`; `timit_test` chooses its test speakers: "core", "all" or a
+      comma-separated list, `train.data.timit.pick_test_speakers`).
+    seed: synthetic corpus seed. n_utts: total synthetic utterances (80/10/10 split),
+      overriding the preset; voices: "classic" or "wide" (`train.data.synthetic.WIDE_VOICES`);
+      `synth` gives full control instead.
+    features: FeatureConfig (default: MFCC+delta+delta-delta, 39 dims, per-speaker norm).
+    cache_dir: default `default_cache_dir()`. workers: processes for generation/features.
+    progress: tqdm bars (default: when stderr is a terminal). rebuild: ignore caches.
+    """
+    features = features or FeatureConfig()
+    cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+    progress = sys.stderr.isatty() if progress is None else progress
+    corpus_id, meta, loader, raw_state = _source(name, timit_path, seed, n_utts, synth, cache,
+                                                 workers, progress, rebuild, timit_test, voices)
     feat_path = cache / f"{corpus_id}.feats-{features.extraction_key()}.npz"
     if feat_path.exists() and not rebuild:
-        with np.load(feat_path) as z:
-            records = _unpack_records(z)
-            flat, off = z["feats"], z["feat_off"]
-            meta = json.loads(str(z["meta"]))
-        feats = [flat[off[i]:off[i + 1]] for i in range(len(records))]
+        records, feats, meta = _load_feats(feat_path)
         log.info("loaded features of %d utterances from %s", len(records), feat_path)
     else:
         utts = loader()
@@ -335,11 +353,146 @@ def load_corpus(name: str = "default", *, timit_path: str | Path | None = None, 
         start = time.perf_counter()
         feats = _feature_arrays(utts, features, workers, progress)
         meta["feature_seconds"] = round(time.perf_counter() - start, 2)
-        records = [{"utt_id": u.utt_id, "speaker": u.speaker, "split": u.split, "text": u.text,
-                    "segments": u.segments} for u in utts]
-        _atomic_savez(feat_path, feats=np.concatenate(feats) if feats else np.zeros((0, features.dim), np.float32),
-                      feat_off=_offsets(len(f) for f in feats), meta=np.array(json.dumps(meta)),
-                      **_pack_records(utts))
+        records = [_record(u) for u in utts]
+        _save_feats(feat_path, utts, feats, features, meta)
     meta = {**meta, "features": asdict(features), "frame_shift_samples": FRAME_SHIFT,
-            "cache_file": str(feat_path)}
+            "cache_file": str(feat_path), "corpus_id": corpus_id}
     return _build_corpus(name if timit_path is None else "timit", records, feats, features, meta)
+
+
+def _record(u) -> dict:
+    return {"utt_id": u.utt_id, "speaker": u.speaker, "split": u.split, "text": u.text,
+            "segments": u.segments}
+
+
+def _load_feats(path: Path) -> tuple[list[dict], list[np.ndarray], dict]:
+    with np.load(path) as z:
+        records = _unpack_records(z)
+        flat, off = z["feats"], z["feat_off"]
+        meta = json.loads(str(z["meta"]))
+    return records, [flat[off[i]:off[i + 1]] for i in range(len(records))], meta
+
+
+def _save_feats(path: Path, utts: list, feats: list[np.ndarray], config: FeatureConfig,
+                meta: dict) -> None:
+    _atomic_savez(path, feats=np.concatenate(feats) if feats else np.zeros((0, config.dim), np.float32),
+                  feat_off=_offsets(len(f) for f in feats), meta=np.array(json.dumps(meta)),
+                  **_pack_records(utts))
+
+
+@dataclass
+class _Derived:
+    """A transformed utterance's record (the fields `_pack_records` reads)."""
+
+    utt_id: str
+    speaker: str
+    split: str
+    text: str
+    segments: list[Segment]
+
+
+def _derive(job: tuple) -> tuple[np.ndarray, list[Segment], dict]:
+    """Worker: transform one utterance's audio (augmentation copy or test condition), then its
+    features."""
+    from .augment import augment_utterance, degrade
+
+    kind, audio, segments, arg, utt_id, copy, config = job
+    if kind == "augment":
+        x, segs, done = augment_utterance(audio, segments, arg, utt_id, copy)
+    else:
+        (x, segs), done = degrade(audio, segments, arg, utt_id), {}
+    return compute_features(x.astype(np.float32), config), segs, done
+
+
+def _derived_set(jobs: list[tuple], out_records: list[_Derived], config: FeatureConfig,
+                 workers: int, progress: bool, desc: str) -> tuple[list[np.ndarray], list[dict]]:
+    from tqdm import tqdm
+
+    if workers > 1 and len(jobs) > 200:
+        import multiprocessing
+
+        with multiprocessing.get_context("spawn").Pool(workers) as pool:
+            res = list(tqdm(pool.imap(_derive, jobs, chunksize=32), total=len(jobs), desc=desc,
+                            unit="utt", disable=not progress))
+    else:
+        res = [_derive(j) for j in tqdm(jobs, desc=desc, unit="utt", disable=not progress)]
+    for rec, (_, segs, _) in zip(out_records, res):
+        rec.segments = segs
+    return [f for f, _, _ in res], [d for _, _, d in res]
+
+
+def _derived_corpus(kind: str, arg, corpus: Corpus, split: str, tag: str, speaker_fn, copies: int,
+                    cache_dir, workers: int, progress: bool | None, rebuild: bool,
+                    **source) -> list[list[Utterance]]:
+    """Transformed versions of `split` of `corpus` (loaded with `source`), features cached."""
+    config = corpus.features
+    cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+    progress = sys.stderr.isatty() if progress is None else progress
+    corpus_id = corpus.meta["corpus_id"]
+    path = cache / f"{corpus_id}.{tag}.feats-{config.extraction_key()}.npz"
+    if path.exists() and not rebuild:
+        records, feats, _ = _load_feats(path)
+        log.info("loaded %s features of %d utterances from %s", tag, len(records), path)
+    else:
+        _, _, loader, _ = _source(cache=cache, workers=workers, progress=progress,
+                                  rebuild=False, **source)
+        raw = [u for u in loader() if u.split == split]
+        jobs, recs = [], []
+        for c in range(copies):
+            for u in raw:
+                jobs.append((kind, u.audio, u.segments, arg, u.utt_id, c, config))
+                recs.append(_Derived(u.utt_id, speaker_fn(u.speaker, c), split, u.text, []))
+        start = time.perf_counter()
+        feats, done = _derived_set(jobs, recs, config, workers, progress, tag)
+        meta = {"corpus_id": corpus_id, "what": tag, "seconds": round(time.perf_counter() - start, 2),
+                "applied": done}
+        log.info("%s: features of %d utterances in %.1f s -> %s", tag, len(recs),
+                 meta["seconds"], path)
+        _save_feats(path, recs, feats, config, meta)
+        records = [_record(r) for r in recs]
+    norm = _norm_stats(config, [r["speaker"] for r in records], [split] * len(records), feats)
+    if config.norm == "global":
+        norm = corpus.norm            # the training statistics, as a deployed model has them
+    utts = _utterances(records, feats, config, norm)
+    n = len(utts) // max(copies, 1)
+    return [utts[c * n:(c + 1) * n] for c in range(copies)]
+
+
+def load_augmented(corpus: Corpus, augment, *, cache_dir=None, workers: int = 2,
+                   progress: bool | None = None, rebuild: bool = False, **source
+                   ) -> list[list[Utterance]]:
+    """`augment.copies` augmented versions of `corpus.train` (`train.data.augment`):
+    `out[c][i]` is copy c of training utterance i. Cached per augmentation config; each copy of
+    a speaker is normalized as a speaker of its own (norm "speaker"). `source`: the
+    `load_corpus` arguments that gave `corpus` (name, timit_path, seed, n_utts, synth,
+    timit_test)."""
+    tag = f"aug-{_key(augment.key())}"
+    return _derived_corpus("augment", augment, corpus, "train", tag,
+                           lambda spk, c: f"{spk}+a{c}", augment.copies, cache_dir, workers,
+                           progress, rebuild, **_source_args(source))
+
+
+def load_condition(corpus: Corpus, condition: str, *, split: str = "test", cache_dir=None,
+                   workers: int = 2, progress: bool | None = None, rebuild: bool = False,
+                   **source) -> list[Utterance]:
+    """`split` of `corpus` under a robustness condition (`train.data.augment.CONDITIONS`),
+    normalized with statistics of the degraded audio (norm "speaker": per speaker; "global":
+    the training statistics)."""
+    from .augment import AUGMENT_VERSION, CONDITIONS
+
+    if condition not in CONDITIONS:
+        raise ValueError(f"unknown condition {condition!r}; choose from {', '.join(CONDITIONS)}")
+    if condition == "clean":
+        return corpus.split(split)
+    tag = f"{split}-{condition}-v{AUGMENT_VERSION}"
+    return _derived_corpus("condition", condition, corpus, split, tag, lambda spk, c: spk, 1,
+                           cache_dir, workers, progress, rebuild, **_source_args(source))[0]
+
+
+def _source_args(source: dict) -> dict:
+    out = {"name": "default", "timit_path": None, "seed": 0, "n_utts": None, "synth": None,
+           "timit_test": "core", "voices": "classic"}
+    unknown = set(source) - set(out)
+    if unknown:
+        raise TypeError(f"unknown corpus argument(s) {sorted(unknown)}")
+    return out | source

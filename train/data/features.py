@@ -24,13 +24,16 @@ import numpy as np
 from .phones import PHONE_INDEX, SIL, fold61
 
 __all__ = [
-    "SAMPLE_RATE", "FRAME_SHIFT", "FRAME_LENGTH", "FeatureConfig", "compute_features",
+    "SAMPLE_RATE", "FRAME_SHIFT", "FRAME_LENGTH", "NORMS", "FeatureConfig", "compute_features",
     "add_deltas", "num_frames", "fold_segments", "frame_labels", "label_sequence",
 ]
 
 SAMPLE_RATE = 16000
 FRAME_SHIFT = 160
 FRAME_LENGTH = 400
+
+NORMS = ("speaker", "global", "utterance", "none")
+"""Feature normalizations (`FeatureConfig.norm`)."""
 
 Segment = tuple[int, int, str]
 """(start sample, end sample, phone) with end exclusive."""
@@ -45,7 +48,8 @@ class FeatureConfig:
     num_ceps: MFCC coefficients (ignored for fbank).
     use_energy: append log energy (fbank) / replace c0 by log energy (mfcc).
     delta_order: 0, 1 (+delta) or 2 (+delta +delta-delta).
-    norm: "speaker" (per-speaker mean/variance), "global" (train-set statistics) or "none".
+    norm: "speaker" (per-speaker mean/variance), "global" (train-set statistics),
+      "utterance" (each utterance's own mean/variance) or "none".
     """
 
     kind: str = "mfcc"
@@ -58,8 +62,8 @@ class FeatureConfig:
     def __post_init__(self) -> None:
         if self.kind not in ("fbank", "mfcc"):
             raise ValueError(f"feature kind must be 'fbank' or 'mfcc', not {self.kind!r}")
-        if self.norm not in ("speaker", "global", "none"):
-            raise ValueError(f"norm must be 'speaker', 'global' or 'none', not {self.norm!r}")
+        if self.norm not in NORMS:
+            raise ValueError(f"norm must be one of {', '.join(NORMS)}, not {self.norm!r}")
         if self.delta_order not in (0, 1, 2):
             raise ValueError(f"delta_order must be 0, 1 or 2, not {self.delta_order}")
         if self.kind == "mfcc" and not 1 <= self.num_ceps <= self.num_bins:

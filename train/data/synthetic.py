@@ -2,7 +2,8 @@
 with phone alignments taken from espeak-ng's phoneme events.
 
 Speakers: each of the 12 en-us voice variants (+m1..+m7, +f1..+f5) gives `speakers_per_voice`
-speakers, each with its own rate (130-230 wpm), pitch and pitch range drawn from the seed;
+speakers, each with its own rate (130-230 wpm), pitch and pitch range drawn from the seed
+(`voices="wide"` adds 50 more variants as training speakers, `WIDE_VOICES`);
 every utterance jitters the rate by up to +-8 wpm. Splits are by voice variant, so dev and
 test speakers are never heard in training (`DEV_VOICES`, `TEST_VOICES`), and by sentence:
 the three splits draw distinct sentences from one sampler.
@@ -16,7 +17,7 @@ import logging
 import multiprocessing
 import random
 import zlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 import numpy as np
 
@@ -25,7 +26,8 @@ from .phones import ESPEAK_MERGE_PREVIOUS, SPLIT_FRACTION, espeak_to_timit, stri
 from .sentences import SentenceSampler
 
 __all__ = [
-    "SynthConfig", "RawUtterance", "VOICES", "DEV_VOICES", "TEST_VOICES", "GENERATOR_VERSION",
+    "SynthConfig", "RawUtterance", "VOICES", "DEV_VOICES", "TEST_VOICES", "WIDE_VOICES",
+    "GENERATOR_VERSION",
     "events_to_segments", "generate", "espeak_version",
 ]
 
@@ -40,6 +42,16 @@ CHUNK = 250
 VOICES = tuple([f"m{i}" for i in range(1, 8)] + [f"f{i}" for i in range(1, 6)])
 DEV_VOICES = ("m6", "f4")
 TEST_VOICES = ("m7", "f5")
+WIDE_VOICES = (
+    "m8", "klatt", "klatt2", "klatt3", "klatt5", "klatt6", "Alex", "Alicia", "Andrea", "Andy",
+    "Annie", "Denis", "Gene", "Hugo", "Jacky", "Lee", "Michael", "Mike", "Reed", "Storm",
+    "Tweaky", "adam", "anika", "announcer", "aunty", "belinda", "benjamin", "boris", "caleb",
+    "croak", "david", "ed", "edward", "grandma", "grandpa", "ian", "iven", "john", "linda", "max",
+    "norbert", "paul", "quincy", "rob", "robert", "shelby", "steph", "travis", "victor", "zac")
+"""Extra espeak-ng voice variants of `voices="wide"`, training speakers only (each one speaker
+with a rate of 110-260 wpm, pitch 5-95 and pitch range 5-100): other formant settings, voicing
+and breathiness, and the Klatt synthesizer (klatt*). The dev and test speakers stay those of
+`VOICES`, so the clean test split is the same with either voice set."""
 
 
 @dataclass(frozen=True)
@@ -51,14 +63,28 @@ class SynthConfig:
     n_test: int = 300
     seed: int = 0
     speakers_per_voice: int = 3
+    voices: str = "classic"   # "classic": the 12 variants of VOICES; "wide": + WIDE_VOICES
+
+    def __post_init__(self) -> None:
+        if self.voices not in ("classic", "wide"):
+            raise ValueError(f"voices must be 'classic' or 'wide', not {self.voices!r}")
+
+    def key(self) -> dict:
+        """The fields that define the corpus (cache key): `voices` only when not "classic",
+        so corpora cached before it existed keep their key."""
+        d = asdict(self)
+        if d["voices"] == "classic":
+            d.pop("voices")
+        return d
 
     @classmethod
-    def preset(cls, name: str, seed: int = 0) -> "SynthConfig":
+    def preset(cls, name: str, seed: int = 0, voices: str = "classic") -> "SynthConfig":
         """`default` (3000 utterances, ~2 h) or `tiny` (60 utterances, for CI)."""
         if name == "default":
-            return cls(seed=seed)
+            return cls(seed=seed, voices=voices)
         if name == "tiny":
-            return cls(n_train=40, n_dev=10, n_test=10, seed=seed, speakers_per_voice=1)
+            return cls(n_train=40, n_dev=10, n_test=10, seed=seed, speakers_per_voice=1,
+                       voices=voices)
         raise ValueError(f"unknown synthetic corpus preset {name!r}; use 'default' or 'tiny'")
 
 
@@ -158,6 +184,11 @@ def _plan(config: SynthConfig) -> list[_Job]:
         for k in range(config.speakers_per_voice):
             speakers[split].append((f"{voice}s{k}", voice, rng.randint(130, 230),
                                     rng.randint(25, 75), rng.randint(20, 90)))
+    if config.voices == "wide":
+        wide = random.Random(f"wide-speakers-{config.seed}")
+        for voice in WIDE_VOICES:
+            speakers["train"].append((f"{voice}s0", voice, wide.randint(110, 260),
+                                      wide.randint(5, 95), wide.randint(5, 100)))
     sampler = SentenceSampler(config.seed)
     jobs: list[_Job] = []
     for split, count in (("train", config.n_train), ("dev", config.n_dev), ("test", config.n_test)):
