@@ -240,3 +240,20 @@ def test_no_traceback_for_a_bad_bundle_in_golden_model(paths, capsys):
     np.savez(bundle / "model.npz", x=np.zeros(2))
     assert train_main(["check", str(bundle)]) == 2
     one_error_line(capsys, "files.model.npz", "checksum mismatch")
+
+
+def test_augmentation_and_condition_options(tmp_path, capsys, monkeypatch):
+    """Unknown transforms, audio augmentation of a corpus without audio, unknown robustness
+    conditions: one line each, before any data loads."""
+    import train.__main__ as train_cli
+
+    monkeypatch.setattr(train_cli, "_dataset", lambda *a: pytest.fail("data loaded"))
+    out = tmp_path / "run"
+    assert train_main(["fit", "--preset", "tiny", "--augment", "noise,echo", "--out", str(out)]) == 2
+    one_error_line(capsys, "unknown augmentation(s) ['echo']", "speed, noise, reverb")
+    assert train_main(["fit", "--preset", "tiny", "--corpus", "synthetic", "--augment", "speed",
+                       "--out", str(out)]) == 2
+    one_error_line(capsys, "corpus 'synthetic' has no audio to augment", "specaugment")
+    assert not out.exists()
+    assert train_main(["eval", str(tmp_path / "nope"), "--conditions", "noise20,noise3"]) == 2
+    one_error_line(capsys, "--conditions: unknown condition(s) noise3", "noise10", "'all'")

@@ -180,3 +180,30 @@ def test_utterance_norm():
     assert np.allclose(f.mean(0), 0, atol=1e-4) and np.allclose(f.std(0), 1, atol=1e-3)
     with pytest.raises(ValueError, match="norm must be one of"):
         FeatureConfig(norm="cmvn")
+
+
+def test_fit_and_eval_with_augmentation_and_conditions(tmp_path, capsys, monkeypatch):
+    """`fit --augment all` trains on the tiny corpus and `eval --conditions` prints a PER per
+    robustness test set, float and fixed point, and writes them to --json."""
+    import json
+
+    from train.__main__ import main
+    from train.trainer import load_checkpoint
+
+    monkeypatch.setenv("ERNN_DATA_DIR", str(cache_dir()))
+    run = tmp_path / "run"
+    assert main(["fit", "--preset", "tiny", "--corpus", "tiny", "--epochs", "1", "--max-steps",
+                 "2", "--augment", "all", "--aug-copies", "1", "--out", str(run), "--quiet"]) == 0
+    ck_cfg = load_checkpoint(run / "checkpoint.pt")["config"]
+    assert ck_cfg["augment"] == "all" and ck_cfg["aug_copies"] == 1 and ck_cfg["norm"] == "speaker"
+    capsys.readouterr()
+    assert main(["eval", str(run), "--conditions", "clean,noise5,speed1.1", "--fixed", "--quiet",
+                 "--json", str(tmp_path / "ev.json")]) == 0
+    out = capsys.readouterr().out
+    rows = [line.split() for line in out.splitlines() if line.startswith("  ")
+            and line.split()[0] in ("clean", "noise5", "speed1.1")]
+    assert [r[0] for r in rows] == ["clean", "noise5", "speed1.1"] and all(len(r) == 4 for r in rows)
+    res = json.loads((tmp_path / "ev.json").read_text())
+    assert set(res["conditions"]) == {"clean", "noise5", "speed1.1"}
+    assert res["conditions"]["clean"]["per_float"] == res["per_float_torch"]
+    assert res["conditions"]["noise5"]["utterances"] == res["utterances"] == 10

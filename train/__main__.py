@@ -385,8 +385,9 @@ def cmd_fit(args) -> int:
 
 
 def cmd_eval(args) -> int:
+    from train.evaluate import parse_conditions, run_eval
+    args.conditions = parse_conditions(args.conditions)     # a typo: before anything loads
     _setup(args)
-    from train.evaluate import run_eval
     res = run_eval(args)
     if args.json:
         Path(args.json).write_text(json.dumps(res, indent=2))

@@ -92,7 +92,7 @@ def load_dataset(name: str, features: str = "mfcc39", timit_path: str = "", seed
     load these robustness test sets (`train.data.augment.CONDITIONS`) into
     `Dataset.conditions`."""
     if name == "synthetic":
-        if augment is not None and augment.kinds or conditions:
+        if augment is not None and augment.audio_kinds or conditions:
             raise ValueError("corpus 'synthetic' has no audio: augmentation and robustness "
                              "conditions need a speech corpus")
         return synthetic_dataset(seed=seed)

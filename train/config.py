@@ -136,7 +136,9 @@ class TrainConfig:
         if self.calib_utts < 0 or self.calib_margin < 1.0:
             raise ValueError(f"calib_utts must be >= 0 and calib_margin >= 1.0, got "
                              f"{self.calib_utts} and {self.calib_margin}")
-        self.augment_config()                  # refuses unknown transforms
+        if self.augment_config().audio_kinds and self.corpus == "synthetic":
+            raise ValueError("corpus 'synthetic' has no audio to augment: use --augment "
+                             "specaugment (features only) or a speech corpus")
         from train.data.features import NORMS
         if self.voices not in ("classic", "wide"):
             raise ValueError(f"voices must be 'classic' or 'wide', not {self.voices!r}")

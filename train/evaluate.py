@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from golden.cells import make_layer
+from golden.cli import UsageError
 from golden.fixed import quantize, to_float
 from golden.model import Model
 
@@ -100,7 +101,10 @@ def run_eval(args) -> dict:
     ck = load_checkpoint(run_checkpoint(run))
     model, cfg = model_from_checkpoint(ck)
     corpus = args.corpus or cfg.corpus
-    conditions = parse_conditions(getattr(args, "conditions", ""))
+    conditions = getattr(args, "conditions", ())
+    if conditions and corpus == "synthetic":
+        raise UsageError("--conditions: corpus 'synthetic' has random features, no audio to "
+                         "degrade; evaluate a speech corpus (--corpus default, tiny or timit)")
     ds = run_dataset(cfg, corpus=corpus, features=args.features or "", timit_path=args.timit,
                      timit_test=args.timit_test or "")
     examples = ds.split(args.split)
@@ -133,8 +137,6 @@ def run_eval(args) -> dict:
 
 def parse_conditions(spec: str) -> tuple[str, ...]:
     """`--conditions`: '' (none), 'all', or a comma-separated list of CONDITIONS."""
-    from golden.cli import UsageError
-
     from .data.augment import CONDITIONS
     spec = (spec or "").strip()
     if not spec:
@@ -152,12 +154,8 @@ def robustness(model, cfg, gm: Model, args, conditions: tuple[str, ...], progres
     with --fixed; prints a table and returns {condition: {per_float, per_fixed}}."""
     import time
 
-    from golden.cli import UsageError
-
     from .batches import run_dataset
     from .trainer import evaluate
-    if (args.corpus or cfg.corpus) == "synthetic":
-        raise UsageError("--conditions: corpus 'synthetic' has no audio to degrade")
     t = time.perf_counter()
     ds = run_dataset(cfg, corpus=args.corpus or "", features=args.features or "",
                      timit_path=args.timit, timit_test=args.timit_test or "", conditions=conditions)
