@@ -35,13 +35,10 @@ class Config:
     def generic_params(self) -> dict[str, int]:
         """Every parameter name a top may declare for this configuration, with its value."""
         p = {
-            "K": self.k, "BLOCK": self.k, "N_PE": self.n_pe, "WPAR": self.wpar,
-            "HLANES": self.hlanes,
+            "K": self.k, "N_PE": self.n_pe, "WPAR": self.wpar, "HLANES": self.hlanes,
             "DATA_WIDTH": self.data_width,
             "W_WIDTH": self.weight_width, "WEIGHT_WIDTH": self.weight_width,
-            "IN_DIM": self.in_dim, "IN_SIZE": self.in_dim, "N_IN": self.in_dim,
-            "HIDDEN": self.hidden, "N_HIDDEN": self.hidden, "CELLS": self.hidden,
-            "PROJ": self.proj, "N_PROJ": self.proj,
+            "IN_SIZE": self.in_dim, "HIDDEN": self.hidden, "PROJ": self.proj,
             "LAYERS": self.layers,
             "CELL": int(self.cell == "gru"),          # engine: 0 LSTM, 1 GRU
             "PEEP": int(self.cell == "lstmp"),

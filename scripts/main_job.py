@@ -4,7 +4,8 @@
 2. train the `small` preset (40 log-mel inputs, batches of 16) with ADMM at k = 8 plus
    quantization-aware fine-tuning,
 3. export the bundle (golden model container, memory files, engine images),
-4. measure PER in float (PyTorch) and bit-accurate fixed point (golden),
+4. measure PER in float (PyTorch) and bit-accurate fixed point (golden), and in float on the
+   robustness test sets (noise at 20/10/5 dB, reverberation, speed 0.9/1.1: docs/data.md),
 5. run test utterances on the RTL engine in Verilator through the host runtime
    (`python -m runtime run`: each direction of the bidirectional layer is a pass, its weights
    loaded through the engine's load port; the classifier on the host), check every output word
@@ -92,11 +93,16 @@ def main(argv: list[str] | None = None) -> int:
     run([PY, "-m", "train", "export", args.out, "--out", str(bundle.relative_to(ROOT)),
          "--n-pe", str(args.n_pe), "--quiet"])
 
-    step("4. phone error rate: float and bit-accurate fixed point (golden)")
+    step("4. phone error rate: float and bit-accurate fixed point (golden); float on the "
+         "robustness test sets")
     t = time.perf_counter()
     ev = run_dir / "eval_test.json"
     run([PY, "-m", "train", "eval", args.out, "--fixed", "--json", str(ev.relative_to(ROOT)), "--quiet"])
     per = json.loads(ev.read_text())
+    rob = run_dir / "eval_robust.json"
+    run([PY, "-m", "train", "eval", args.out, "--conditions", "all", "--json",
+         str(rob.relative_to(ROOT)), "--quiet"])
+    robust = json.loads(rob.read_text())["conditions"]
     times["eval_s"] = time.perf_counter() - t
 
     step(f"5. RTL engine ({args.sim}) through the host runtime vs golden, bit for bit, on "
@@ -107,13 +113,15 @@ def main(argv: list[str] | None = None) -> int:
     times["rtl_s"] = time.perf_counter() - t
     times["total_s"] = time.perf_counter() - t_start
 
-    report = {"per": per, "rtl": rtl, "times": times, "bundle": str(bundle)}
+    report = {"per": per, "robustness": robust, "rtl": rtl, "times": times, "bundle": str(bundle)}
     (run_dir / "report.json").write_text(json.dumps(report, indent=2))
     step("report")
     print(f"model        : {per.get('params', 0):,} parameters, k = {per.get('k')}, "
           f"{per.get('dense_equivalent_params', 0) / max(per.get('params', 1), 1):.1f}x fewer than dense")
     print(f"test PER     : float {per['per_float_torch']:.2f} %   bit-accurate fixed point "
           f"{per['per_fixed_golden']:.2f} %   ({per['utterances']} utterances)")
+    print("robustness   : PER float on the degraded test sets (docs/data.md): " + ", ".join(
+        f"{c} {r['per_float']:.1f} %" for c, r in robust.items()))
     num = per.get("numerics")
     if num:
         lossy = {p: v for p, v in num["saturation"].items() if v["saturated"] and not v["exact"]}

@@ -55,6 +55,13 @@ def test_config_overrides_only_declared_parameters():
         configs.get_config("nope")
 
 
+def test_every_generic_parameter_is_declared_by_a_top():
+    """No alias names: each name a configuration hands out is a parameter of some module."""
+    declared = {n for top in available_tops() for n in configs.top_parameters(top)}
+    names = set(configs.get_config("small").generic_params())
+    assert names <= declared, names - declared
+
+
 # --- parsers on reference texts -----------------------------------------------------------
 
 def test_parse_vivado_utilization_ultrascale():
