@@ -36,8 +36,10 @@ CLOSURES = {"b": "bcl", "d": "dcl", "g": "gcl", "p": "pcl", "t": "tcl", "k": "kc
             "ch": "tcl", "jh": "dcl"}
 
 
-def flite_segments(phones: list[tuple[str, float]], n_samples: int) -> list[tuple[int, int, str]]:
-    """Flite's (phone, end seconds) list -> contiguous TIMIT-61 segments over the audio."""
+def flite_segments(phones: list[tuple[str, float]], n_samples: int, closures: bool = True
+                   ) -> list[tuple[int, int, str]]:
+    """Flite's (phone, end seconds) list -> contiguous TIMIT-61 segments over the audio
+    (stops and affricates as closure + release if `closures`)."""
     segs: list[tuple[int, int, str]] = []
     start = 0
     for i, (p, end_s) in enumerate(phones):
@@ -46,7 +48,7 @@ def flite_segments(phones: list[tuple[str, float]], n_samples: int) -> list[tupl
             continue
         if p == "pau":
             p = "h#" if i in (0, len(phones) - 1) else "pau"
-        if p in CLOSURES and end - start > 1:
+        if closures and p in CLOSURES and end - start > 1:
             cut = start + max(1, int(round(SPLIT_FRACTION * (end - start))))
             segs += [(start, cut, CLOSURES[p]), (cut, end, p)]
         else:
@@ -57,7 +59,8 @@ def flite_segments(phones: list[tuple[str, float]], n_samples: int) -> list[tupl
     return segs
 
 
-def speak(text: str, voice: str, tmp: Path) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
+def speak(text: str, voice: str, tmp: Path, closures: bool = True
+          ) -> tuple[np.ndarray, list[tuple[int, int, str]]]:
     """16 kHz int16 audio and TIMIT segments of `text` spoken by Flite voice `voice`."""
     from scipy.signal import resample_poly
 
@@ -71,7 +74,7 @@ def speak(text: str, voice: str, tmp: Path) -> tuple[np.ndarray, list[tuple[int,
     if rate != SAMPLE_RATE:
         audio = np.clip(np.round(resample_poly(audio.astype(np.float64), SAMPLE_RATE, rate)),
                         -32768, 32767).astype(np.int16)
-    return audio, flite_segments(phones, len(audio))
+    return audio, flite_segments(phones, len(audio), closures)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -79,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", required=True, help="directory of the TIMIT-layout tree")
     ap.add_argument("--per-voice", type=int, default=15, help="test sentences per voice")
     ap.add_argument("--seed", type=int, default=2027, help="sentence sampler seed")
+    ap.add_argument("--closures", action=argparse.BooleanOptionalAction, default=True,
+                    help="transcribe stops and affricates as closure + release, as TIMIT does "
+                         "(--no-closures: one segment each, as the espeak-ng corpus does)")
     args = ap.parse_args(argv)
     if shutil.which("flite") is None:
         print("error: flite is not installed (apt-get install flite)", file=sys.stderr)
@@ -93,11 +99,11 @@ def main(argv: list[str] | None = None) -> int:
         for v, (voice, spk) in enumerate(VOICES.items()):
             for i in range(args.per_voice):
                 text = texts[v * args.per_voice + i]
-                audio, segs = speak(text, voice, Path(tmp))
+                audio, segs = speak(text, voice, Path(tmp), args.closures)
                 tree["TEST"].append(RawUtterance(f"{spk}_sx{v * 100 + i}", spk, "test", text,
                                                  audio, segs))
             print(f"{voice}: {args.per_voice} utterances", flush=True)
-        audio, segs = speak(texts[-1], "slt", Path(tmp))
+        audio, segs = speak(texts[-1], "slt", Path(tmp), args.closures)
         tree["TRAIN"].append(RawUtterance("fslt1_sx999", "fslt1", "train", texts[-1], audio, segs))
     write_timit_tree(out, tree)
     print(f"{len(tree['TEST'])} test utterances of {len(VOICES)} Flite voices -> {out}")

@@ -8,8 +8,8 @@ from tests.data_helpers import TINY, cache_dir
 from train.batches import Dataset, Example
 from train.data import FeatureConfig, load_augmented, load_condition, load_corpus
 from train.data.augment import (AUGMENTS, CONDITIONS, NOISES, AugmentConfig, add_noise,
-                                augment_utterance, degrade, make_noise, pick_views, reverberate,
-                                room_impulse, specaugment, speed_perturb, tilt)
+                                augment_utterance, degrade, freq_warp, make_noise, pick_views,
+                                reverberate, room_impulse, specaugment, speed_perturb, tilt)
 from train.data.features import SAMPLE_RATE
 from train.data.synthetic import TEST_VOICES, WIDE_VOICES, SynthConfig, _plan
 
@@ -195,7 +195,9 @@ def test_fit_and_eval_with_augmentation_and_conditions(tmp_path, capsys, monkeyp
     assert main(["fit", "--preset", "tiny", "--corpus", "tiny", "--epochs", "1", "--max-steps",
                  "2", "--augment", "all", "--aug-copies", "1", "--out", str(run), "--quiet"]) == 0
     ck_cfg = load_checkpoint(run / "checkpoint.pt")["config"]
-    assert ck_cfg["augment"] == "all" and ck_cfg["aug_copies"] == 1 and ck_cfg["norm"] == "speaker"
+    # "all" is stored as the list it meant; warp needs log-mel features (tiny has MFCCs)
+    assert ck_cfg["augment"] == "speed,noise,reverb,gain,tilt,specaugment"
+    assert ck_cfg["aug_copies"] == 1 and ck_cfg["norm"] == "speaker"
     capsys.readouterr()
     assert main(["eval", str(run), "--conditions", "clean,noise5,speed1.1", "--fixed", "--quiet",
                  "--json", str(tmp_path / "ev.json")]) == 0
@@ -207,3 +209,33 @@ def test_fit_and_eval_with_augmentation_and_conditions(tmp_path, capsys, monkeyp
     assert set(res["conditions"]) == {"clean", "noise5", "speed1.1"}
     assert res["conditions"]["clean"]["per_float"] == res["per_float_torch"]
     assert res["conditions"]["noise5"]["utterances"] == res["utterances"] == 10
+
+
+def test_freq_warp():
+    """Each block of the feature axis is resampled at i * alpha; no warp is the identity;
+    frames past an utterance's length are untouched."""
+    rng = np.random.default_rng(0)
+    x = np.tile(np.arange(8, dtype=np.float32), 2)[None, None, :].repeat(5, 0).repeat(2, 1)
+    lengths = np.array([5, 3])
+    same = freq_warp(x, lengths, AugmentConfig(warp=0.0), 8, rng)
+    assert np.array_equal(same, x)
+    y = freq_warp(x, lengths, AugmentConfig(warp=0.1), 8, np.random.default_rng(1))
+    for b, L in enumerate(lengths):
+        row = y[0, b, :8]
+        alpha = row[1]                          # coordinate 1 takes the value at 1 * alpha
+        assert 0.9 <= alpha <= 1.1 and row[0] == 0
+        assert np.allclose(row, np.clip(np.arange(8) * alpha, 0, 7), atol=1e-5)
+        assert np.array_equal(y[0, b, 8:], row) and np.array_equal(y[L:, b], x[L:, b])
+    with pytest.raises(ValueError, match="not a multiple of the warp block"):
+        freq_warp(x, lengths, AugmentConfig(), 5, rng)
+
+
+def test_train_config_canonical_augment():
+    from train.config import TrainConfig
+
+    assert TrainConfig(augment="all").augment == ",".join(AUGMENTS)
+    assert TrainConfig(augment="all", features="mfcc39").augment == ",".join(AUGMENTS[:-1])
+    assert TrainConfig(augment="noise,speed").augment == "speed,noise"
+    assert TrainConfig(augment="none").augment == ""
+    with pytest.raises(ValueError, match="warp stretches a filterbank axis"):
+        TrainConfig(augment="warp", features="mfcc39")

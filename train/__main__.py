@@ -341,6 +341,8 @@ def config_from_args(args) -> "TrainConfig":
     for name in ("batch_size", "retrain_lr", "rho_growth", "augment", "voices"):
         if name in kw and kw[name] is None:
             kw[name] = preset_default(args.preset, name, kw.get("mode", "dense"))
+            if name == "augment" and args.corpus == "synthetic":
+                kw[name] = ""          # random features have no audio: no default augmentation
     try:
         return TrainConfig(preset=args.preset, model=spec, corpus=args.corpus,
                            timit_path=args.timit, timit_test=args.timit_test or "core",

@@ -136,6 +136,13 @@ class TrainConfig:
         if self.calib_utts < 0 or self.calib_margin < 1.0:
             raise ValueError(f"calib_utts must be >= 0 and calib_margin >= 1.0, got "
                              f"{self.calib_utts} and {self.calib_margin}")
+        kinds = self.augment_config().kinds
+        if "warp" in kinds and not self.features.startswith("fbank"):
+            if self.augment.strip() != "all":
+                raise ValueError(f"--augment warp stretches a filterbank axis: features "
+                                 f"{self.features!r} are not log-mel (use fbank40 or fbank153)")
+            kinds = tuple(k for k in kinds if k != "warp")   # "all" that applies to them
+        self.augment = ",".join(kinds)          # canonical: "all" is stored as its list
         if self.augment_config().audio_kinds and self.corpus == "synthetic":
             raise ValueError("corpus 'synthetic' has no audio to augment: use --augment "
                              "specaugment (features only) or a speech corpus")

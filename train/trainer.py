@@ -28,7 +28,8 @@ from golden.formats import Formats
 
 from .admm import AdmmState, distances, hard_project, target_ks
 from .batches import Dataset, batches
-from .data.augment import specaugment
+from .data.augment import FEATURE_AUGMENTS, freq_warp, specaugment
+from .data.features import FeatureConfig
 from .config import ModelSpec, TrainConfig, with_k
 from .ctc import ctc_loss, distill_loss, greedy_decode, per
 from .models import SpeechRNN
@@ -404,7 +405,9 @@ def _train_epoch(st: _State, cfg: TrainConfig, epoch: int, phase: str, data: Dat
     plan_b = list(batches(data.epoch_train(cfg.seed, epoch), cfg.batch_size, cfg.seed, epoch,
                           rank=rank, world=world))
     aug = cfg.augment_config()
-    masks = np.random.default_rng([cfg.seed, epoch, rank, 0x5A]) if "specaugment" in aug.kinds else None
+    feature_aug = set(aug.kinds) & set(FEATURE_AUGMENTS)
+    masks = np.random.default_rng([cfg.seed, epoch, rank, 0x5A]) if feature_aug else None
+    warp_block = FeatureConfig.preset(cfg.features).base_dim if "warp" in feature_aug else 0
     cap = cfg.qat_steps if phase == "qat" and cfg.qat_steps else cfg.max_steps
     if cap:
         plan_b = plan_b[:cap]
@@ -421,8 +424,13 @@ def _train_epoch(st: _State, cfg: TrainConfig, epoch: int, phase: str, data: Dat
     model.train()
     for step, b in enumerate(bar):
         feats = b.feats
-        if masks is not None:
-            feats = torch.from_numpy(specaugment(feats.numpy(), b.lengths.numpy(), aug, masks))
+        if masks is not None:            # the feature-level augmentation of this batch
+            x = feats.numpy()
+            if warp_block:
+                x = freq_warp(x, b.lengths.numpy(), aug, warp_block, masks)
+            if "specaugment" in feature_aug:
+                x = specaugment(x, b.lengths.numpy(), aug, masks)
+            feats = torch.from_numpy(x)
         logits = ddp(feats.to(dtype), b.lengths, quant=st.quant)
         loss = ctc_loss(logits, b.lengths, b.labels)
         total = loss + st.admm.penalty(model) if phase == "admm" else loss

@@ -16,7 +16,8 @@ A training corpus gets `copies` augmented versions of every training utterance
 (`train.data.corpus.load_augmented`); every epoch the trainer picks, per utterance, the clean
 version or one of the copies (`pick_views`). `specaugment` masks bands of feature
 coordinates and runs of frames of a normalized batch (SpecAugment's frequency and time
-masks), drawn anew every step.
+masks), and `freq_warp` stretches or squeezes the filterbank axis by up to 10 % (as vocal
+tract length perturbation does), both drawn anew every step.
 
 The robustness test sets (`CONDITIONS`) apply one fixed degradation to every utterance of
 the test split, with their own seeds (`degrade`).
@@ -30,12 +31,14 @@ import numpy as np
 
 from .features import SAMPLE_RATE, Segment
 
-__all__ = ["AUGMENTS", "AugmentConfig", "CONDITIONS", "NOISES", "SPEEDS", "add_noise", "augment_utterance",
-           "degrade", "make_noise", "pick_views", "reverberate", "room_impulse", "specaugment",
-           "speed_perturb", "tilt"]
+__all__ = ["AUGMENTS", "AugmentConfig", "CONDITIONS", "FEATURE_AUGMENTS", "NOISES", "SPEEDS",
+           "add_noise", "augment_utterance", "degrade", "freq_warp", "make_noise", "pick_views",
+           "reverberate", "room_impulse", "specaugment", "speed_perturb", "tilt"]
 
-AUGMENTS = ("speed", "noise", "reverb", "gain", "tilt", "specaugment")
+AUGMENTS = ("speed", "noise", "reverb", "gain", "tilt", "specaugment", "warp")
 """The switchable transforms (`--augment` takes a comma-separated subset, `all` or `none`)."""
+FEATURE_AUGMENTS = ("specaugment", "warp")
+"""The transforms applied to the normalized features of every batch (the others: to audio)."""
 
 NOISES = ("white", "pink", "brown", "hum", "babble")
 SPEEDS = (0.9, 0.95, 1.0, 1.05, 1.1)
@@ -64,6 +67,7 @@ class AugmentConfig:
     freq_width: int = 8
     time_masks: int = 2
     time_width: int = 12
+    warp: float = 0.1
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -91,7 +95,12 @@ class AugmentConfig:
 
     @property
     def audio_kinds(self) -> tuple[str, ...]:
-        return tuple(k for k in self.kinds if k != "specaugment")
+        return tuple(k for k in self.kinds if k not in FEATURE_AUGMENTS)
+
+    @property
+    def spec(self) -> str:
+        """The canonical `--augment` value: the kinds in `AUGMENTS` order, "" for none."""
+        return ",".join(self.kinds)
 
     @property
     def uses_copies(self) -> bool:
@@ -100,7 +109,7 @@ class AugmentConfig:
     def key(self) -> dict:
         """What decides the cached augmented audio (not the per-epoch choices)."""
         d = asdict(self)
-        for name in ("clean_prob", "freq_masks", "freq_width", "time_masks", "time_width"):
+        for name in ("clean_prob", "freq_masks", "freq_width", "time_masks", "time_width", "warp"):
             d.pop(name)
         d["kinds"] = list(self.audio_kinds)
         d["version"] = AUGMENT_VERSION
@@ -277,4 +286,28 @@ def specaugment(feats: np.ndarray, lengths: np.ndarray, cfg: AugmentConfig,
             w = int(rng.integers(0, min(cfg.time_width, L // 10) + 1))
             t0 = int(rng.integers(0, max(L - w, 0) + 1))
             out[t0:t0 + w, b] = 0.0
+    return out
+
+
+def freq_warp(feats: np.ndarray, lengths: np.ndarray, cfg: AugmentConfig, block: int,
+              rng: np.random.Generator) -> np.ndarray:
+    """Vocal-tract-length-style warping of the filterbank axis of a (T, B, D) batch: per
+    utterance, coordinate i of every `block`-wide group (static features, deltas) takes the
+    value at i * alpha (linear interpolation, edges held), alpha uniform in 1 -+ `cfg.warp`;
+    returns a new array. For log-mel features only (`block`: the static dimension)."""
+    T, B, D = feats.shape
+    if D % block:
+        raise ValueError(f"feature dimension {D} is not a multiple of the warp block {block}")
+    out = feats.copy()
+    grid = np.arange(block, dtype=np.float64)
+    for b in range(B):
+        alpha = rng.uniform(1 - cfg.warp, 1 + cfg.warp)
+        src = np.clip(grid * alpha, 0, block - 1)
+        lo = np.floor(src).astype(int)
+        hi = np.minimum(lo + 1, block - 1)
+        frac = (src - lo).astype(feats.dtype)
+        L = int(lengths[b])
+        for g in range(0, D, block):
+            x = feats[:L, b, g:g + block]
+            out[:L, b, g:g + block] = x[:, lo] * (1 - frac) + x[:, hi] * frac
     return out
