@@ -9,7 +9,7 @@ from pathlib import Path
 
 from golden.cli import ArgumentParser, UsageError, run
 from golden.engine_layout import DEFAULT_N_PE
-from train.config import PRESET_DEFAULTS
+from train.config import preset_default
 from train.data import cli as data_cli
 from train.data.augment import AUGMENTS, CONDITIONS
 from train.data.features import NORMS
@@ -57,6 +57,11 @@ def _add_model_args(p: argparse.ArgumentParser) -> None:
                    help="LSTM peephole connections")
     g.add_argument("--bidirectional", action=argparse.BooleanOptionalAction, default=None,
                    help="bidirectional layers")
+
+
+def _recipe(name: str):
+    """The small preset's default of a `TrainConfig` field (for the help texts)."""
+    return preset_default("small", name)
 
 
 def _add_fit_args(p: argparse.ArgumentParser) -> None:
@@ -115,21 +120,22 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("augmentation and normalization (docs/data.md, 'Augmentation')")
     g.add_argument("--augment", default=None, metavar="LIST",
                    help="training augmentation: none, all, or a comma-separated subset of "
-                        f"{','.join(AUGMENTS)} (default: the preset's: "
-                        f"{PRESET_DEFAULTS.get('small', {}).get('augment') or 'none'} for small, "
-                        "else none)")
-    g.add_argument("--aug-copies", type=int, default=2,
+                        f"{','.join(AUGMENTS)} (default: {_recipe('augment') or 'none'} for "
+                        "small, else none)")
+    g.add_argument("--aug-copies", type=int, default=None,
                    help="augmented versions of every training utterance, computed once and "
-                        "cached (the audio transforms)")
-    g.add_argument("--aug-clean", type=float, default=0.34,
-                   help="chance that an epoch trains an utterance's clean version")
+                        "cached (the audio transforms; default 2)")
+    g.add_argument("--aug-clean", type=float, default=None,
+                   help="chance that an epoch trains an utterance's clean version (default "
+                        f"{_recipe('aug_clean')})")
     g.add_argument("--voices", default=None, choices=("classic", "wide"),
                    help="synthetic corpus voices: the 12 classic en-us variants, or 50 more "
                         "variants (incl. the Klatt synthesizer) as training speakers; the test "
                         "split is the same (default: the preset's)")
-    g.add_argument("--norm", default="speaker", choices=NORMS,
+    g.add_argument("--norm", default=None, choices=NORMS,
                    help="feature mean/variance normalization: per speaker, with the training "
-                        "split's statistics, per utterance, or none")
+                        "split's statistics, per utterance, or none (default: "
+                        f"{_recipe('norm')} for small, else speaker)")
 
 
 def _add_data_args(p: argparse.ArgumentParser, corpus: str | None = "default") -> None:
@@ -338,7 +344,8 @@ def config_from_args(args) -> "TrainConfig":
            "distill_temp", "teacher", "augment", "aug_copies", "aug_clean", "norm", "voices") if hasattr(args, name)}
     # options left unset: the preset's recipe (PRESET_DEFAULTS, and ADMM_DEFAULTS for admm
     # runs), else the TrainConfig default
-    for name in ("batch_size", "retrain_lr", "rho_growth", "augment", "voices"):
+    for name in ("batch_size", "retrain_lr", "rho_growth", "augment", "aug_copies", "aug_clean",
+                 "norm", "voices"):
         if name in kw and kw[name] is None:
             kw[name] = preset_default(args.preset, name, kw.get("mode", "dense"))
             if name == "augment" and args.corpus == "synthetic":

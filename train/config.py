@@ -49,9 +49,11 @@ which on log-mel bins is a convolution along frequency, while MFCC coefficients 
 decorrelated and a shift mixes unrelated ones (measured in docs/training.md, "Input
 features")."""
 
-PRESET_DEFAULTS: dict[str, dict] = {"small": {"batch_size": 16}}
-"""Per-preset `TrainConfig` fields that `fit` and `explore` use in every mode unless given on
-the command line (measured in docs/training.md, "Input features")."""
+PRESET_DEFAULTS: dict[str, dict] = {
+    "small": {"batch_size": 16, "augment": "speed,noise,reverb,gain,tilt", "norm": "utterance"}}
+"""Per-preset `TrainConfig` fields that `fit` uses in every mode unless given on the command
+line (`explore` takes the batch size): measured in docs/training.md, "Input features" (batch
+size) and "Robustness" (augmentation and normalization)."""
 
 ADMM_DEFAULTS: dict[str, dict] = {"small": {"retrain_lr": 3e-3, "rho_growth": 1.7}}
 """Per-preset `TrainConfig` fields that `fit --mode admm` uses unless given on the command line
@@ -85,7 +87,7 @@ class TrainConfig:
     augment: str = ""              # training augmentation: "" (none), "all" or a comma-separated
     #                                subset of train.data.augment.AUGMENTS
     aug_copies: int = 2            # cached augmented versions of each training utterance
-    aug_clean: float = 0.34        # chance that an epoch trains an utterance's clean version
+    aug_clean: float = 0.5         # chance that an epoch trains an utterance's clean version
     epochs: int = 20               # total budget, the same for every mode
     batch_size: int = 32
     lr: float = 3e-3

@@ -56,7 +56,7 @@ class AugmentConfig:
 
     kinds: tuple[str, ...] = ()
     copies: int = 2
-    clean_prob: float = 0.34
+    clean_prob: float = 0.5
     snr_db: tuple[float, float] = (0.0, 25.0)
     noise_prob: float = 0.7
     rt60: tuple[float, float] = (0.15, 0.8)
