@@ -42,7 +42,8 @@ def measure(label: str, run: Path, flite: str) -> dict:
     rob = _eval(run, "robust.json", ["--conditions", "all"])["conditions"]
     row = {"label": label, "run": str(run), "mode": cfg["mode"],
            "k": cfg["k"] if cfg["mode"] != "dense" else 1, "augment": cfg.get("augment") or "none",
-           "voices": cfg.get("voices", "classic"), "train_seconds": result.get("train_seconds"),
+           "voices": cfg.get("voices", "classic"), "norm": cfg.get("norm", "speaker"),
+           "aug_clean": cfg.get("aug_clean"), "train_seconds": result.get("train_seconds"),
            "per": {c: rob[c]["per_float"] for c in CONDITIONS}}
     row["degraded_mean"] = sum(row["per"][c] for c in DEGRADED) / len(DEGRADED)
     if flite:
@@ -52,14 +53,15 @@ def measure(label: str, run: Path, flite: str) -> dict:
 
 
 def table(rows: list[dict]) -> str:
-    head = ["model", "augment", "voices", *CONDITIONS, "degraded mean"]
+    head = ["model", "augment (clean share)", "norm", *CONDITIONS, "degraded mean"]
     flite = any("unseen_synth" in r for r in rows)
     if flite:
         head.append("Flite (unseen)")
     head.append("train s")
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
-        cells = [r["label"], r["augment"], r["voices"], *(f"{r['per'][c]:.1f}" for c in CONDITIONS),
+        aug = r["augment"] if r["augment"] == "none" else f"{r['augment']} ({r['aug_clean']})"
+        cells = [r["label"], aug, r["norm"], *(f"{r['per'][c]:.1f}" for c in CONDITIONS),
                  f"{r['degraded_mean']:.1f}"]
         if flite:
             cells.append(f"{r['unseen_synth']['per_float']:.1f}" if "unseen_synth" in r else "")

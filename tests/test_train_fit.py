@@ -252,8 +252,8 @@ def test_cli_refuses_a_block_size_it_would_ignore_or_cannot_build(monkeypatch, t
 
 
 def test_cli_augmentation_defaults_per_preset():
-    """The small preset trains with its augmentation recipe and per-utterance normalization
-    unless told otherwise; other presets, and random features, without."""
+    """The small preset trains with its augmentation recipe unless told otherwise; other
+    presets, and random features, without."""
     from train.__main__ import build_parser, config_from_args
     from train.config import PRESET_DEFAULTS
 
@@ -261,10 +261,10 @@ def test_cli_augmentation_defaults_per_preset():
         return config_from_args(build_parser().parse_args(["fit", "--out", "x", *argv]))
     recipe = PRESET_DEFAULTS["small"]
     small = cfg("--preset", "small", "--mode", "admm")
-    assert (small.augment, small.norm) == (recipe["augment"], recipe["norm"])
+    assert (small.augment, small.norm) == (recipe["augment"], "speaker")
     assert small.aug_copies == 2 and small.aug_clean == 0.5 and small.voices == "classic"
     assert cfg("--preset", "small", "--augment", "none").augment == ""
-    assert cfg("--preset", "small", "--norm", "speaker").norm == "speaker"
+    assert cfg("--preset", "small", "--norm", "utterance").norm == "utterance"
     tiny = cfg("--preset", "tiny")
     assert (tiny.augment, tiny.norm) == ("", "speaker")
     assert cfg("--preset", "small", "--corpus", "synthetic").augment == ""

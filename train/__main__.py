@@ -134,8 +134,7 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
                         "split is the same (default: the preset's)")
     g.add_argument("--norm", default=None, choices=NORMS,
                    help="feature mean/variance normalization: per speaker, with the training "
-                        "split's statistics, per utterance, or none (default: "
-                        f"{_recipe('norm')} for small, else speaker)")
+                        f"split's statistics, per utterance, or none (default {_recipe('norm')})")
 
 
 def _add_data_args(p: argparse.ArgumentParser, corpus: str | None = "default") -> None:

@@ -50,10 +50,10 @@ decorrelated and a shift mixes unrelated ones (measured in docs/training.md, "In
 features")."""
 
 PRESET_DEFAULTS: dict[str, dict] = {
-    "small": {"batch_size": 16, "augment": "speed,noise,reverb,gain,tilt", "norm": "utterance"}}
+    "small": {"batch_size": 16, "augment": "speed,noise,reverb,gain,tilt"}}
 """Per-preset `TrainConfig` fields that `fit` uses in every mode unless given on the command
 line (`explore` takes the batch size): measured in docs/training.md, "Input features" (batch
-size) and "Robustness" (augmentation and normalization)."""
+size) and "Robustness" (augmentation)."""
 
 ADMM_DEFAULTS: dict[str, dict] = {"small": {"retrain_lr": 3e-3, "rho_growth": 1.7}}
 """Per-preset `TrainConfig` fields that `fit --mode admm` uses unless given on the command line
