@@ -105,8 +105,10 @@ def run_eval(args) -> dict:
     if conditions and corpus == "synthetic":
         raise UsageError("--conditions: corpus 'synthetic' has random features, no audio to "
                          "degrade; evaluate a speech corpus (--corpus default, tiny or timit)")
+    t_data = time.perf_counter()
     ds = run_dataset(cfg, corpus=corpus, features=args.features or "", timit_path=args.timit,
-                     timit_test=args.timit_test or "")
+                     timit_test=args.timit_test or "", conditions=conditions)
+    t_data = time.perf_counter() - t_data
     examples = ds.split(args.split)
     if args.limit:
         examples = examples[:args.limit]
@@ -131,7 +133,7 @@ def run_eval(args) -> dict:
               f"{res['per_fixed_golden']:6.2f}%  [{time.perf_counter() - t:.0f} s]")
         res["numerics"] = numerics(gm, examples, progress)
     if conditions:
-        res["conditions"] = robustness(model, cfg, gm, args, conditions, progress)
+        res["conditions"] = robustness(model, cfg, gm, ds, args, conditions, t_data, progress)
     return res
 
 
@@ -149,18 +151,13 @@ def parse_conditions(spec: str) -> tuple[str, ...]:
     return names
 
 
-def robustness(model, cfg, gm: Model, args, conditions: tuple[str, ...], progress: bool) -> dict:
-    """PER on the robustness test sets (`train.data.load_condition`): float, and fixed point
-    with --fixed; prints a table and returns {condition: {per_float, per_fixed}}."""
-    import time
-
-    from .batches import run_dataset
+def robustness(model, cfg, gm: Model, ds, args, conditions: tuple[str, ...], load_s: float,
+               progress: bool) -> dict:
+    """PER on the robustness test sets of `ds` (`train.data.load_condition`): float, and fixed
+    point with --fixed; prints a table and returns {condition: {per_float, per_fixed}}."""
     from .trainer import evaluate
-    t = time.perf_counter()
-    ds = run_dataset(cfg, corpus=args.corpus or "", features=args.features or "",
-                     timit_path=args.timit, timit_test=args.timit_test or "", conditions=conditions)
-    print(f"robustness test sets (the test split, "
-          f"features of the degraded audio in {time.perf_counter() - t:.0f} s):")
+    print(f"robustness test sets (the test split; data with the degraded audio's features "
+          f"loaded in {load_s:.0f} s):")
     print(f"  {'condition':10s} {'utts':>5s} {'PER float':>10s}" + (f" {'PER fixed':>10s}" if args.fixed else ""))
     out = {}
     for cond in conditions:

@@ -199,18 +199,23 @@ def _extract(args: tuple[np.ndarray, FeatureConfig]) -> np.ndarray:
     return compute_features(*args)
 
 
-def _feature_arrays(utts: list[RawUtterance], config: FeatureConfig, workers: int,
-                    progress: bool) -> list[np.ndarray]:
+def _map(fn, jobs: list, workers: int, progress: bool, desc: str, min_jobs: int,
+         chunksize: int) -> list:
+    """`fn` over `jobs`, in `workers` spawned processes when there are more than `min_jobs`."""
     from tqdm import tqdm
 
-    jobs = [(u.audio, config) for u in utts]
-    if workers > 1 and len(jobs) > 500:
+    if workers > 1 and len(jobs) > min_jobs:
         import multiprocessing
 
         with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            it = pool.imap(_extract, jobs, chunksize=64)
-            return list(tqdm(it, total=len(jobs), desc="features", unit="utt", disable=not progress))
-    return [_extract(j) for j in tqdm(jobs, desc="features", unit="utt", disable=not progress)]
+            it = pool.imap(fn, jobs, chunksize=chunksize)
+            return list(tqdm(it, total=len(jobs), desc=desc, unit="utt", disable=not progress))
+    return [fn(j) for j in tqdm(jobs, desc=desc, unit="utt", disable=not progress)]
+
+
+def _feature_arrays(utts: list[RawUtterance], config: FeatureConfig, workers: int,
+                    progress: bool) -> list[np.ndarray]:
+    return _map(_extract, [(u.audio, config) for u in utts], workers, progress, "features", 500, 64)
 
 
 def _norm_stats(config: FeatureConfig, speakers: list[str], splits: list[str],
@@ -406,16 +411,7 @@ def _derive(job: tuple) -> tuple[np.ndarray, list[Segment], dict]:
 
 def _derived_set(jobs: list[tuple], out_records: list[_Derived], config: FeatureConfig,
                  workers: int, progress: bool, desc: str) -> tuple[list[np.ndarray], list[dict]]:
-    from tqdm import tqdm
-
-    if workers > 1 and len(jobs) > 200:
-        import multiprocessing
-
-        with multiprocessing.get_context("spawn").Pool(workers) as pool:
-            res = list(tqdm(pool.imap(_derive, jobs, chunksize=32), total=len(jobs), desc=desc,
-                            unit="utt", disable=not progress))
-    else:
-        res = [_derive(j) for j in tqdm(jobs, desc=desc, unit="utt", disable=not progress)]
+    res = _map(_derive, jobs, workers, progress, desc, 200, 32)
     for rec, (_, segs, _) in zip(out_records, res):
         rec.segments = segs
     return [f for f, _, _ in res], [d for _, _, d in res]
