@@ -103,8 +103,8 @@ def memory(k: int, n_pe: int, wpar: int, hlanes: int, part: str = "xcku060-ffva1
 
     s = LSTMP_1024
     widest = max(s["input_size"], 2 * s["proj_size"])
-    cfg = Config(f"lstmp-1024-layer-k{k}", "lstmp", widest, s["hidden_size"], s["proj_size"], 1,
-                 k=k, n_pe=n_pe, wpar=wpar, hlanes=hlanes)
+    cfg = Config.of(f"lstmp-1024-layer-k{k}", "lstmp", widest, s["hidden_size"], s["proj_size"],
+                    1, k=k, n_pe=n_pe, wpar=wpar, hlanes=hlanes)
     model = load_model()
     out = {}
     for name, sets in (("reload", 1), ("resident", 4)):

@@ -147,11 +147,9 @@ def model_config(base: str, k: int) -> ModelConfig:
 
 
 def fpga_config(base: str, k: int, n_pe: int, wpar: int = 1, hlanes: int = 1) -> Config:
-    """The resource model's view of a reference model (fpga.configs.Config)."""
-    s = REFERENCE[base]
-    return Config(f"{base}-k{k}", "lstmp" if s["cell"] == "lstm" else "gru", s["input_size"],
-                  s["hidden_size"], s["proj_size"], s["num_layers"], k=k, n_pe=n_pe, wpar=wpar,
-                  hlanes=hlanes)
+    """The resource model's view of a reference model (fpga.configs.Config): its model config
+    (k in it) and the engine build."""
+    return Config(f"{base}-k{k}", model_config(base, k), n_pe, wpar, hlanes)
 
 
 def default_hlanes(n_pe: int, wpar: int) -> int:

@@ -18,7 +18,6 @@ a failed tool run one `error:` line and exit status 1; ERNN_DEBUG=1 shows the tr
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import json
 import logging
 import os
@@ -110,7 +109,7 @@ def resolve_params(top: str, config: str, extra: dict[str, int], target: str) ->
                 name += f"x{shape['wpar']}"
             if shape["hlanes"] != 1:
                 name += f"h{shape['hlanes']}"
-            c = dataclasses.replace(c, name=name, **shape)
+            c = c.rebuilt(name, **shape)
         params = prepare_engine(c, flow.run_dir(top, c.name, target))
         params.update(extra)
         return params, c.name

@@ -41,11 +41,11 @@ XILINX_MUL = {"MUL_WIDTH": 27, "MUL_PIPE": 0}   # fpga.__main__.MUL_PARAMS["xili
 # peepholes, LSTMP (projection) and GRU, one and two layers; the held-out size has the
 # reference model's shape at a quarter of its cells.
 ENGINE_SIZES: tuple[tuple[Config, str], ...] = (
-    (Config("cal-tiny", "lstmp", 16, 64, 0, 1, k=4, n_pe=2), "fit"),
-    (Config("cal-small", "lstmp", 16, 64, 0, 1, k=8, n_pe=4), "fit"),
-    (Config("cal-gru-k16", "gru", 40, 128, 0, 2, k=16, n_pe=8, wpar=4, hlanes=2), "fit"),
-    (Config("cal-lstmp-k8", "lstmp", 40, 128, 64, 2, k=8, n_pe=16, wpar=2, hlanes=4), "fit"),
-    (Config("cal-lstmp-256", "lstmp", 153, 256, 128, 2, k=8, n_pe=32, wpar=4, hlanes=4), "check"),
+    (Config.of("cal-tiny", "lstmp", 16, 64, 0, 1, k=4, n_pe=2), "fit"),
+    (Config.of("cal-small", "lstmp", 16, 64, 0, 1, k=8, n_pe=4), "fit"),
+    (Config.of("cal-gru-k16", "gru", 40, 128, 0, 2, k=16, n_pe=8, wpar=4, hlanes=2), "fit"),
+    (Config.of("cal-lstmp-k8", "lstmp", 40, 128, 64, 2, k=8, n_pe=16, wpar=2, hlanes=4), "fit"),
+    (Config.of("cal-lstmp-256", "lstmp", 153, 256, 128, 2, k=8, n_pe=32, wpar=4, hlanes=4), "check"),
 )
 
 
@@ -65,8 +65,9 @@ def _figures(r) -> dict:
 def pe_params(cfg: Config) -> dict[str, int]:
     """engine_pe's parameters inside the engine of ``cfg`` (rtl/engine.v: XW, ACC_W)."""
     from .model import acc_width, engine_params
-    return {"K": cfg.k, "X_WIDTH": cfg.data_width + int(math.log2(cfg.k)),
-            "W_WIDTH": cfg.weight_width, "ACC_WIDTH": acc_width(engine_params(cfg)),
+    F = cfg.model.formats
+    return {"K": cfg.k, "X_WIDTH": F.fmt("data").width + int(math.log2(cfg.k)),
+            "W_WIDTH": F.fmt("weight").width, "ACC_WIDTH": acc_width(engine_params(cfg)),
             "WPAR": cfg.wpar, **XILINX_MUL}
 
 
@@ -96,7 +97,7 @@ def measure_pe_grid(path: Path = ENGINE_CALIBRATION, part_name: str = "xcku060")
     data = json.loads(path.read_text()) if path.exists() else {"sizes": {}}
     grid = {}
     for i, (k, w) in enumerate(PE_GRID, 1):
-        cfg = Config(f"pe-k{k}x{w}", "lstmp", 153, 1024, 512, 2, k=k, n_pe=64, wpar=w)
+        cfg = Config.of(f"pe-k{k}x{w}", "lstmp", 153, 1024, 512, 2, k=k, n_pe=64, wpar=w)
         print(f"[{i}/{len(PE_GRID)}] engine_pe k={k} WPAR={w}", flush=True)
         grid[f"{k}x{w}"] = measure_pe(cfg, part_name)
     data = json.loads(path.read_text()) if path.exists() else data
@@ -108,9 +109,7 @@ def measure_pe_grid(path: Path = ENGINE_CALIBRATION, part_name: str = "xcku060")
 def measure_one(cfg: Config, part_name: str = "xcku060") -> dict:
     """Synthesize ``cfg``'s engine flattened and hierarchically; return its calibration row."""
     part = get_part(part_name)
-    row: dict = {"config": {f: getattr(cfg, f) for f in
-                            ("cell", "in_dim", "hidden", "proj", "layers", "k", "n_pe", "wpar",
-                             "hlanes", "data_width", "weight_width")}}
+    row: dict = {"config": cfg.record()}
     for mode, flatten in (("flat", True), ("hier", False)):
         out = flow.BUILD / "engine" / f"{cfg.name}_{mode}_{part.name}"
         out.mkdir(parents=True, exist_ok=True)
@@ -143,8 +142,9 @@ def measure_engines(names: list[str] | None = None, part_name: str = "xcku060",
         known = ", ".join(c.name for c, _ in ENGINE_SIZES)
         raise KeyError(f"unknown engine size in {names}; known: {known}")
     for i, (cfg, role) in enumerate(todo, 1):
-        print(f"[{i}/{len(todo)}] engine {cfg.name} ({role}): {cfg.cell}, in {cfg.in_dim}, "
-              f"{cfg.hidden} cells, proj {cfg.proj}, {cfg.layers} layer(s), k={cfg.k}, "
+        r = cfg.record()
+        print(f"[{i}/{len(todo)}] engine {cfg.name} ({role}): {r['cell']}, in {r['in_dim']}, "
+              f"{r['hidden']} cells, proj {r['proj']}, {r['layers']} layer(s), k={cfg.k}, "
               f"N_PE={cfg.n_pe}, WPAR={cfg.wpar}, HLANES={cfg.hlanes}", flush=True)
         row = measure_one(cfg, part_name)
         row.update(role=role, rtl=_commit(), date=time.strftime("%Y-%m-%d"))

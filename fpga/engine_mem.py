@@ -21,20 +21,17 @@ from .configs import Config
 
 def engine_model(cfg: Config, seed: int = 0):
     """The random golden model of ``cfg``'s shape whose memories synthesis writes."""
-    from golden.model import Model, ModelConfig
+    from golden.model import Model
 
-    mcfg = ModelConfig(cell="gru" if cfg.cell == "gru" else "lstm", input_size=cfg.in_dim,
-                       hidden_size=cfg.hidden, num_layers=cfg.layers, proj_size=cfg.proj,
-                       peephole=cfg.cell == "lstmp", k=cfg.k, name=cfg.name)
-    return Model.random(mcfg, seed=seed)
+    return Model.random(cfg.model, seed=seed)
 
 
 def prepare_engine(cfg: Config, out_dir: Path, seed: int = 0) -> dict[str, int]:
     """Write the engine's memory files under ``out_dir/mem`` and return its integer
     parameters (``MEM_PREFIX`` keeps its default, "mem/", relative to ``out_dir``)."""
-    from golden.engine_layout import EngineParams, write_engine_mem
+    from golden.engine_layout import write_engine_mem
 
     model = engine_model(cfg, seed)
-    params = EngineParams.for_model(model, cfg.n_pe, cfg.wpar, cfg.hlanes)
+    params = cfg.engine
     write_engine_mem(model, params, out_dir / "mem", mem_prefix="mem/")
     return {k: int(v) for k, v in params.hdl_params().items()}

@@ -50,12 +50,7 @@ RESOURCES = ("lut", "ff", "dsp")
 
 def engine_params(cfg: Config):
     """``EngineParams`` of a configuration (raises ValueError naming what does not fit)."""
-    from golden.engine_layout import EngineParams
-    from golden.model import ModelConfig
-    mc = ModelConfig(cell="gru" if cfg.cell == "gru" else "lstm", input_size=cfg.in_dim,
-                     hidden_size=cfg.hidden, num_layers=cfg.layers, proj_size=cfg.proj,
-                     peephole=cfg.cell == "lstmp", k=cfg.k, name=cfg.name)
-    return EngineParams.for_model(mc, cfg.n_pe, cfg.wpar, cfg.hlanes)
+    return cfg.engine
 
 
 def ew_lanes(p) -> int:
@@ -284,10 +279,7 @@ def _unit_measured(row: dict, mods: tuple[str, ...], res: str) -> float:
 
 
 def _config_of(name: str, row: dict) -> Config:
-    c = row["config"]
-    return Config(name, c["cell"], c["in_dim"], c["hidden"], c["proj"], c["layers"], k=c["k"],
-                  n_pe=c["n_pe"], wpar=c["wpar"], hlanes=c["hlanes"],
-                  data_width=c["data_width"], weight_width=c["weight_width"])
+    return Config.of(name, **row["config"])
 
 
 def _mem_luts(cfg: Config, unit: str) -> float:
@@ -407,7 +399,7 @@ def estimate(cfg: Config, model: ResourceModel, directions: int = 1) -> Estimate
     mats = p.matrices()
     blocks = sum(a * b for a, b in mats) * directions
     return Estimate(cfg.name, p.k, p.n_pe, p.wpar, p.hlanes, directions, blocks,
-                    blocks * p.k * cfg.weight_width, blocks * p.k2, directions * p.wdepth,
+                    blocks * p.k * p.formats.fmt("weight").width, blocks * p.k2, directions * p.wdepth,
                     tot["lut"], tot["ff"], tot["dsp"], tot["bram36"], bram_w, units)
 
 

@@ -57,8 +57,9 @@ def _cdiv(a: int, b: int) -> int:
 DEFAULT_N_PE = 8
 """The PEs of the engine a model is built for when the user names none: ``train export``,
 ``python -m runtime run``, ``runtime.sim.simulate``, ``make run`` and the trained-model engine
-test all use it.  (``EngineParams``' field defaults are ``rtl/engine.v``'s parameter defaults,
-a small engine for lint and unit tests.)"""
+test all use it; it is also ``rtl/engine.v``'s N_PE default.  (``EngineParams``' field defaults
+are ``rtl/engine.v``'s parameter defaults, a small engine for lint and unit tests;
+tests/test_engine_params.py checks that they agree.)"""
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,7 @@ class EngineParams:
     defaults)."""
 
     k: int = 4
-    n_pe: int = 2
+    n_pe: int = DEFAULT_N_PE
     wpar: int = 1
     hlanes: int = 1
     cell: str = "lstm"
@@ -111,7 +112,7 @@ class EngineParams:
                    input_size=cfg.input_size, hidden_size=cfg.hidden_size,
                    proj_size=cfg.proj_size, peephole=bool(cfg.peephole), formats=cfg.formats)
 
-    # ---- derived sizes (the same expressions as the localparams of rtl/engine.v) ----
+    # ---- derived sizes (rtl/engine.v receives them: shape_params) ----
     @property
     def k2(self) -> int:
         return self.k // 2
@@ -251,7 +252,16 @@ class EngineParams:
         return sum(max(a, self.spacing) for a in self.accumulations())
 
     # ---- Verilog ----
+    def shape_params(self) -> dict[str, int]:
+        """The derived sizes ``rtl/engine.v`` takes as parameters (and only checks): this is
+        the one place the engine's shape is derived."""
+        return dict(QIN=self.qin, HB=self.hb, RB=self.rb, GG=self.gg, GP=self.gp, PS=self.ps,
+                    HC=self.hc, WDEPTH=self.wdepth, BDEPTH=self.num_layers * self.bias_rows,
+                    PDEPTH=self.num_layers * self.hb)
+
     def hdl_params(self) -> dict[str, int]:
+        """Every Verilog parameter of ``rtl/engine.v`` for this build but MUL_* (the target's)
+        and MEM_PREFIX: the build parameters, the formats and the derived shape."""
         F = self.formats
         p = dict(K=self.k, N_PE=self.n_pe, WPAR=self.wpar, HLANES=self.hlanes,
                  WBANK_DEPTH=W_BANK_DEPTH, CELL=int(self.cell == "gru"), LAYERS=self.num_layers,
@@ -263,6 +273,7 @@ class EngineParams:
             p[f"{name.upper()}_FRAC"] = f.frac
         p["TW_WIDTH"] = F.tw_width
         p["ACT_SEG_BITS"] = F.act_seg_bits
+        p.update(self.shape_params())
         return p
 
     def verilog_header(self, mem_prefix: str = "") -> str:

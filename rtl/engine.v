@@ -32,7 +32,8 @@
 //            block it reads exists, and every result carries its step (layer, frame id,
 //            sequence end), so frame t+1's W_x x_{t+1} runs while frame t drains.
 //            The sequencer and its scoreboard are engine_seq.
-// Modules  : this file derives the sizes, checks them and wires the modules that do the work:
+// Modules  : this file checks the sizes it is given (golden.engine_layout.EngineParams
+//            derives them) and wires the modules that do the work:
 //            engine_input (input path, x memory), engine_seq (sequencer), engine_array (PE
 //            array and hand-off chains), engine_hlanes (hand-off lanes, bias memory),
 //            engine_ewq (step queue, z / state / peephole memories), engine_ew (element-wise
@@ -57,7 +58,7 @@
 
 module engine #(
     parameter integer K            = 4,
-    parameter integer N_PE         = 2,
+    parameter integer N_PE         = 8,
     parameter integer CELL         = 0,   // 0 LSTM, 1 GRU
     parameter integer LAYERS       = 1,
     parameter integer IN_SIZE      = 16,
@@ -103,6 +104,21 @@ module engine #(
     // weight lines per bank of engine_wmem (one block RAM deep); golden's W_BANK_DEPTH, which
     // names the bank files w_b00.mem ...
     parameter integer WBANK_DEPTH  = 1024,
+    // ---- the engine's shape, derived from the parameters above by
+    // golden.engine_layout.EngineParams (the one place it is derived): its hdl_params() /
+    // engine_params.vh pass them with the rest; this module only checks them (below), so an
+    // instance given K, N_PE, ... without the matching sizes stops at elaboration.  The
+    // defaults are those of the defaults above (tests/test_engine_params.py checks it).
+    parameter integer QIN          = 4,    // x blocks of layer 0: ceil(IN_SIZE / K)
+    parameter integer HB           = 8,    // hidden blocks: HIDDEN / K
+    parameter integer RB           = 4,    // output (recurrent) blocks: (PROJ or HIDDEN) / K
+    parameter integer GG           = 4,    // gate pass row groups: ceil(gates * HB / N_PE)
+    parameter integer GP           = 1,    // projection pass row groups: ceil(PROJ/K / N_PE)
+    parameter integer PS           = 2,    // projection split: PEs per projection row
+    parameter integer HC           = 4,    // blocks per PE of the projection pass: HB / PS
+    parameter integer WDEPTH       = 72,   // weight addresses of a frame (all layers)
+    parameter integer BDEPTH       = 32,   // bias rows (all layers)
+    parameter integer PDEPTH       = 8,    // peephole words (all layers): LAYERS * HB
     parameter        MEM_PREFIX   = "mem/"
 ) (
     input  wire                       clk,
@@ -143,20 +159,6 @@ module engine #(
     input  wire [31:0]                ld_addr,
     input  wire [31:0]                ld_data
 );
-    // largest power of two s that divides hb with s * ceil(pb / hl) * hl <= npe (1 without
-    // projection): row i's s parts sit on lane i % hl, chain positions (i / hl) * s + part
-    function automatic integer proj_split(input integer pb, input integer hb, input integer npe,
-                                          input integer hl);
-        integer i;
-        begin
-            proj_split = 1;
-            for (i = 0; i < 16; i = i + 1)
-                if (pb > 0 && 2 * proj_split * ((pb + hl - 1) / hl) * hl <= npe
-                        && hb % (2 * proj_split) == 0)
-                    proj_split = 2 * proj_split;
-        end
-    endfunction
-
     // ------------------------------------------------------------------ derived sizes
     localparam integer K2 = K / 2;
     localparam integer LOG2K = $clog2(K);
@@ -166,35 +168,22 @@ module engine #(
     localparam integer WWD = 2 * WEIGHT_WIDTH;  // packed weight word {im, re}
     localparam integer NWB = K2 / WPAR;  // beats per block
     localparam integer WLINE = N_PE * WPAR * WWD;  // one address across all banks (lanes n*WPAR+m)
-    localparam integer QIN = (IN_SIZE + K - 1) / K;
-    localparam integer HB = HIDDEN / K;
+    // the shape parameters (QIN, HB, RB, GG, GP, PS, HC, WDEPTH, BDEPTH, PDEPTH) come from
+    // golden.engine_layout.EngineParams; projection split: with fewer projection rows than
+    // PEs, row i is spread over PS PEs (a power of two dividing HB): PE n = i*PS + s
+    // accumulates the m blocks h = j*PS + s (j < HC), read from m bank s, and the hand-off
+    // adds the PS partial sums of each row (exact) before rounding
     localparam integer OUT = (PROJ > 0) ? PROJ : HIDDEN;
-    localparam integer RB = OUT / K;
     localparam integer G = (CELL == 0) ? 4 : 3;
     localparam integer ROWS = G * HB;
-    localparam integer GG = (ROWS + N_PE - 1) / N_PE;
     localparam integer PB = PROJ / K;
-    localparam integer GP = (PB + N_PE - 1) / N_PE;
-    // projection split: with fewer projection rows than PEs, row i is spread over PS PEs
-    // (PS a power of two dividing HB, PS * PB <= N_PE): PE n = i*PS + s accumulates the m
-    // blocks h = j*PS + s (j < HC), read from m bank s, and the hand-off adds the PS partial
-    // sums of each row (exact) before rounding
-    localparam integer PS = proj_split(PB, HB, N_PE, HLANES);
-    localparam integer HC = HB / PS;  // m blocks per bank (beats per word of the pass)
     localparam integer MDEPTH = (PROJ > 0) ? HC : 1;
-    localparam integer QR = RB;
-    localparam integer QX1 = RB;
-    localparam integer QT0 = QIN + QR;
-    localparam integer QT1 = QX1 + QR;
-    localparam integer WL0 = (GG * QT0 + GP * HC) * NWB;
-    localparam integer WL1 = (GG * QT1 + GP * HC) * NWB;
-    localparam integer WDEPTH = WL0 + (LAYERS - 1) * WL1;
-    localparam integer BROWS = ROWS * ((CELL == 0) ? 1 : 2);
-    localparam integer BDEPTH = LAYERS * BROWS;
+    localparam integer QT0 = QIN + RB;  // blocks per row: layer 0, layers > 0
+    localparam integer QT1 = RB + RB;
+    localparam integer BROWS = ROWS * ((CELL == 0) ? 1 : 2);  // bias rows of a layer
     localparam integer BSH = (PRE_FRAC > BIAS_FRAC) ? PRE_FRAC - BIAS_FRAC : BIAS_FRAC - PRE_FRAC;
     localparam integer BMW = BIAS_WIDTH + BSH + 1;  // bias re-aligned to pre's frac (offline)
     localparam integer PWORD = 3 * K * PEEP_WIDTH;
-    localparam integer PDEPTH = LAYERS * HB;
     localparam integer QMAX0 = (QT0 > QT1) ? QT0 : QT1;
     localparam integer QMAX = (QMAX0 > HB) ? QMAX0 : HB;
     localparam integer ACC_W = XW + WEIGHT_WIDTH + 1 + $clog2(QMAX) + 1;
@@ -207,6 +196,32 @@ module engine #(
     // element-wise tag {last block, block 0, seq_end, fid, layer, h} (engine_ewq's blk_tag)
     localparam integer ET_H = 0, ET_LAYER = 16, ET_FID = 24, ET_SEND = 26, ET_BLK0 = 27;
     localparam integer ET_LAST = 28, ETW = 29;
+
+    // the shape parameters must be EngineParams' (engine_params.vh): checked here, not derived;
+    // at elaboration where the tool has elaboration-time $error (Verilator, yosys), and at time
+    // 0 of every simulation (the initial block below: Icarus 11 has no elaboration tasks)
+    localparam [0:0] SHAPE_OK = QIN == (IN_SIZE + K - 1) / K && HB == HIDDEN / K
+        && RB == OUT / K && GG == (ROWS + N_PE - 1) / N_PE && GP == (PB + N_PE - 1) / N_PE
+        && PS >= 1 && (PS & (PS - 1)) == 0 && HB % PS == 0 && HC == HB / PS
+        && (PB > 0 || PS == 1) && (PS == 1 || PS * ((PB + HLANES - 1) / HLANES) * HLANES <= N_PE)
+        && WDEPTH == ((GG * QT0 + GP * HC) + (LAYERS - 1) * (GG * QT1 + GP * HC)) * NWB
+        && BDEPTH == LAYERS * BROWS && PDEPTH == LAYERS * HB;
+`ifdef VERILATOR
+`define ENGINE_ELAB_CHECK
+`elsif YOSYS
+`define ENGINE_ELAB_CHECK
+`endif
+`ifdef ENGINE_ELAB_CHECK
+    generate
+        if (SHAPE_OK == 0) begin : g_shape_mismatch
+            $error("engine: QIN=%0d HB=%0d RB=%0d GG=%0d GP=%0d PS=%0d HC=%0d %s=%0d %s=%0d %s=%0d %s%s",
+                   QIN, HB, RB, GG, GP, PS, HC, "WDEPTH", WDEPTH, "BDEPTH", BDEPTH,
+                   "PDEPTH", PDEPTH, "are not the shape of K, N_PE, HLANES, CELL, LAYERS, ",
+                   "IN_SIZE, HIDDEN, PROJ: pass every EngineParams.hdl_params() (engine_params.vh)");
+        end
+    endgenerate
+`undef ENGINE_ELAB_CHECK
+`endif
 
     initial begin
         if (K < 2 || K > 32 || (1 << LOG2K) != K) begin
@@ -233,6 +248,14 @@ module engine #(
                 || PEEP > 1) begin
             $error("%m: CELL=%0d PROJ=%0d PEEP=%0d: the GRU has no projection or peepholes",
                    CELL, PROJ, PEEP);
+            $finish;
+        end
+        if (SHAPE_OK == 0) begin
+            $display("%m: QIN=%0d HB=%0d RB=%0d GG=%0d GP=%0d PS=%0d HC=%0d", QIN, HB, RB, GG,
+                     GP, PS, HC);
+            $display("%m: WDEPTH=%0d BDEPTH=%0d PDEPTH=%0d", WDEPTH, BDEPTH, PDEPTH);
+            $error("%m: the shape parameters above are not those of K=%0d N_PE=%0d HLANES=%0d %s",
+                   K, N_PE, HLANES, "(pass every EngineParams.hdl_params(): engine_params.vh)");
             $finish;
         end
         if (SDEPTH > 65536 || XIN_DEPTH > 65536 || HB > 65535) begin

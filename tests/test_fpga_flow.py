@@ -47,7 +47,7 @@ def test_every_file_list_resolves():
 
 def test_config_overrides_only_declared_parameters():
     cfg = configs.get_config("small")
-    assert configs.overrides_for("fft_real", cfg) == {"K": 8}
+    assert configs.overrides_for("fft_real", cfg) == {"K": 8, "TW_WIDTH": cfg.model.formats.tw_width}
     assert configs.overrides_for("round_sat", cfg) == {}
     with pytest.raises(ValueError, match="no parameter"):
         configs.overrides_for("round_sat", cfg, {"K": 4})
@@ -60,6 +60,23 @@ def test_every_generic_parameter_is_declared_by_a_top():
     declared = {n for top in available_tops() for n in configs.top_parameters(top)}
     names = set(configs.get_config("small").generic_params())
     assert names <= declared, names - declared
+
+
+def test_configs_are_model_configs_and_engine_builds():
+    """A named configuration is (model config, N_PE, WPAR, HLANES): its engine parameters,
+    the derived shape included, are EngineParams', and the shape words round-trip."""
+    from golden.engine_layout import EngineParams
+    for name, c in configs.CONFIGS.items():
+        ep = EngineParams.for_model(c.model, c.n_pe, c.wpar, c.hlanes)
+        assert c.engine == ep and c.k == c.model.k
+        gp = c.generic_params()
+        assert {k: gp[k] for k in ep.hdl_params()} == ep.hdl_params()
+        again = configs.Config.of(name, **c.record())
+        assert again.engine == ep and again.model == c.model
+    c = configs.get_config("lstmp-1024-k8").rebuilt("x", k=16, n_pe=32, wpar=2, hlanes=2)
+    assert (c.model.k, c.engine.k, c.n_pe, c.engine.gg) == (16, 16, 32, -(-4 * 64 // 32))
+    with pytest.raises(ValueError, match="cell 'lstmx'"):
+        configs.Config.of("bad", "lstmx", 16, 64, 0, 1, k=4, n_pe=2)
 
 
 # --- parsers on reference texts -----------------------------------------------------------

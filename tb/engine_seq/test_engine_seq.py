@@ -57,7 +57,7 @@ def hdl_params(ep) -> dict:
     return dict(N_PE=ep.n_pe, NWB=ep.nwb, CELL=int(ep.cell == "gru"), LAYERS=ep.num_layers,
                 QIN=ep.qin, RB=ep.rb, HB=ep.hb, PS=ep.ps, HC=ep.hc, GG=ep.gg, GP=ep.gp,
                 WDEPTH=ep.wdepth, XIN_DEPTH=2 * ep.qin, SDEPTH=ep.num_layers * 2 * ep.rb,
-                MDEPTH=ep.hc if ep.proj_size else 1, SPACING=ep.n_pe + 2)
+                MDEPTH=ep.hc if ep.proj_size else 1, SPACING=ep.spacing)
 
 
 def _run(sim: str, name: str, frames: int, seed: int, suffix: str = "", **kw) -> tuple[int, int]:
@@ -202,7 +202,7 @@ if cocotb is not None:
         rng = np.random.default_rng(cfg["SEED"])
         n_frames = cfg["FRAMES"]
         nslot = 2 * ep.num_layers
-        spacing = ep.n_pe + 2
+        spacing = ep.spacing
         # sequences of 1..4 frames
         sends, left = [], 0
         for n in range(n_frames):
