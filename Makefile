@@ -64,7 +64,7 @@ PART   ?= xcku060-ffva1156-2-e
 CONFIG ?= tiny
 FPGA_ARGS = $(if $(TOP),--top $(TOP)) --config $(CONFIG)
 
-synth: setup ## synthesize [TOP=] [PART=] [CONFIG=] [CLK_MHZ=]: Vivado if on PATH, else yosys synth_xilinx
+synth: setup ## synthesize [TOP=] [PART=] [CONFIG=name|bundle dir] [CLK_MHZ=]: Vivado if on PATH, else yosys synth_xilinx
 	@$(PY) -m fpga synth $(FPGA_ARGS) --part $(PART) $(if $(CLK_MHZ),--clk-mhz $(CLK_MHZ))
 
 # SEEDS: nextpnr placer seeds, e.g. SEEDS=1,2,3: synthesize once, route each seed, report the

@@ -85,16 +85,38 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--top", default="", help="top module (rtl/<top>.f) (default: engine, else "
                    "engine_pe, else fft_real)")
     p.add_argument("--config", default=cfg.DEFAULT_CONFIG,
-                   help=f"named configuration ({', '.join(cfg.CONFIGS)})")
+                   help=f"named configuration ({', '.join(cfg.CONFIGS)}), or an exported "
+                        f"bundle directory (python -m train export; a run directory with "
+                        f"bundle/ in it): the trained model's engine images and build")
     p.add_argument("-P", "--param", action="append", metavar="NAME=VALUE",
                    help="extra Verilog parameter override (repeatable)")
     p.add_argument("--json", action="store_true", help="print the result as JSON as well")
+
+
+def _bundle_params(top: str, bundle: str, extra: dict[str, int], target: str) -> tuple[dict, str]:
+    """``CONFIG=<bundle>``: the engine with a trained model's exported images (its build is
+    the export's: N_PE, WPAR, HLANES); other tops the parameters of that build."""
+    from .engine_mem import bundle_config, prepare_bundle
+
+    c, images = bundle_config(bundle)
+    if top != "engine":
+        return cfg.overrides_for(top, c, extra), c.name
+    fixed = sorted(set(extra) & set(c.engine.hdl_params()))
+    if fixed:
+        raise ValueError(f"-P {', '.join(fixed)}: a bundle's engine parameters are those it was "
+                         f"exported for (N_PE {c.n_pe}, WPAR {c.wpar}, HLANES {c.hlanes}); export "
+                         f"it again with --n-pe/--wpar/--hlanes")
+    params = prepare_bundle(images, flow.run_dir(top, c.name, target))
+    params.update(extra)
+    return params, c.name
 
 
 def resolve_params(top: str, config: str, extra: dict[str, int], target: str) -> tuple[dict, str]:
     """Parameter overrides of ``top`` at ``config``, and the run's name.  The engine gets its
     parameters and memory files from the golden model's layout (fpga.engine_mem); other tops
     the configuration's values for the parameters they declare."""
+    if Path(config).is_dir():
+        return _bundle_params(top, config, extra, target)
     c = cfg.get_config(config)
     if top == "engine":
         from .engine_mem import prepare_engine

@@ -430,6 +430,15 @@ def write_engine_mem(model: Model, params: EngineParams, out_dir: "str | Path",
     return paths
 
 
+def read_header(path: "str | Path") -> dict[str, int]:
+    """The integer parameters of an ``engine_params.vh`` (``write_engine_mem``'s header; the
+    string MEM_PREFIX left out): equal to ``hdl_params()`` of the build it was written for."""
+    import re
+
+    text = Path(path).read_text()
+    return {m.group(1): int(m.group(2)) for m in re.finditer(r"\.(\w+)\((-?\d+)\)", text)}
+
+
 def load_writes(model: Model, params: EngineParams) -> list[tuple[int, int, int, int]]:
     """The run-time load port writes (sel, lane, addr, data) that put ``model`` into an engine
     built for ``params`` (sel 0 weights, 1 bias, 2 peepholes)."""

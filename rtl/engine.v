@@ -199,7 +199,8 @@ module engine #(
 
     // the shape parameters must be EngineParams' (engine_params.vh): checked here, not derived;
     // at elaboration where the tool has elaboration-time $error (Verilator, yosys), and at time
-    // 0 of every simulation (the initial block below: Icarus 11 has no elaboration tasks)
+    // 0 of every simulation (the initial block below: Icarus 11 has no elaboration tasks, and
+    // the cocotb Verilator builds make warnings of errors)
     localparam [0:0] SHAPE_OK = QIN == (IN_SIZE + K - 1) / K && HB == HIDDEN / K
         && RB == OUT / K && GG == (ROWS + N_PE - 1) / N_PE && GP == (PB + N_PE - 1) / N_PE
         && PS >= 1 && (PS & (PS - 1)) == 0 && HB % PS == 0 && HC == HB / PS
@@ -214,10 +215,9 @@ module engine #(
 `ifdef ENGINE_ELAB_CHECK
     generate
         if (SHAPE_OK == 0) begin : g_shape_mismatch
-            $error("engine: QIN=%0d HB=%0d RB=%0d GG=%0d GP=%0d PS=%0d HC=%0d %s=%0d %s=%0d %s=%0d %s%s",
-                   QIN, HB, RB, GG, GP, PS, HC, "WDEPTH", WDEPTH, "BDEPTH", BDEPTH,
-                   "PDEPTH", PDEPTH, "are not the shape of K, N_PE, HLANES, CELL, LAYERS, ",
-                   "IN_SIZE, HIDDEN, PROJ: pass every EngineParams.hdl_params() (engine_params.vh)");
+            $error("engine: shape %0d %0d %0d %0d %0d %0d %0d %0d %0d %0d is not EngineParams' %s",
+                   QIN, HB, RB, GG, GP, PS, HC, WDEPTH, BDEPTH, PDEPTH,
+                   "(QIN HB RB GG GP PS HC WDEPTH BDEPTH PDEPTH): pass EngineParams.hdl_params()");
         end
     endgenerate
 `undef ENGINE_ELAB_CHECK
@@ -250,6 +250,7 @@ module engine #(
                    CELL, PROJ, PEEP);
             $finish;
         end
+`ifndef YOSYS  // (yosys stops at the generate block's $error above, and has no $error here)
         if (SHAPE_OK == 0) begin
             $display("%m: QIN=%0d HB=%0d RB=%0d GG=%0d GP=%0d PS=%0d HC=%0d", QIN, HB, RB, GG,
                      GP, PS, HC);
@@ -258,6 +259,7 @@ module engine #(
                    K, N_PE, HLANES, "(pass every EngineParams.hdl_params(): engine_params.vh)");
             $finish;
         end
+`endif
         if (SDEPTH > 65536 || XIN_DEPTH > 65536 || HB > 65535) begin
             $error("%m: spectrum memory of %0d blocks exceeds the 16-bit block address", SDEPTH);
             $finish;

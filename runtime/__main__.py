@@ -48,7 +48,8 @@ def build_parser() -> ArgumentParser:
 
 
 def load_model(run_dir: Path, bundle: str):
-    """(golden Model, training config, what was loaded) for the run."""
+    """(golden Model, training config, what was loaded, the bundle directory or None) for the
+    run."""
     from train.export import load_bundle, to_golden
     from train.trainer import load_checkpoint, model_from_checkpoint, run_checkpoint
 
@@ -60,10 +61,29 @@ def load_model(run_dir: Path, bundle: str):
                          f"`python -m train export {run_dir} --out {b}`")
     if b.is_dir():
         try:
-            return load_bundle(b), cfg, f"bundle {b}"
+            return load_bundle(b), cfg, f"bundle {b}", b
         except ValueError as e:
             raise UsageError(f"{b}: {e}") from None
-    return to_golden(tmodel, cfg.golden_formats(), run_dir.name), cfg, f"checkpoint of {run_dir}"
+    return (to_golden(tmodel, cfg.golden_formats(), run_dir.name), cfg, f"checkpoint of {run_dir}",
+            None)
+
+
+def bundle_images(bundle: Path, gm, n_pe: int, wpar: int, hlanes: int) -> tuple[Path | None, str]:
+    """The bundle's engine images for the first pass of this run (``engine/d0``) when the
+    export wrote them for the engine this run builds, else None; and why."""
+    from train.export import MANIFEST
+
+    from .host import engine_params
+
+    eng = json.loads((bundle / MANIFEST).read_text()).get("engine", {})
+    if not eng.get("written"):
+        return None, f"the bundle has no engine images ({eng.get('reason', 'not recorded')})"
+    want = engine_params(gm, n_pe, wpar, hlanes).hdl_params()
+    if eng.get("hdl_params") != want:
+        return None, (f"the bundle's images are for another engine build: N_PE {eng.get('n_pe')}, "
+                      f"WPAR {eng.get('wpar')}, HLANES {eng.get('hlanes')}; this run builds "
+                      f"N_PE {n_pe}, WPAR {wpar}, HLANES {hlanes}")
+    return bundle / "engine" / "d0", "the bundle's"
 
 
 def rtl_run(run_dir: str | Path, bundle: str = "", split: str = "test", utts: int = 2,
@@ -79,7 +99,10 @@ def rtl_run(run_dir: str | Path, bundle: str = "", split: str = "test", utts: in
     if utts < 1:
         raise UsageError(f"--utts {utts}: run at least one utterance")
     run_dir = Path(run_dir)
-    gm, cfg, what = load_model(run_dir, bundle)
+    gm, cfg, what, bdir = load_model(run_dir, bundle)
+    images, why = None, "no bundle"
+    if bdir is not None:
+        images, why = bundle_images(bdir, gm, n_pe, wpar, hlanes)
     if not gm.config.num_classes:
         raise UsageError(f"{what}: the model has no classifier, so no phone error rate; "
                          "export a trained run")
@@ -90,8 +113,10 @@ def rtl_run(run_dir: str | Path, bundle: str = "", split: str = "test", utts: in
     feats = [np.asarray(e.feats, dtype=np.float64) for e in examples]
     say(f"{what}: {gm.config.name}, {gm.config.num_layers} layer(s), "
         f"{'bidirectional' if gm.config.bidirectional else 'unidirectional'}, k = {gm.config.k}")
+    if images is None:
+        say(f"engine images: written for this build ({why})")
     res = simulate(gm, feats, sim=sim, n_pe=n_pe, wpar=wpar, hlanes=hlanes,
-                   max_frames=max_frames, progress=say)
+                   max_frames=max_frames, progress=say, images=images)
     t = time.perf_counter()
     words = 0
     hyp_rtl, hyp_gold, refs = [], [], []
@@ -114,6 +139,7 @@ def rtl_run(run_dir: str | Path, bundle: str = "", split: str = "test", utts: in
            "hlanes": hlanes, "utterances": utts, "frames": frames, "output_words": words,
            "logits_equal": True, "per_rtl": per(refs, hyp_rtl), "per_golden_fixed": per(refs, hyp_gold),
            "passes": res.passes, "totals": res.totals, "engine": res.engine,
+           "images": str(images) if images is not None else f"written ({why})",
            "sim_wall_s": res.wall_s, "check_s": time.perf_counter() - t}
     say(f"RTL = golden: {frames} frames, {words:,} output words and every logit identical "
         f"({utts} utterances)")

@@ -22,10 +22,10 @@ from pathlib import Path
 
 import numpy as np
 
-from golden.engine_layout import DEFAULT_N_PE, write_engine_mem
+from golden.engine_layout import DEFAULT_N_PE, read_header, write_engine_mem
 from golden.model import Model
 
-from .host import DEFAULT_MAX_FRAMES, check_inputs, engine_params, plan
+from .host import DEFAULT_MAX_FRAMES, RunError, check_inputs, engine_params, plan
 
 TOP = "engine"
 
@@ -41,18 +41,35 @@ class SimRun:
     wall_s: float
 
 
+def check_images(images: Path, params: dict) -> None:
+    """RunError unless ``images`` holds engine images written for the build ``params``
+    (``EngineParams.hdl_params()``), naming the first parameters that differ."""
+    vh = Path(images) / "engine_params.vh"
+    if not vh.is_file():
+        raise RunError(f"{images}: no engine images (engine_params.vh missing)")
+    got = read_header(vh)
+    diff = [f"{k} {got.get(k)} (build {v})" for k, v in params.items() if got.get(k) != v]
+    if diff:
+        raise RunError(f"{images}: images written for another engine build: "
+                       + ", ".join(diff[:4]) + (" ..." if len(diff) > 4 else ""))
+
+
 def simulate(model: Model, feats: Sequence[np.ndarray], sim: str = "verilator", n_pe: int = DEFAULT_N_PE,
              wpar: int = 1, hlanes: int = 1, per_layer: bool | None = None,
              max_frames: int = DEFAULT_MAX_FRAMES, tag: str | None = None,
              hdl: dict | None = None, mutation: dict | None = None, logs: bool = True,
              progress: Callable[[str], None] | None = print, preloaded: bool = False,
-             saif: Path | None = None, clk_ps: int = 10_000) -> SimRun:
+             saif: Path | None = None, clk_ps: int = 10_000,
+             images: Path | None = None) -> SimRun:
     """``feats``: float features (T, input_size) per utterance.  ``hdl``: extra Verilog
     parameters; ``mutation``: rtlsim's source edit (a broken engine, for tests).
     ``preloaded``: the engine's power-up memory images are the first pass's weights, so the
     runtime does not load them (``Runtime(preloaded=True)``).  ``saif`` (Verilator): write the
-    switching activity of the whole run there; ``clk_ps``: the clock period.  Raises
-    ``runtime.RunError`` on bad input, AssertionError when the simulation fails (its log named)."""
+    switching activity of the whole run there; ``clk_ps``: the clock period.  ``images``: a
+    directory of engine images for the first pass (a bundle's ``engine/d0``, written by
+    ``train export`` for this build: its ``engine_params.vh`` must equal the build's parameters)
+    used as the power-up contents instead of writing them.  Raises ``runtime.RunError`` on bad
+    input, AssertionError when the simulation fails (its log named)."""
     from rtlsim import run_cocotb, sim_build_dir
 
     say = progress or (lambda line: None)
@@ -65,8 +82,12 @@ def simulate(model: Model, feats: Sequence[np.ndarray], sim: str = "verilator", 
         tag = "rt-" + hashlib.sha1(key.encode()).hexdigest()[:10]
     build = sim_build_dir(sim, TOP, tag, trace="saif" if saif else None)
     mem, job_dir = build / "mem", build / "job"
+    if images is not None:
+        check_images(images, params)
+        mem = Path(images)
     job_dir.mkdir(parents=True, exist_ok=True)
-    write_engine_mem(passes[0].model, ep, mem)          # power-up contents; the runtime loads
+    if images is None:
+        write_engine_mem(passes[0].model, ep, mem)      # power-up contents; the runtime loads
     model.save(job_dir / "model.npz")
     seqs = [np.asarray(f, dtype=np.float64) for f in feats]
     np.savez(job_dir / "feats.npz", feats=np.concatenate(seqs),
@@ -81,6 +102,7 @@ def simulate(model: Model, feats: Sequence[np.ndarray], sim: str = "verilator", 
     say(f"{sim}: engine N_PE={n_pe} WPAR={wpar} HLANES={hlanes}, {ep.num_layers} layer(s) of "
         f"input {ep.input_size}; {len(passes)} pass(es) x {len(seqs)} utterances, "
         f"{sum(len(s) for s in seqs)} frames (log: {build}/build.log, sim.log)")
+    say(f"{sim}: power-up images {mem}" + (" (given)" if images is not None else " (written)"))
     t0 = time.perf_counter()
     try:
         run_cocotb(TOP, "runtime.cocotb_main", sim,

@@ -136,6 +136,10 @@ def main(argv: list[str] | None = None) -> int:
           f"identical to golden ({rtl['utterances']} utterances, N_PE = {args.n_pe}); PER of the "
           f"RTL's logits {rtl['per_rtl']:.2f} % (golden fixed {rtl['per_golden_fixed']:.2f} % on "
           f"the same utterances)")
+    img = rtl["images"]
+    where = img if img.startswith("written") else os.path.relpath(img, ROOT) + " (the bundle's)"
+    print(f"  engine images    : {where}; power-up contents, the runtime also loads the "
+          f"weights through the load port")
     for p in rtl["passes"]:
         print(f"  {p['name']:<17}: {p['last_frame_cycles']:,} cycles/frame (steady state), "
               f"{p['mac_beats']:,} MAC beats, {p['cycles']:,} working cycles, load "

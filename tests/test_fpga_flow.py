@@ -618,3 +618,42 @@ def test_module_totals_of_a_hierarchical_run():
     assert (t["leaf"].dsp, t["leaf"].bram36) == (5, 2.5)      # 2 x 2 under mid, 1 under top
     with pytest.raises(ValueError, match="no module 'engine'"):
         reports.module_totals(json.dumps(stat), "engine")
+
+
+def test_synth_config_can_be_a_bundle(tmp_path):
+    """`make synth CONFIG=<bundle>`: the engine gets the trained model's exported images (copied
+    to the run directory's mem/) and the build they were exported for; other tops that build's
+    parameters; a changed build, a bundle without images and a stale one are refused."""
+    import json
+
+    from fpga.__main__ import resolve_params
+    from golden.engine_layout import EngineParams
+    from golden.model import Model, ModelConfig
+    from train.export import write_bundle
+
+    gm = Model.random(ModelConfig(cell="lstm", input_size=12, hidden_size=32, proj_size=16,
+                                  peephole=True, k=4, num_classes=5, name="t"), seed=3)
+    bundle = write_bundle(gm, tmp_path / "run" / "bundle", n_pe=4, wpar=2)
+    want = EngineParams.for_model(gm.config, 4, 2).hdl_params()
+    for given in (bundle, tmp_path / "run"):            # the bundle, or the run holding it
+        params, name = resolve_params("engine", str(given), {}, "pytest")
+        assert params == want and name == "bundle-run"
+    mem = flow.run_dir("engine", name, "pytest") / "mem"
+    for f in ("w_b00.mem", "bias.mem", "peep.mem", "tanh.mem"):
+        assert (mem / f).read_bytes() == (bundle / "engine" / "d0" / f).read_bytes()
+    assert resolve_params("fft_real", str(bundle), {}, "pytest")[0]["K"] == 4
+    with pytest.raises(ValueError, match="-P N_PE: a bundle's engine parameters are those it was exported for"):
+        resolve_params("engine", str(bundle), {"N_PE": 8}, "pytest")
+    # images older than the engine's parameters (no shape): refused, naming the difference
+    man = json.loads((bundle / "bundle.json").read_text())
+    vh = bundle / "engine" / "d0" / "engine_params.vh"
+    vh.write_text(vh.read_text().replace(f".GG({want['GG']})", ".GG(99)"))
+    man["files"]["engine/d0/engine_params.vh"] = __import__("hashlib").sha256(vh.read_bytes()).hexdigest()
+    (bundle / "bundle.json").write_text(json.dumps(man))
+    with pytest.raises(ValueError, match=r"written for other engine parameters \(GG 99 \(now"):
+        resolve_params("engine", str(bundle), {}, "pytest")
+    # a stacked bidirectional model has no engine images
+    bi = Model.random(ModelConfig(cell="gru", input_size=8, hidden_size=8, num_layers=2, k=4,
+                                  bidirectional=True, num_classes=5, name="bi"), seed=1)
+    with pytest.raises(ValueError, match="the bundle has no engine images"):
+        resolve_params("engine", str(write_bundle(bi, tmp_path / "bi")), {}, "pytest")

@@ -223,9 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
                                    "Model container: config, formats, time-domain circulant "
                                    "vectors, biases, peepholes, classifier), weights_q.npz "
                                    "(quantized frequency-domain weights, activation tables), "
-                                   "mem/*.mem ($readmemh files per matrix), params.vh (Verilog "
-                                   "parameter header), engine/d*/ (the RTL engine's memory images "
-                                   "and engine_params.vh, when the model fits the engine) and "
+                                   "engine/d*/ (the RTL engine's memory images and "
+                                   "engine_params.vh for --n-pe/--wpar/--hlanes, when the model "
+                                   "fits the engine; `python -m runtime run` uses them) and "
                                    "bundle.json (manifest with checksums). "
                                    "See docs/training.md.")
     p.add_argument("run", help="run directory or checkpoint.pt")

@@ -104,3 +104,41 @@ def test_runtime_trained_bidirectional_stack(tmp_path):
     assert len(r["passes"]) == 4
     assert r["per_rtl"] == e["per_fixed_golden"], (r["per_rtl"], e["per_fixed_golden"])
     assert r["per_rtl"] < 90, f"the model emits (almost) nothing: PER {r['per_rtl']:.1f} %"
+
+
+def test_runtime_runs_on_a_bundles_images(tmp_path):
+    """`python -m runtime run` (and so `make run`) powers the engine up with the bundle's own
+    engine images (``train export``'s engine/d0).  Preloaded, the runtime loads nothing for the
+    first pass, so the bundle's images alone make every output word golden's; images written
+    for another engine build are refused, naming the parameter."""
+    from golden.model import Model, ModelConfig
+    from golden.runner import run_fixed
+    from runtime import RunError
+    from runtime.__main__ import bundle_images
+    from runtime.sim import simulate
+    from train.export import write_bundle
+
+    sim = "verilator" if "verilator" in selected_sims() else "icarus"
+    gm = Model.random(ModelConfig(cell="lstm", input_size=14, hidden_size=32, num_layers=2,
+                                  proj_size=16, peephole=True, k=4, num_classes=7, name="uni"),
+                      seed=5, gain=2.0)
+    bundle = write_bundle(gm, tmp_path / "bundle", n_pe=3)
+    images, why = bundle_images(bundle, gm, 3, 1, 1)
+    assert images == bundle / "engine" / "d0", why
+    other, why = bundle_images(bundle, gm, 4, 1, 1)
+    assert other is None and "another engine build: N_PE 3" in why and "N_PE 4" in why
+    with pytest.raises(RunError, match=r"images written for another engine build: N_PE 3 \(build 4\)"):
+        simulate(gm, [np.zeros((2, 14))], sim=sim, n_pe=4, images=images, progress=None)
+    feats = [np.random.default_rng(2).standard_normal((T, 14)) * 2 for T in (3, 2)]
+    res = simulate(gm, feats, sim=sim, n_pe=3, images=images, preloaded=True, progress=None,
+                   tag="rt-bundle-images")
+    assert res.passes[0]["load_writes"] == 0
+    for u, f in enumerate(feats):
+        np.testing.assert_array_equal(res.codes[u], run_fixed(gm, f).squeeze().codes)
+    # the images are what the engine ran: another model's bundle (same build) gives other words
+    gm2 = Model.random(gm.config, seed=6, gain=2.0)
+    images2 = write_bundle(gm2, tmp_path / "bundle2", n_pe=3) / "engine" / "d0"
+    res2 = simulate(gm, feats, sim=sim, n_pe=3, images=images2, preloaded=True, progress=None,
+                    tag="rt-bundle-images")
+    assert not any(np.array_equal(c, run_fixed(gm, f).squeeze().codes)
+                   for c, f in zip(res2.codes, feats))
