@@ -52,6 +52,7 @@ class Source:
     what: str                          # the model, for the progress line
     inputs: str                        # the input, for the progress line
     config: str | None = None          # the named configuration (random model), else None
+    images: Path | None = None         # the bundle's engine images (engine/d0), else None
 
 
 def clock_ps(clk_mhz: float) -> int:
@@ -136,7 +137,7 @@ def bundle_source(path: str | Path, utts: int, frames: int | None,
                   f"trained model of {bundle} ({c.cell}, {c.input_size} in, {c.hidden_size} "
                   f"cells, {c.num_layers} layer{'s' * (c.num_layers != 1)}, k={c.k}{dirs})",
                   f"{len(seqs)} test utterance{'s' * (len(seqs) != 1)}, "
-                  f"{sum(len(s) for s in seqs)} frames")
+                  f"{sum(len(s) for s in seqs)} frames", images=bundle / "engine" / "d0")
 
 
 def saif_path(out: str | Path | None, name: str) -> Path:
@@ -182,10 +183,11 @@ def run(src: Source, out: Path, hdl: dict[str, int], clk_mhz: float,
              f"(log: {_rel(logs)}/build.log, sim.log)")
     t0 = time.monotonic()
     try:
-        # the engine powers up holding the model (its memory images): no load in the window
+        # the engine powers up holding the model (its memory images: a bundle's own): no load
+        # in the window
         sim = simulate(src.model, src.seqs, "verilator", src.n_pe, src.wpar, src.hlanes,
                        max_frames=10 ** 9, tag=tag, hdl=hdl, progress=None, preloaded=True,
-                       saif=out.resolve(), clk_ps=period_ps)
+                       saif=out.resolve(), clk_ps=period_ps, images=src.images)
     except (AssertionError, RuntimeError, SystemExit) as e:
         raise FlowError(f"Verilator build or run of the engine failed ({e}); logs: "
                         f"{_rel(logs)}/build.log, sim.log") from None

@@ -51,7 +51,8 @@ def check_images(images: Path, params: dict) -> None:
     diff = [f"{k} {got.get(k)} (build {v})" for k, v in params.items() if got.get(k) != v]
     if diff:
         raise RunError(f"{images}: images written for another engine build: "
-                       + ", ".join(diff[:4]) + (" ..." if len(diff) > 4 else ""))
+                       + ", ".join(diff[:4]) + (" ..." if len(diff) > 4 else "")
+                       + "; export the model again for this build (python -m train export)")
 
 
 def simulate(model: Model, feats: Sequence[np.ndarray], sim: str = "verilator", n_pe: int = DEFAULT_N_PE,
