@@ -1,15 +1,9 @@
-"""Repository-wide pytest configuration: makes the packages importable from the repo root, and
-says more than pytest-xdist's dots in `make test` (below)."""
-import sys
-from pathlib import Path
+"""Repository-wide pytest configuration: says more than pytest-xdist's dots in `make test`
+(below).  The packages are importable without patching sys.path: `make setup` puts the
+repository on the virtualenv's import path (scripts/bootstrap.sh, ernn-flow.pth)."""
 from types import SimpleNamespace
 
 import pytest
-
-ROOT = Path(__file__).resolve().parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 
 # --- what `make test` (pytest -n 2) shows beyond pytest-xdist's dots --------------------------
 # Under xdist the workers collect and deselect, so the controller's last line would not say how

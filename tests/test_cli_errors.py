@@ -193,11 +193,8 @@ def test_fpga_user_errors(tmp_path, monkeypatch, capsys, argv, words):
 
 
 def _script(name: str):
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        return __import__(name)
-    finally:
-        sys.path.pop(0)
+    import importlib
+    return importlib.import_module(f"scripts.{name}")
 
 
 def test_collect_fmax_user_errors(tmp_path, monkeypatch, capsys):

@@ -555,11 +555,7 @@ def _fmax_run(seed: int | None, mhz: float) -> dict:
 @pytest.fixture
 def collect_fmax(tmp_path, monkeypatch):
     """scripts/collect_fmax.py, writing its results file in ``tmp_path``."""
-    sys.path.insert(0, str(REPO / "scripts"))
-    try:
-        import collect_fmax
-    finally:
-        sys.path.pop(0)
+    from scripts import collect_fmax
     monkeypatch.setattr(collect_fmax, "OUT", tmp_path / "ecp5_fmax.json")
     return collect_fmax
 

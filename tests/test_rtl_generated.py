@@ -19,8 +19,7 @@ def test_register_map_generated_files_up_to_date():
 
 
 def test_register_map_check_catches_a_stale_file(tmp_path, monkeypatch, capsys):
-    sys.path.insert(0, str(ROOT / "scripts"))
-    import gen_regmap
+    from scripts import gen_regmap
     from runtime import regs
     vh, doc = tmp_path / "engine_regmap.vh", tmp_path / "engine.md"
     vh.write_text(gen_regmap.verilog())

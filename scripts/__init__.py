@@ -1,0 +1,2 @@
+"""The project's command-line scripts (`python scripts/<name>.py`), importable as
+``scripts.<name>`` for their tests."""
