@@ -71,20 +71,27 @@ def model_config(s: dict):
 
 def build_and_run(sim: str, name: str, model, n_pe: int, tb: dict, wpar: int = 1,
                   hlanes: int = 1, hdl: dict | None = None, prim: str | None = None,
-                  **kw) -> tuple[int, int]:
-    """Write the memory images of ``model`` into the build directory and run the cocotb tests
-    (``hdl``: extra Verilog parameters, e.g. MUL_PIPE; ``prim``: run_cocotb's target
-    primitives; ``kw``: run_cocotb's mutation, testcase, check)."""
+                  images: Path | None = None, **kw) -> tuple[int, int]:
+    """Write the memory images of ``model`` into the build directory (or take ``images``, a
+    bundle's engine/d0 written for this build) and run the cocotb tests (``hdl``: extra Verilog
+    parameters, e.g. MUL_PIPE; ``prim``: run_cocotb's target primitives; ``kw``: run_cocotb's
+    mutation, testcase, check)."""
     from golden.engine_layout import EngineParams, write_engine_mem
+    from runtime.sim import check_images
     ep = EngineParams.for_model(model.config, n_pe, wpar, hlanes)
     build = ROOT / "build" / "sim" / sim / f"{TOP}-{name}"
     mem = build / "mem"
-    write_engine_mem(model, ep, mem)
-    model.save(mem / "model.npz")
+    if images is None:
+        write_engine_mem(model, ep, mem)
+    else:
+        check_images(images, ep.hdl_params())
+        mem = Path(images)
+    build.mkdir(parents=True, exist_ok=True)
+    model.save(build / "model.npz")
     params = {**ep.hdl_params(), **(hdl or {}), "MEM_PREFIX": f'"{mem.resolve()}/"'}
     return run_cocotb(TOP, "test_engine", sim, params,
                       {**tb, "N_PE": n_pe, "WPAR": wpar, "HLANES": hlanes,
-                       "MODEL": str(mem / "model.npz")},
+                       "MODEL": str(build / "model.npz")},
                       tagname=name, prim=prim, **kw)
 
 
@@ -152,9 +159,17 @@ def test_engine_trained(sim):
     feats = sorted((ROOT / "data").glob("*.feats-*.npz"))
     if not feats:
         pytest.skip("no feature file in data/: run `python -m train data`")
+    # a bundle exported for this N_PE: the engine powers up with the bundle's own images
+    bundle = p if p.is_dir() else p.parent
+    man = bundle / "bundle.json"
+    images = None
+    if man.is_file():
+        eng = json.loads(man.read_text()).get("engine", {})
+        if eng.get("written") and (eng["n_pe"], eng["wpar"], eng["hlanes"]) == (n_pe, 1, 1):
+            images = bundle / "engine" / "d0"
     build_and_run(sim, f"trained-npe{n_pe}", model, n_pe,
                   {"SEED": 3, "FEATS": str(feats[0]), "UTTS": int(os.environ.get("ENGINE_UTTS", "2")),
-                   "MAX_FRAMES": int(os.environ.get("ENGINE_MAX_FRAMES", "40"))})
+                   "MAX_FRAMES": int(os.environ.get("ENGINE_MAX_FRAMES", "40"))}, images=images)
 
 
 # ---- cocotb side ---------------------------------------------------------------------------
