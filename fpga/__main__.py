@@ -29,7 +29,7 @@ from golden.cli import ArgumentParser, UsageError, run
 from . import configs as cfg
 from . import flow, parts
 from .activity import DEFAULT_FRAMES
-from .filelist import available_tops
+from rtlsim.filelist import available_tops
 
 
 def default_top() -> str:

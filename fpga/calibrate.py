@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import flow
 from .configs import top_parameters
-from .filelist import REPO, RTL, FileList, available_tops
+from rtlsim.filelist import REPO, RTL, FileList, available_tops
 from .parts import get_part
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from golden.engine_layout import EngineParams
 from golden.formats import Formats
 from golden.model import ModelConfig
 
-from .filelist import filelist_for
+from rtlsim.filelist import filelist_for
 
 CELLS = {"lstmp": ("lstm", True), "lstm": ("lstm", False), "gru": ("gru", False)}
 """The shape words of the tables: LSTM with peepholes, LSTM without, GRU."""

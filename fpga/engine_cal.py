@@ -30,7 +30,7 @@ from pathlib import Path
 from . import flow
 from .configs import Config
 from .engine_mem import prepare_engine
-from .filelist import REPO
+from rtlsim.filelist import REPO
 from .parts import get_part
 from .reports import module_totals
 

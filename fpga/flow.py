@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .filelist import REPO, FileList, filelist_for
+from rtlsim.filelist import REPO, FileList, filelist_for
 from .parts import Part
 from .reports import (CriticalPath, Ecp5Report, Resources, parse_nextpnr_report,
                       parse_vivado_power, parse_vivado_power_settings,

@@ -34,8 +34,9 @@ def selected_sims() -> tuple[str, ...]:
 
 
 def read_filelist(top: str) -> tuple[list[Path], list[Path]]:
-    """``rtl/<top>.f`` -> (sources, include dirs), parsed by ``fpga.filelist`` (one parser)."""
-    from fpga.filelist import read_filelist as _read
+    """``rtl/<top>.f`` -> (sources, include dirs), parsed by ``rtlsim.filelist`` (one parser,
+    which the fpga flow uses too)."""
+    from .filelist import read_filelist as _read
 
     fl = _read(RTL / f"{top}.f", top)
     return fl.sources, fl.incdirs

@@ -17,7 +17,7 @@ import pytest
 
 from fpga import activity, flow
 from fpga.__main__ import main as fpga_main
-from fpga.filelist import REPO
+from rtlsim.filelist import REPO
 from fpga.saif import SaifError, read_saif, root_instance
 
 DATA = Path(__file__).parent / "data" / "fpga"

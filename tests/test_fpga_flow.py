@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from fpga import configs, flow, parts, reports
-from fpga.filelist import REPO, available_tops, filelist_for
+from rtlsim.filelist import REPO, available_tops, filelist_for
 
 DATA = Path(__file__).parent / "data" / "fpga"
 
