@@ -7,7 +7,9 @@ For every run: its training time and recipe (checkpoint), the float PER on each 
 test set (`python -m train eval RUN --conditions all`, reused from RUN/robust.json when it is
 there) and, with --flite, on the TIMIT-layout tree of a synthesizer it never heard
 (bench/unseen_synth.py; reused from RUN/flite.json). Prints a Markdown table and writes the
-figures with the machine's load to --json.
+figures with the machine's load to --json.  An existing --json file keeps its other rows
+(those of runs measured before, whose directories may be gone): a row with the same label is
+replaced, new labels are appended.
 """
 from __future__ import annotations
 
@@ -83,10 +85,14 @@ def main(argv: list[str] | None = None) -> int:
             print(f"error: {item!r}: give LABEL=RUN with a trained run directory", file=sys.stderr)
             return 2
         rows.append(measure(label, Path(run), args.flite))
+    old = json.loads(Path(args.json).read_text()) if args.json and Path(args.json).is_file() else {}
+    new = {r["label"]: r for r in rows}
+    kept = [new.pop(r["label"], r) for r in old.get("rows", [])]
+    rows = kept + list(new.values())
     text = table(rows)
     print("PER % (float, test split; lower is better)\n\n" + text)
     if args.json:
-        out = {"date": time.strftime("%Y-%m-%d"), "load_average": os.getloadavg(),
+        out = {**old, "date": time.strftime("%Y-%m-%d"), "load_average": os.getloadavg(),
                "cpus": os.cpu_count(), "rows": rows, "table": text}
         Path(args.json).write_text(json.dumps(out, indent=2) + "\n")
     return 0

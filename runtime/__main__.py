@@ -77,7 +77,8 @@ def bundle_images(bundle: Path, gm, n_pe: int, wpar: int, hlanes: int) -> tuple[
 
     eng = json.loads((bundle / MANIFEST).read_text()).get("engine", {})
     if not eng.get("written"):
-        return None, f"the bundle has no engine images ({eng.get('reason', 'not recorded')})"
+        reason = str(eng.get("reason", "not recorded")).split(":")[0]
+        return None, f"the bundle has no engine images: {reason} (bundle.json engine.reason)"
     want = engine_params(gm, n_pe, wpar, hlanes).hdl_params()
     if eng.get("hdl_params") != want:
         return None, (f"the bundle's images are for another engine build: N_PE {eng.get('n_pe')}, "

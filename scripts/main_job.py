@@ -62,7 +62,8 @@ def resumable(run_dir: Path, fit_args: list[str]) -> bool:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", default="runs/main", help="run directory (default runs/main)")
-    ap.add_argument("--epochs", type=int, default=20, help="training epoch budget (default 20)")
+    ap.add_argument("--epochs", type=int, default=30,
+                    help="training epoch budget (default 30: docs/training.md, \"Robustness\")")
     ap.add_argument("--utts", type=int, default=2, help="test utterances through the RTL (default 2)")
     ap.add_argument("--n-pe", type=int, default=DEFAULT_N_PE,
                     help=f"PEs of the RTL engine (default {DEFAULT_N_PE})")
