@@ -25,11 +25,11 @@ import sys
 from pathlib import Path
 
 from golden.cli import ArgumentParser, UsageError, run
+from rtlsim.filelist import available_tops
 
 from . import configs as cfg
 from . import flow, parts
 from .activity import DEFAULT_FRAMES
-from rtlsim.filelist import available_tops
 
 
 def default_top() -> str:

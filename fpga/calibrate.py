@@ -11,9 +11,10 @@ import logging
 import time
 from pathlib import Path
 
+from rtlsim.filelist import REPO, RTL, FileList, available_tops
+
 from . import flow
 from .configs import top_parameters
-from rtlsim.filelist import REPO, RTL, FileList, available_tops
 from .parts import get_part
 
 log = logging.getLogger(__name__)

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from golden.engine_layout import EngineParams
 from golden.formats import Formats
 from golden.model import ModelConfig
-
 from rtlsim.filelist import filelist_for
 
 CELLS = {"lstmp": ("lstm", True), "lstm": ("lstm", False), "gru": ("gru", False)}

@@ -27,10 +27,11 @@ import subprocess
 import time
 from pathlib import Path
 
+from rtlsim.filelist import REPO
+
 from . import flow
 from .configs import Config
 from .engine_mem import prepare_engine
-from rtlsim.filelist import REPO
 from .parts import get_part
 from .reports import module_totals
 

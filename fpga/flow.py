@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rtlsim.filelist import REPO, FileList, filelist_for
+
 from .parts import Part
 from .reports import (CriticalPath, Ecp5Report, Resources, parse_nextpnr_report,
                       parse_vivado_power, parse_vivado_power_settings,
