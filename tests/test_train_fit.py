@@ -266,11 +266,11 @@ def test_cli_augmentation_defaults_per_preset():
     recipe = PRESET_DEFAULTS["small"]
     small = cfg("--preset", "small", "--mode", "admm")
     assert (small.augment, small.norm) == (recipe["augment"], "speaker")
-    assert small.aug_copies == 2 and small.aug_clean == 0.5 and small.voices == "classic"
+    assert small.aug_copies == recipe["aug_copies"] == 6 and small.aug_clean == 0.5 and small.voices == "classic"
     assert cfg("--preset", "small", "--augment", "none").augment == ""
     assert cfg("--preset", "small", "--norm", "utterance").norm == "utterance"
     tiny = cfg("--preset", "tiny")
-    assert (tiny.augment, tiny.norm) == ("", "speaker")
+    assert (tiny.augment, tiny.norm, tiny.aug_copies) == ("", "speaker", 2)
     assert cfg("--preset", "small", "--corpus", "synthetic").augment == ""
 
 

@@ -124,7 +124,8 @@ def _add_fit_args(p: argparse.ArgumentParser) -> None:
                         "small, else none)")
     g.add_argument("--aug-copies", type=int, default=None,
                    help="augmented versions of every training utterance, computed once and "
-                        "cached (the audio transforms; default 2)")
+                        "cached (the audio transforms; default "
+                        f"{_recipe('aug_copies')} for small, else 2)")
     g.add_argument("--aug-clean", type=float, default=None,
                    help="chance that an epoch trains an utterance's clean version (default "
                         f"{_recipe('aug_clean')})")

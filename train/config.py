@@ -50,7 +50,7 @@ decorrelated and a shift mixes unrelated ones (measured in docs/training.md, "In
 features")."""
 
 PRESET_DEFAULTS: dict[str, dict] = {
-    "small": {"batch_size": 16, "augment": "speed,noise,reverb,gain,tilt"}}
+    "small": {"batch_size": 16, "augment": "speed,noise,reverb,gain,tilt", "aug_copies": 6}}
 """Per-preset `TrainConfig` fields that `fit` uses in every mode unless given on the command
 line (`explore` takes the batch size): measured in docs/training.md, "Input features" (batch
 size) and "Robustness" (augmentation)."""
